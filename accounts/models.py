@@ -1,0 +1,133 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from stations.validators import validate_mobile
+
+from .roles import REQUIRED_SCOPE, Role
+
+
+class User(AbstractUser):
+    """A platform user with exactly one role, scoped to a city and to the object it works for."""
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    city = models.ForeignKey(
+        "stations.City",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属城市"),
+    )
+    district = models.ForeignKey(
+        "stations.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属县（市、区）"),
+    )
+    society = models.ForeignKey(
+        "stations.Society",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属学会"),
+    )
+    host_unit = models.ForeignKey(
+        "stations.HostUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属建站单位"),
+    )
+    expert = models.OneToOneField(
+        "stations.Expert",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_("专家档案"),
+    )
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    mobile = models.CharField(_("手机"), max_length=11, blank=True, validators=[validate_mobile])
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.is_superuser and not self.role:
+            self.role = Role.SUPERUSER
+        needed = REQUIRED_SCOPE.get(self.role)
+        if needed and not getattr(self, f"{needed}_id"):
+            raise ValidationError({needed: _("该角色必须指定其所属范围。")})
+        self.city_id = self.derived_city_id()
+
+    def derived_city_id(self) -> int | None:
+        """Return the city implied by the scoping object, so a user can never straddle cities."""
+        for attr in ("society", "host_unit", "expert", "district"):
+            obj = getattr(self, attr)
+            if obj is not None:
+                return obj.city_id
+        return self.city_id
+
+    def save(self, *args, **kwargs):
+        if self.is_superuser and not self.role:
+            self.role = Role.SUPERUSER
+        self.city_id = self.derived_city_id()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.SUPERUSER
+
+
+class AuditEvent(models.Model):
+    """One row per security or business event; written only through accounts.services.audit."""
+
+    class Result(models.TextChoices):
+        SUCCESS = "success", _("成功")
+        DENIED = "denied", _("拒绝")
+        FAILED = "failed", _("失败")
+
+    at = models.DateTimeField(_("时间（UTC）"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("用户"),
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    event = models.CharField(_("事件"), max_length=60, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=60, blank=True)
+    object_id = models.CharField(_("对象ID"), max_length=40, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    city = models.ForeignKey(
+        "stations.City", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("城市")
+    )
+    result = models.CharField(
+        _("结果"), max_length=10, choices=Result.choices, default=Result.SUCCESS
+    )
+    reason = models.TextField(_("原因/说明"), blank=True)
+    clause = models.CharField(_("政策依据"), max_length=200, blank=True)
+    detail = models.JSONField(_("详情（变更前后）"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.event}"

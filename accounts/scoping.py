@@ -1,0 +1,95 @@
+"""Row-level scoping: the one place that decides which rows a user may see.
+
+Each model registers the paths from itself to its city, district, society, host unit and
+(optionally) expert; `scope_queryset` turns a user's role into a filter over those paths.
+Expert reviewers and any ad-hoc grants come from django-guardian object permissions.
+Every selector of every app calls this, so list and detail views share one rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from .roles import CITY_WIDE_ROLES, Role
+
+
+@dataclass(frozen=True)
+class ScopePaths:
+    """ORM paths from a model to the objects a role is scoped to; None = role sees none."""
+
+    city: str
+    district: str | None = None
+    society: str | None = None
+    host_unit: str | None = None
+    expert: str | None = None
+    # Society/expert directories are readable city-wide by county reviewers.
+    county_sees_city: bool = False
+
+
+_REGISTRY: dict[type[Model], ScopePaths] = {}
+
+
+def register_scope(model: type[Model], paths: ScopePaths) -> None:
+    _REGISTRY[model] = paths
+
+
+def scope_paths(model: type[Model]) -> ScopePaths:
+    try:
+        return _REGISTRY[model]
+    except KeyError as exc:  # a model without a scope must never be listed to users
+        raise LookupError(f"{model.__name__} has no registered scope") from exc
+
+
+def _nothing() -> Q:
+    return Q(pk__in=[])
+
+
+def role_filter(user, paths: ScopePaths) -> Q | None:
+    """Return the filter for the user's role; None means no restriction (platform admin)."""
+    if not user.is_authenticated or not user.is_active:
+        return _nothing()
+    if user.is_platform_admin:
+        return None
+    role = user.role
+    if not user.city_id:
+        return _nothing()
+    in_city = Q(**{paths.city: user.city_id})
+    if role in CITY_WIDE_ROLES:
+        return in_city
+    if role == Role.COUNTY_REVIEWER:
+        if paths.district:
+            return in_city & Q(**{paths.district: user.district_id})
+        return in_city if paths.county_sees_city else _nothing()
+    if role == Role.SOCIETY_STAFF and paths.society:
+        return in_city & Q(**{paths.society: user.society_id})
+    if role == Role.HOST_STAFF and paths.host_unit:
+        return in_city & Q(**{paths.host_unit: user.host_unit_id})
+    if role == Role.EXPERT_REVIEWER and paths.expert:
+        return in_city & Q(**{paths.expert: user.expert_id})
+    return _nothing()
+
+
+def scope_queryset(user, queryset: QuerySet, *, perm: str | None = None) -> QuerySet:
+    """Filter `queryset` to the rows `user` may see, adding guardian object grants for `perm`."""
+    paths = scope_paths(queryset.model)
+    condition = role_filter(user, paths)
+    if condition is None:
+        return queryset
+    if perm and user.is_authenticated:
+        granted = get_objects_for_user(
+            user, perm, klass=queryset.model._default_manager.all(), accept_global_perms=False
+        ).values("pk")
+        condition |= Q(pk__in=granted)
+    return queryset.filter(condition)
+
+
+def get_for_user(user, queryset: QuerySet, *, perm: str | None = None, **lookup) -> Model:
+    """Return one visible object; missing and forbidden both raise the same Http404."""
+    try:
+        return scope_queryset(user, queryset, perm=perm).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404("未找到该记录，或您无权访问。") from exc

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("stations/", include("stations.urls")),
+    path("policies/", include("policies.urls")),
+    path("applications/", include("applications.urls")),
+    path("evaluations/", include("evaluations.urls")),
+    path("funding/", include("funding.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "学会服务站管理平台"
+admin.site.site_title = "学会服务站管理平台"
+admin.site.index_title = "系统管理"
