@@ -1,0 +1,66 @@
+"""Shared personas: a user per role, each scoped to one city and object."""
+
+import pytest
+
+from accounts.roles import Role
+from tests.factories import StationFactory, UserFactory, city, district_of
+
+PASSWORD = "pw-Secret-123"
+
+
+@pytest.fixture
+def shenyang(db):
+    return city("shenyang")
+
+
+@pytest.fixture
+def hangzhou(db):
+    return city("hangzhou")
+
+
+@pytest.fixture
+def make_user(db):
+    def _make(role: str, **scope):
+        return UserFactory(role=role, **scope)
+
+    return _make
+
+
+@pytest.fixture
+def station(db, shenyang):
+    return StationFactory(city=shenyang)
+
+
+@pytest.fixture
+def other_station(db, shenyang):
+    """A station of another society and host unit, in another district of the same city."""
+    other = StationFactory(city=shenyang)
+    other.host_unit.district = district_of(shenyang, 3)
+    other.host_unit.save()
+    other.district = other.host_unit.district
+    other.save()
+    return other
+
+
+@pytest.fixture
+def personas(db, shenyang, hangzhou, station, make_user):
+    """One user per role around `station` (Shenyang) plus a Hangzhou administrator."""
+    return {
+        "society": make_user(Role.SOCIETY_STAFF, society=station.society),
+        "host": make_user(Role.HOST_STAFF, host_unit=station.host_unit),
+        "county": make_user(Role.COUNTY_REVIEWER, district=station.district),
+        "admin": make_user(Role.CITY_ADMIN, city=shenyang),
+        "talent": make_user(Role.TALENT_OFFICE, city=shenyang),
+        "finance": make_user(Role.FINANCE, city=shenyang),
+        "hangzhou_admin": make_user(Role.CITY_ADMIN, city=hangzhou),
+        "super": make_user(Role.SUPERUSER, city=None, is_superuser=True, is_staff=True),
+    }
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
