@@ -10,10 +10,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(args, **env):
+    # The browser tests allow async-unsafe ORM calls in-process; a deploy check must not see that.
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={**base, **env},
         capture_output=True,
         text=True,
         timeout=300,
