@@ -51,3 +51,47 @@ def audit(
         clause=clause,
         detail=detail or {},
     )
+
+
+def notify(*, recipients, title: str, body: str = "", link: str = "") -> list:
+    """Put a message in each recipient's inbox and e-mail it after the transaction commits."""
+    from django.db import transaction
+
+    from .models import Notification
+    from .tasks import send_notification_email
+
+    created = []
+    for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
+        note = Notification.objects.create(recipient=user, title=title, body=body, link=link)
+        created.append(note)
+        transaction.on_commit(lambda pk=note.pk: send_notification_email.delay(pk))
+    return created
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """Send the e-mail copy once: the row is locked and stamped, so a retried task is a no-op."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.db import transaction
+    from django.utils import timezone
+
+    from .models import Notification
+
+    with transaction.atomic():
+        note = (
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if note is None or not note.recipient.email:
+            return False
+        send_mail(
+            subject=f"【学会服务站管理平台】{note.title}",
+            message=f"{note.body}\n\n{note.link}".strip(),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[note.recipient.email],
+        )
+        note.emailed_at = timezone.now()
+        note.save(update_fields=["emailed_at"])
+    return True

@@ -1,0 +1,12 @@
+from celery import shared_task
+
+from .services import notification_send_email
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def send_notification_email(self, notification_id: int) -> bool:
+    """Send one notification by e-mail; a redelivered task finds it already sent and does nothing."""
+    try:
+        return notification_send_email(notification_id=notification_id)
+    except OSError as exc:  # SMTP down: try again later
+        raise self.retry(exc=exc) from exc
