@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     EXPERT_REVIEWER = "expert_reviewer", _("评审专家")
     TALENT_OFFICE = "talent_office", _("人才办")
     FINANCE = "finance", _("财务")
+    ENTERPRISE = "enterprise", _("企业用户")
     SUPERUSER = "superuser", _("平台超级管理员")
 
 
@@ -24,4 +25,5 @@ REQUIRED_SCOPE = {
     Role.EXPERT_REVIEWER: "expert",
     Role.TALENT_OFFICE: "city",
     Role.FINANCE: "city",
+    Role.ENTERPRISE: "city",  # the city chosen at registration (network.Enterprise)
 }
