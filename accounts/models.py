@@ -90,8 +90,24 @@ class User(AbstractUser):
         return self.is_superuser or self.role == Role.SUPERUSER
 
 
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditImmutableError("审计日志不可修改。")
+
+    def delete(self):
+        raise AuditImmutableError("审计日志不可删除；过期记录只能由 purge_audit 命令清理。")
+
+
+class AuditImmutableError(PermissionError):
+    pass
+
+
 class AuditEvent(models.Model):
-    """One row per security or business event; written only through accounts.services.audit."""
+    """One row per security or business event; written only through accounts.services.audit.
+
+    Rows are append-only: the application refuses updates and deletes, and on PostgreSQL a
+    trigger refuses them too (migration 0005), except the purge of rows past retention.
+    """
 
     class Result(models.TextChoices):
         SUCCESS = "success", _("成功")
@@ -99,9 +115,11 @@ class AuditEvent(models.Model):
         FAILED = "failed", _("失败")
 
     at = models.DateTimeField(_("时间（UTC）"), auto_now_add=True, db_index=True)
+    # No database constraint and no cascade: deleting a user must never rewrite history.
     user = models.ForeignKey(
         "accounts.User",
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
@@ -114,7 +132,13 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("对象ID"), max_length=40, blank=True)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     city = models.ForeignKey(
-        "stations.City", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("城市")
+        "stations.City",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("城市"),
     )
     result = models.CharField(
         _("结果"), max_length=10, choices=Result.choices, default=Result.SUCCESS
@@ -129,8 +153,18 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
+    objects = AuditEventQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.event}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutableError("审计日志不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError("审计日志不可删除。")
 
 
 class Notification(models.Model):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "applications",
     "evaluations",
     "funding",
+    "network",
 ]
 
 MIDDLEWARE = [
@@ -154,3 +155,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Audit rows are kept at least 180 days (等保 2.0 三级); purge_audit never goes below that.
+AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("AUDIT_RETENTION_DAYS", "365")))
