@@ -1,0 +1,301 @@
+"""“科创中国”贵阳学会产业科技服务工作站建设方案（试行）— society-led workstations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..common import block, credit_parties, one_off_schedule, resolve_amount, stage, terminal
+from ..facts import EligibilityFacts
+from ..types import (
+    CityPolicy,
+    ExpenseRules,
+    Finding,
+    FundingResult,
+    Indicator,
+    ParamSpec,
+    Program,
+    Rubric,
+    Workflow,
+)
+
+C = "贵阳"
+CONDITIONS = f"{C} 三(三)"
+PROCEDURE = f"{C} 四(二)"
+ASSESSMENT = f"{C} 四(三)"
+FUNDS = f"{C} 四(四)"
+
+LEVEL_ZH = {"national": "国家级", "provincial": "省级", "city": "市级"}
+
+
+def outside_guizhou(province: str) -> bool:
+    return bool(province) and "贵州" not in province
+
+
+class GuiyangPolicy(CityPolicy):
+    code = "guiyang"
+    name_zh = C
+    province_zh = "贵州省"
+    document_zh = "“科创中国”贵阳学会产业科技服务工作站建设方案（试行）"
+    grades = ("qualified", "unqualified")
+    grade_clause = ASSESSMENT
+
+    programs = {
+        "station": Program(
+            code="station",
+            label_zh="学会产业科技服务工作站",
+            applicant="society",
+            levels=("national", "provincial", "city"),
+            payment="one_off",
+            support_years=1,
+            amount_param={
+                "national": "amount_national",
+                "provincial": "amount_provincial",
+                "city": "amount_city",
+            },
+            rounds_zh="常年申报，经认定后一次性补助",
+            clauses=(f"{FUNDS}1", f"{FUNDS}2"),
+        ),
+    }
+
+    workflows = {
+        "station": Workflow(
+            program="station",
+            start="draft",
+            stages=(
+                stage("draft", "建站学会申报", "society_staff", submit="material_review"),
+                stage(
+                    "material_review",
+                    "市科协材料审查",
+                    "city_admin",
+                    approve="site_inspection",
+                    ret="draft",
+                    reject="rejected",
+                    clause=f"{PROCEDURE}2",
+                ),
+                stage(
+                    "site_inspection",
+                    "实地考察",
+                    "city_admin",
+                    approve="chair_meeting",
+                    ret="draft",
+                    reject="rejected",
+                    clause=f"{PROCEDURE}2",
+                ),
+                stage(
+                    "chair_meeting",
+                    "市科协主席办公会议研究",
+                    "city_admin",
+                    approve="certified",
+                    reject="rejected",
+                    clause=f"{PROCEDURE}3",
+                ),
+                terminal(
+                    "certified",
+                    "发文认定、拨付补助、统一挂牌",
+                    "city_admin",
+                    "certified",
+                    clause=f"{PROCEDURE}3",
+                ),
+                terminal("rejected", "不予认定", "city_admin", "rejected", clause=PROCEDURE),
+            ),
+        ),
+    }
+
+    review_rubrics = {
+        "station": Rubric(
+            "guiyang_review",
+            "建站申报评审",
+            (
+                Indicator("conditions", "建站条件", 40, f"{PROCEDURE}2"),
+                Indicator("content", "服务内容", 30, f"{PROCEDURE}2"),
+                Indicator("outcomes", "预期成效", 30, f"{PROCEDURE}2"),
+            ),
+            f"{PROCEDURE}2",
+        ),
+    }
+    evaluation_rubrics = {
+        "station": Rubric(
+            "guiyang_evaluation",
+            "工作站年度考核",
+            (
+                Indicator("advice", "决策咨询获批示或采纳", 15, f"{ASSESSMENT}2"),
+                Indicator("projects", "获得重大科技专项", 15, f"{ASSESSMENT}2"),
+                Indicator("transfer", "成果转化数量及效益", 20, f"{ASSESSMENT}2"),
+                Indicator("talent", "培养、引进高层次人才", 15, f"{ASSESSMENT}2"),
+                Indicator("standards", "制定省级及以上技术标准", 10, f"{ASSESSMENT}2"),
+                Indicator("awards", "获市级及以上科技奖项", 10, f"{ASSESSMENT}2"),
+                Indicator("benefit", "技术攻关成果经济效益", 15, f"{ASSESSMENT}2"),
+            ),
+            ASSESSMENT,
+        ),
+    }
+
+    param_specs = (
+        ParamSpec(
+            "amount_national", "国家级学会工作站补助（一次性）", unit="元", clause=f"{FUNDS}1"
+        ),
+        ParamSpec(
+            "amount_provincial", "省级学会工作站补助（一次性）", unit="元", clause=f"{FUNDS}2"
+        ),
+        ParamSpec("amount_city", "市级学会工作站补助（一次性）", unit="元", clause=f"{FUNDS}2"),
+        ParamSpec(
+            "cutoff_qualified", "年度考核合格分数线", max_value=100, unit="分", clause=ASSESSMENT
+        ),
+        ParamSpec(
+            "agreement_min_years",
+            "合作协议最短期限",
+            min_value=1,
+            unit="年",
+            clause=f"{CONDITIONS}3",
+        ),
+        ParamSpec(
+            "min_experts_national", "国家级：进站专家不少于", unit="人", clause=f"{CONDITIONS}7"
+        ),
+        ParamSpec(
+            "min_outside_experts_national",
+            "国家级：其中省外专家不少于",
+            unit="人",
+            clause=f"{CONDITIONS}7",
+        ),
+        ParamSpec(
+            "min_experts_provincial", "省级：进站专家不少于", unit="人", clause=f"{CONDITIONS}7"
+        ),
+        ParamSpec("min_experts_city", "市级：进站专家不少于", unit="人", clause=f"{CONDITIONS}7"),
+        ParamSpec(
+            "min_demands_national",
+            "国家级：每年服务技术需求不少于",
+            unit="项",
+            clause=f"{CONDITIONS}7",
+        ),
+        ParamSpec(
+            "min_demands_provincial",
+            "省级：每年服务技术需求不少于",
+            unit="项",
+            clause=f"{CONDITIONS}7",
+        ),
+        ParamSpec(
+            "min_demands_city", "市级：每年服务技术需求不少于", unit="项", clause=f"{CONDITIONS}7"
+        ),
+    )
+    defaults = {
+        "amount_national": 100000,
+        "amount_provincial": 50000,
+        "amount_city": 50000,
+        "cutoff_qualified": 60,
+        "agreement_min_years": 2,
+        "min_experts_national": 10,
+        "min_outside_experts_national": 5,
+        "min_experts_provincial": 5,
+        "min_experts_city": 3,
+        "min_demands_national": 10,
+        "min_demands_provincial": 5,
+        "min_demands_city": 3,
+    }
+    expenses = ExpenseRules(
+        allowed=(
+            "expert_travel",
+            "transport",
+            "consulting",
+            "meeting",
+            "training",
+            "labour",
+            "exchange",
+            "books",
+            "equipment",
+            "other",
+        ),
+        forbidden=("production", "fines", "donations", "sponsorship", "investment", "welfare"),
+        allowed_clause=f"{FUNDS}4",
+        forbidden_clause=f"{FUNDS}4",
+    )
+
+    def check_eligibility(
+        self, program: str, facts: EligibilityFacts, params: Mapping[str, Any]
+    ) -> list[Finding]:
+        self.program(program)
+        findings: list[Finding] = []
+        level = facts.level
+        if facts.society.level != level:
+            findings.append(
+                block(
+                    "station_level",
+                    f"工作站级别应与建站学会级别一致（学会为{LEVEL_ZH.get(facts.society.level, facts.society.level)}）",
+                    f"{CONDITIONS}7",
+                )
+            )
+        years = facts.agreement_years
+        minimum = int(params["agreement_min_years"])
+        if years is None or years < minimum - 0.02:
+            findings.append(
+                block(
+                    "agreement_term",
+                    f"项目合作协议的合作期限不少于{minimum}年",
+                    f"{CONDITIONS}3",
+                )
+            )
+        if not facts.head_name:
+            findings.append(block("no_head", "工作站须设立站长1名", f"{CONDITIONS}2"))
+        if facts.staff_count < 1:
+            findings.append(
+                block("no_staff", "工作站须有专门工作人员负责站点管理", f"{CONDITIONS}2")
+            )
+        needed = int(params.get(f"min_experts_{level}", 0))
+        if len(facts.experts) < needed:
+            findings.append(
+                block(
+                    "expert_count",
+                    f"{LEVEL_ZH.get(level, level)}工作站进站专家不少于{needed}人（现有{len(facts.experts)}人）",
+                    f"{CONDITIONS}7",
+                )
+            )
+        if level == "national":
+            outside = sum(1 for e in facts.experts if outside_guizhou(e.province))
+            needed_outside = int(params["min_outside_experts_national"])
+            if outside < needed_outside:
+                findings.append(
+                    block(
+                        "outside_experts",
+                        f"国家级工作站省外专家不少于{needed_outside}人（现有{outside}人）",
+                        f"{CONDITIONS}7",
+                    )
+                )
+        parties = credit_parties(facts)
+        if parties:
+            findings.append(
+                block(
+                    "credit_flag",
+                    "、".join(parties) + "存在涉黑涉恶或失信记录，不予受理",
+                    f"{CONDITIONS}8",
+                )
+            )
+        return findings
+
+    def funding_schedule(
+        self,
+        *,
+        program: str,
+        level: str,
+        start_year: int,
+        amount: int | None,
+        evaluations: list[tuple[int, float]],
+        params: Mapping[str, Any],
+    ) -> FundingResult:
+        prog = self.program(program)
+        grant = resolve_amount(self, prog, level, amount, params)
+        pay_clause = f"{FUNDS}1" if level == "national" else f"{FUNDS}2"
+        # Later years' support is discretionary (四(三)6) and entered by an administrator,
+        # so the what-if shows none; an unqualified year stops it: station kept, no support.
+        return one_off_schedule(
+            self,
+            start_year=start_year,
+            amount=grant,
+            scores=dict(evaluations),
+            params=params,
+            pay_clauses=(pay_clause,),
+            grade_clause=ASSESSMENT,
+            unqualified_status="suspended",
+        )
+
+
+POLICY = GuiyangPolicy()

@@ -1,0 +1,263 @@
+"""Pure functions over the city declarations: eligibility, workflow moves, grading, money.
+
+Nothing here touches the database; `policies.services`/`selectors` feed it stored
+parameters and facts built from model rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .facts import EligibilityFacts
+from .registry import get_policy
+from .types import (
+    ACTIONS,
+    EXPENSE_LABELS,
+    LEVELS,
+    CityPolicy,
+    Finding,
+    FundingResult,
+    PolicyError,
+    Rubric,
+    Stage,
+    Workflow,
+)
+
+MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+# -- parameters ----------------------------------------------------------------------------
+def validate_params(policy: CityPolicy, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a complete, type-checked parameter dict or raise PolicyError (in Chinese)."""
+    specs = {spec.key: spec for spec in policy.param_specs}
+    unknown = sorted(set(data) - set(specs))
+    if unknown:
+        raise PolicyError(f"未知参数：{'、'.join(unknown)}")
+    clean: dict[str, Any] = {}
+    for key, spec in specs.items():
+        value = data.get(key, policy.defaults[key])
+        if spec.kind == "bool":
+            if not isinstance(value, bool):
+                raise PolicyError(f"参数“{spec.label_zh}”须为是/否")
+        elif spec.kind == "month_day":
+            if not isinstance(value, str) or not MONTH_DAY.match(value):
+                raise PolicyError(f"参数“{spec.label_zh}”须为“月-日”格式，如 05-31")
+            dt.date(2024, *(int(p) for p in value.split("-")))  # rejects 02-30
+        else:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise PolicyError(f"参数“{spec.label_zh}”须为整数")
+            if spec.min_value is not None and value < spec.min_value:
+                raise PolicyError(f"参数“{spec.label_zh}”不得小于 {spec.min_value}")
+            if spec.max_value is not None and value > spec.max_value:
+                raise PolicyError(f"参数“{spec.label_zh}”不得大于 {spec.max_value}")
+        clean[key] = value
+    cutoffs = [clean[f"cutoff_{g}"] for g in policy.grades[:-1] if f"cutoff_{g}" in clean]
+    if any(a <= b for a, b in zip(cutoffs, cutoffs[1:], strict=False)):
+        raise PolicyError("等次分数线须由高到低严格递减")
+    for key in clean:
+        upper = f"{key[:-4]}_max"
+        if key.endswith("_min") and upper in clean and clean[key] > clean[upper]:
+            raise PolicyError(f"参数“{specs[key].label_zh}”不得高于对应上限")
+    return clean
+
+
+# -- eligibility ---------------------------------------------------------------------------
+def check_eligibility(
+    policy: CityPolicy, program: str, facts: EligibilityFacts, params: Mapping[str, Any]
+) -> list[Finding]:
+    """Return the findings for one application (the program's level rule first)."""
+    prog = policy.program(program)
+    findings: list[Finding] = []
+    if facts.level not in prog.levels:
+        allowed = "、".join(prog.levels)
+        findings.append(
+            Finding(
+                "level_not_offered",
+                "block",
+                f"{prog.label_zh}不设该级别（可申报：{allowed}）",
+                prog.clauses[0] if prog.clauses else policy.clause(""),
+            )
+        )
+    findings.extend(policy.check_eligibility(program, facts, params))
+    return findings
+
+
+def blocking(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "block"]
+
+
+# -- workflow ------------------------------------------------------------------------------
+class IllegalTransition(PolicyError):
+    """The action is not allowed at this stage."""
+
+
+def workflow(policy: CityPolicy, program: str) -> Workflow:
+    policy.program(program)
+    return policy.workflows[program]
+
+
+def is_skipped(policy: CityPolicy, stage: Stage, facts: EligibilityFacts | None) -> bool:
+    if not stage.skip_if or facts is None:
+        return False
+    return bool(policy.predicates[stage.skip_if](facts))
+
+
+def next_stage(
+    policy: CityPolicy,
+    program: str,
+    current: str,
+    action: str,
+    facts: EligibilityFacts | None = None,
+) -> Stage:
+    """Return the stage an action leads to, passing over stages optional for these facts."""
+    flow = workflow(policy, program)
+    stage = flow.stage(current)
+    target = stage.target_of(action)
+    if action not in ACTIONS or target is None:
+        raise IllegalTransition(f"环节“{stage.label_zh}”不允许操作“{action}”")
+    nxt = flow.stage(target)
+    seen = {current}
+    while action != "return" and is_skipped(policy, nxt, facts) and nxt.code not in seen:
+        seen.add(nxt.code)
+        nxt = flow.stage(nxt.target_of("approve"))
+    return nxt
+
+
+def path(policy: CityPolicy, program: str, facts: EligibilityFacts | None = None) -> list[Stage]:
+    """Return the stages an application passes through on approval, start to terminal."""
+    flow = workflow(policy, program)
+    stages = [flow.stage(flow.start)]
+    while not stages[-1].is_terminal:
+        action = "submit" if "submit" in stages[-1].actions else "approve"
+        stages.append(next_stage(policy, program, stages[-1].code, action, facts))
+    return stages
+
+
+# -- rubrics, grades, expenses -------------------------------------------------------------
+def score_rubric(rubric: Rubric, points: Mapping[str, float]) -> float:
+    """Return the total of indicator points, each checked against its maximum."""
+    total = 0.0
+    for indicator in rubric.indicators:
+        value = points.get(indicator.code, 0)
+        if not 0 <= value <= indicator.max_points:
+            raise PolicyError(
+                f"“{indicator.label_zh}”得分须在 0–{indicator.max_points} 之间：{value}"
+            )
+        total += value
+    unknown = set(points) - {i.code for i in rubric.indicators}
+    if unknown:
+        raise PolicyError(f"未知指标：{'、'.join(sorted(unknown))}")
+    return total
+
+
+def expense_finding(policy: CityPolicy, category: str) -> Finding | None:
+    """Return a finding if an expense category is forbidden or not among the allowed ones."""
+    rules = policy.expenses
+    label = EXPENSE_LABELS.get(category, category)
+    if rules is None:
+        return None
+    if category in rules.forbidden:
+        return Finding(
+            "expense_forbidden", "block", f"补助资金不得用于{label}", rules.forbidden_clause
+        )
+    if rules.allowed and category not in rules.allowed:
+        return Finding(
+            "expense_not_listed", "warn", f"{label}不在列明的开支范围内", rules.allowed_clause
+        )
+    return None
+
+
+# -- funding / simulate_policy -------------------------------------------------------------
+@dataclass(frozen=True)
+class Scenario:
+    city: str
+    program: str
+    level: str
+    start_year: int
+    amount: int | None
+    evaluations: tuple[tuple[int, float], ...]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_scenario(data: Any) -> Scenario:
+    """Validate a simulate_policy scenario; raise PolicyError with a clear message."""
+    if not isinstance(data, dict):
+        raise PolicyError("场景须为 JSON 对象")
+    policy = get_policy(str(data.get("city", "")))
+    program_code = data.get("program")
+    if not isinstance(program_code, str):
+        raise PolicyError("缺少 program")
+    program = policy.program(program_code)
+    level = data.get("level")
+    if level is None and len(program.levels) == 1:
+        level = program.levels[0]
+    if level not in LEVELS:
+        raise PolicyError(f"未知级别“{level}”（可选：national、provincial、city）")
+    if level not in program.levels:
+        raise PolicyError(
+            f"{policy.name_zh}{program.label_zh}不设级别“{level}”（可选：{'、'.join(program.levels)}）"
+        )
+    start_year = data.get("start_year")
+    if not _is_int(start_year) or not 2000 <= start_year <= 2100:
+        raise PolicyError("start_year 须为 2000–2100 之间的整数年份")
+    amount = data.get("amount")
+    if amount is not None and (not _is_int(amount) or amount <= 0):
+        raise PolicyError("amount 须为正整数（元）或 null")
+    raw = data.get("evaluations") or []
+    if not isinstance(raw, list):
+        raise PolicyError("evaluations 须为数组")
+    evaluations = []
+    previous = start_year - 1
+    for item in raw:
+        if not isinstance(item, dict) or "year" not in item or "score" not in item:
+            raise PolicyError('evaluations 的每一项须为 {"year": 年份, "score": 分数}')
+        year, score = item["year"], item["score"]
+        if not _is_int(year):
+            raise PolicyError(f"评估年份须为整数：{year!r}")
+        if year <= previous:
+            raise PolicyError(f"评估年份须从 start_year（{start_year}）起严格递增：{year} 顺序错误")
+        if isinstance(score, bool) or not isinstance(score, int | float):
+            raise PolicyError(f"{year} 年分数须为数字：{score!r}")
+        if not 0 <= score <= 100:
+            raise PolicyError(f"{year} 年分数须在 0–100 之间：{score}")
+        evaluations.append((year, score))
+        previous = year
+    return Scenario(policy.code, program.code, level, start_year, amount, tuple(evaluations))
+
+
+def funding(scenario: Scenario, params: Mapping[str, Any] | None = None) -> FundingResult:
+    policy = get_policy(scenario.city)
+    return policy.funding_schedule(
+        program=scenario.program,
+        level=scenario.level,
+        start_year=scenario.start_year,
+        amount=scenario.amount,
+        evaluations=list(scenario.evaluations),
+        params=policy.params(params),
+    )
+
+
+def simulate(
+    data: Any, *, params: Mapping[str, Any] | None = None, policy_version: int = 1
+) -> dict[str, Any]:
+    """Return the simulate_policy output for a scenario (see issue 3 for the shape)."""
+    scenario = parse_scenario(data)
+    result = funding(scenario, params)
+    return {
+        "city": scenario.city,
+        "program": scenario.program,
+        "level": scenario.level,
+        "policy_version": policy_version,
+        "years": [y.as_dict() for y in result.years],
+        "total_paid": result.total_paid,
+        "total_recovered": result.total_recovered,
+        "net": result.net,
+        "final_status": result.final_status,
+    }

@@ -1,0 +1,345 @@
+"""Reads of the policies app: parameters in force, facts built from model rows, calendars."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import DatabaseError
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.roles import Role
+from stations.choices import ActivityKind, StationStatus
+from stations.models import (
+    ActivityRecord,
+    City,
+    CreditFlag,
+    Station,
+    StationExpert,
+)
+
+from . import engine
+from .facts import (
+    ActivitySummary,
+    EligibilityFacts,
+    ExpertFacts,
+    HostUnitFacts,
+    PenaltyFacts,
+    SocietyFacts,
+)
+from .models import PolicyDecision, PolicyVersion, StatutoryDay
+from .registry import get_policy
+from .types import CityPolicy, Finding, QuantItem
+from .workdays import WorkdayCalendar, notice_end_date
+
+GONE = (StationStatus.REVOKED, StationStatus.DELISTED, StationStatus.EXPIRED)
+FILED = (StationStatus.FILED, StationStatus.CERTIFIED, StationStatus.KEY_SUPPORTED)
+
+
+# -- parameters ----------------------------------------------------------------------------
+def policy_version_for(city: City, on: dt.date | None = None) -> PolicyVersion:
+    """Return the version in force on a date (default today): newest effective on or before.
+
+    Version 1 (the module defaults) is created on first use for a city that has none.
+    """
+    on = on or timezone.localdate()
+    versions = PolicyVersion.objects.filter(city=city)
+    found = versions.filter(effective_from__lte=on).order_by("-version").first()
+    if found is None:
+        found = versions.order_by("version").first()
+    if found is None:
+        from .services import policy_version_ensure_initial
+
+        found = policy_version_ensure_initial(city=city)
+    return found
+
+
+def params_for(
+    city: City, on: dt.date | None = None
+) -> tuple[CityPolicy, dict[str, Any], PolicyVersion]:
+    version = policy_version_for(city, on)
+    policy = get_policy(city.policy_code)
+    return policy, policy.params(version.params), version
+
+
+def params_for_simulation(city_code: str) -> tuple[dict[str, Any] | None, int]:
+    """Return (stored params, version number) for today, or (None, 1) = module defaults.
+
+    Read-only: it never creates version 1, and a database without the tables (e.g. a
+    fresh file, or the command run outside any deployment) falls back to the defaults.
+    """
+    try:
+        city = City.objects.filter(Q(policy_code=city_code) | Q(code=city_code)).first()
+        if city is None:
+            return None, 1
+        today = timezone.localdate()
+        version = (
+            PolicyVersion.objects.filter(city=city, effective_from__lte=today)
+            .order_by("-version")
+            .first()
+        )
+    except DatabaseError:
+        return None, 1
+    if version is None:
+        return None, 1
+    return version.params, version.version
+
+
+def version_history(city: City):
+    return PolicyVersion.objects.filter(city=city).select_related("created_by").order_by("-version")
+
+
+def decisions_for(subject) -> list[PolicyDecision]:
+    return list(
+        PolicyDecision.objects.filter(
+            subject_type=subject._meta.label, subject_id=str(subject.pk)
+        ).select_related("policy_version")
+    )
+
+
+# -- permissions ---------------------------------------------------------------------------
+def can_manage_city_policy(user, city: City) -> tuple[bool, str]:
+    """Return whether the user may view and edit this city's policy parameters, and why not."""
+    if not user.is_authenticated or not user.is_active:
+        return False, "未登录"
+    if user.is_platform_admin:
+        return True, ""
+    if user.role != Role.CITY_ADMIN:
+        return False, "仅市科协学会部管理员可管理政策参数"
+    if user.city_id != city.id:
+        return False, "只能管理本市的政策参数"
+    return True, ""
+
+
+def cities_for_policy_admin(user):
+    if not user.is_authenticated:
+        return City.objects.none()
+    if user.is_platform_admin:
+        return City.objects.all()
+    if user.role == Role.CITY_ADMIN and user.city_id:
+        return City.objects.filter(pk=user.city_id)
+    return City.objects.none()
+
+
+def get_city_for_policy_admin(user, code: str) -> City:
+    """Return the city if the user may manage its policy; missing and forbidden both 404."""
+    city = cities_for_policy_admin(user).filter(code=code).first()
+    if city is None:
+        raise Http404("未找到该城市，或您无权管理其政策参数。")
+    return city
+
+
+def can_edit_holidays(user) -> bool:
+    return user.is_authenticated and (
+        user.is_platform_admin or (user.role == Role.CITY_ADMIN and bool(user.city_id))
+    )
+
+
+# -- working days --------------------------------------------------------------------------
+def workday_calendar() -> WorkdayCalendar:
+    return WorkdayCalendar.from_rows(StatutoryDay.objects.values_list("date", "is_workday"))
+
+
+def notice_end(start: dt.date, n_workdays: int) -> dt.date:
+    """Return the closing day of a public notice with the administrators' holiday table."""
+    return notice_end_date(start, n_workdays, workday_calendar())
+
+
+def notice_end_for(city: City, start: dt.date, param: str = "notice_workdays") -> dt.date:
+    _, params, _ = params_for(city, start)
+    return notice_end(start, int(params[param]))
+
+
+def statutory_days(year: int | None = None):
+    days = StatutoryDay.objects.all()
+    if year:
+        days = days.filter(date__year=year)
+    return days
+
+
+# -- eligibility facts ---------------------------------------------------------------------
+def _flags(flags: Iterable[CreditFlag], party: str | None = None) -> tuple[str, ...]:
+    return tuple(
+        f.kind for f in flags if f.lifted_on is None and (party is None or f.party == party)
+    )
+
+
+def station_for_facts(station_id: int) -> Station:
+    """Load a station with everything the eligibility facts need in a fixed number of queries."""
+    return (
+        Station.objects.select_related(
+            "city", "society", "society__parent", "host_unit", "host_unit__district"
+        )
+        .prefetch_related(
+            "society__inspections",
+            "society__credit_flags",
+            "host_unit__credit_flags",
+            Prefetch(
+                "team",
+                queryset=StationExpert.objects.filter(left_on__isnull=True).select_related(
+                    "expert"
+                ),
+            ),
+            "team__expert__credit_flags",
+        )
+        .get(pk=station_id)
+    )
+
+
+def eligibility_facts(
+    *,
+    station: Station,
+    program: str | None = None,
+    level: str | None = None,
+    attachments: Iterable[str] = (),
+    application_date: dt.date | None = None,
+    penalties: Iterable[PenaltyFacts] = (),
+    **extra: Any,
+) -> EligibilityFacts:
+    """Build the plain facts of an application for `station` (≈10 queries, prefetching)."""
+    station = station_for_facts(station.pk)
+    society = station.society
+    host = station.host_unit
+    parent = society.parent
+    society_facts = SocietyFacts(
+        id=society.pk,
+        name=society.name,
+        level=society.level,
+        branch_kind=society.branch_kind,
+        parent_name=parent.name if parent else "",
+        parent_level=parent.level if parent else "",
+        discipline=society.discipline,
+        rating=society.rating,
+        inspections={i.year: i.result for i in society.inspections.all()},
+        credit_flags=_flags(society.credit_flags.all()),
+    )
+    host_flags = list(host.credit_flags.all())
+    host_facts = HostUnitFacts(
+        id=host.pk,
+        name=host.name,
+        nature=host.nature,
+        registered_city=host.registered_city,
+        is_legal_person=host.is_legal_person,
+        has_own_cast=host.has_own_cast,
+        has_expert_workstation=host.has_expert_workstation,
+        district=host.district.name if host.district else "",
+        credit_flags=_flags(host_flags, "organisation"),
+        legal_rep_credit_flags=_flags(host_flags, "legal_rep"),
+    )
+    experts = tuple(
+        ExpertFacts(
+            id=m.expert.pk,
+            name=m.expert.name,
+            province=m.expert.province,
+            credit_flags=_flags(m.expert.credit_flags.all()),
+        )
+        for m in station.team.all()
+    )
+    discipline = station.discipline or society.discipline
+    others = (
+        Station.objects.filter(city_id=station.city_id)
+        .exclude(pk=station.pk)
+        .exclude(status__in=GONE)
+    )
+    same_discipline = others.filter(
+        Q(discipline=discipline) | Q(discipline="", society__discipline=discipline)
+    ).count()
+    same_society = others.filter(society_id=society.pk).count()
+    previously_key_supported = station.status == StationStatus.KEY_SUPPORTED or (
+        station.status_changes.filter(to_status=StationStatus.KEY_SUPPORTED).exists()
+    )
+    return EligibilityFacts(
+        city=station.city.policy_code,
+        program=program or station.program,
+        level=level or station.level,
+        society=society_facts,
+        host_unit=host_facts,
+        experts=experts,
+        staff_count=station.staff.count(),
+        head_name=station.head_name,
+        discipline=discipline,
+        agreement_signed_on=station.agreement_signed_on,
+        term_start=station.term_start,
+        term_end=station.term_end,
+        same_discipline_stations=same_discipline,
+        same_society_stations=same_society,
+        previously_key_supported=previously_key_supported,
+        station_filed=station.status in FILED,
+        penalties=tuple(penalties),
+        attachments=frozenset(attachments),
+        application_date=application_date,
+        **extra,
+    )
+
+
+def check_eligibility(
+    *,
+    station: Station,
+    program: str | None = None,
+    on: dt.date | None = None,
+    **inputs: Any,
+) -> tuple[list[Finding], PolicyVersion]:
+    """Return the findings for `station` applying to `program`, with the version used.
+
+    `inputs` go to eligibility_facts (attachments, application_date, level, penalties,
+    has_same_year_station_or_project, overlaps_funded_activity).
+    """
+    facts = eligibility_facts(station=station, program=program, **inputs)
+    policy, params, version = params_for(station.city, on or inputs.get("application_date"))
+    return engine.check_eligibility(policy, facts.program, facts, params), version
+
+
+# -- activity summary (益阳 第十二条) -------------------------------------------------------
+def activity_summary(station: Station, year: int, term_year: int | None = None) -> ActivitySummary:
+    """Summarise one station's activity records of a calendar year (one query)."""
+    quarters = [0, 0, 0, 0]
+    counts = dict.fromkeys(
+        (
+            ActivityKind.SURVEY,
+            ActivityKind.SURVEY_RESULT,
+            ActivityKind.BREAKTHROUGH,
+            ActivityKind.PROBLEM_SOLVED,
+            ActivityKind.ACHIEVEMENT_TRANSFER,
+        ),
+        0,
+    )
+    trainings: list[int] = []
+    progress = 0
+    records = ActivityRecord.objects.filter(station=station, date__year=year).only(
+        "kind", "date", "quantity", "trainees"
+    )
+    for record in records:
+        if record.kind == ActivityKind.EXPERT_ONSITE:
+            quarters[(record.date.month - 1) // 3] += record.quantity
+        elif record.kind == ActivityKind.TRAINING:
+            trainings.append(record.trainees or 0)
+        elif record.kind == ActivityKind.AGREEMENT_PROGRESS:
+            progress = max(progress, record.quantity)
+        elif record.kind in counts:
+            counts[record.kind] += record.quantity
+    if term_year is None:
+        start = station.term_start or station.certified_on
+        term_year = max(1, year - start.year + 1) if start else 1
+    return ActivitySummary(
+        year=year,
+        term_year=term_year,
+        expert_days_by_quarter=tuple(quarters),
+        surveys=counts[ActivityKind.SURVEY],
+        survey_results=counts[ActivityKind.SURVEY_RESULT],
+        training_trainees=tuple(trainings),
+        breakthroughs=counts[ActivityKind.BREAKTHROUGH],
+        problems_solved=counts[ActivityKind.PROBLEM_SOLVED],
+        achievements_transferred=counts[ActivityKind.ACHIEVEMENT_TRANSFER],
+        agreement_progress_percent=min(progress, 100),
+    )
+
+
+def quantitative_assessment(
+    station: Station, year: int, term_year: int | None = None
+) -> tuple[ActivitySummary, list[QuantItem]]:
+    policy, params, _ = params_for(station.city, dt.date(year, 12, 31))
+    summary = activity_summary(station, year, term_year)
+    return summary, policy.quantitative_items(summary, params)
