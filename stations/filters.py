@@ -1,0 +1,110 @@
+"""List filters. Choice lists are scoped to what the user can see (their city, district)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ActivityKind, HostNature, Level, StationStatus
+from .models import District, Society
+from .selectors import society_list
+
+
+def district_choices(request):
+    user = request.user if request else None
+    qs = District.objects.select_related("city").order_by("city_id", "id")
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.is_platform_admin:
+        return qs
+    if user.district_id:
+        return qs.filter(pk=user.district_id)
+    return qs.filter(city_id=user.city_id)
+
+
+def society_choices(request):
+    if request is None:
+        return Society.objects.none()
+    return society_list(request.user).order_by("name")
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """A FilterSet with a free-text `q` over `search_fields`."""
+
+    search_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(method="search", label=_("关键词"))
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+class StationFilter(SearchFilterSet):
+    search_fields = ("name", "society__name", "host_unit__name", "certificate_no", "head_name")
+    status = django_filters.ChoiceFilter(choices=StationStatus.choices, label=_("状态"))
+    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("级别"))
+    program = django_filters.ChoiceFilter(choices=(), label=_("项目类别"))
+    district = django_filters.ModelChoiceFilter(queryset=district_choices, label=_("县（市、区）"))
+    society = django_filters.ModelChoiceFilter(queryset=society_choices, label=_("建站学会"))
+    industry = django_filters.CharFilter(method="industry_or_discipline", label=_("产业领域/专业"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Program codes come from the city policies; offer the ones in use among visible rows.
+        programs = self.queryset.order_by("program").values_list("program", flat=True).distinct()
+        self.filters["program"].extra["choices"] = [(p, p) for p in programs if p]
+
+    def industry_or_discipline(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(industry__icontains=value) | Q(discipline__icontains=value))
+
+
+class SocietyFilter(SearchFilterSet):
+    search_fields = ("name", "discipline", "legal_rep", "contact_name")
+    level = django_filters.ChoiceFilter(choices=Level.choices, label=_("学会级别"))
+    discipline = django_filters.CharFilter(lookup_expr="icontains", label=_("专业领域"))
+    rating = django_filters.ChoiceFilter(
+        choices=[c for c in Society._meta.get_field("rating").choices if c[0]],
+        label=_("评估等级"),
+    )
+    credit_flagged = django_filters.BooleanFilter(method="flagged", label=_("有未移出的信用记录"))
+
+    def flagged(self, queryset, name, value):
+        if value is None:
+            return queryset
+        active = Q(credit_flags__isnull=False, credit_flags__lifted_on__isnull=True)
+        return queryset.filter(active).distinct() if value else queryset.exclude(active)
+
+
+class HostUnitFilter(SearchFilterSet):
+    search_fields = ("name", "credit_code", "legal_rep", "industry", "industry_fields")
+    nature = django_filters.ChoiceFilter(choices=HostNature.choices, label=_("单位性质"))
+    district = django_filters.ModelChoiceFilter(queryset=district_choices, label=_("县（市、区）"))
+    industry = django_filters.CharFilter(method="industry_search", label=_("产业/行业领域"))
+
+    def industry_search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(industry__icontains=value) | Q(industry_fields__icontains=value))
+
+
+class ExpertFilter(SearchFilterSet):
+    search_fields = ("name", "employer", "field", "title")
+    field = django_filters.CharFilter(lookup_expr="icontains", label=_("专业领域"))
+    society = django_filters.ModelChoiceFilter(queryset=society_choices, label=_("所属学会"))
+    province = django_filters.CharFilter(lookup_expr="icontains", label=_("所在省份"))
+    is_reviewer = django_filters.BooleanFilter(label=_("评审专家库成员"))
+
+
+class ActivityFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ActivityKind.choices, label=_("活动类别"))
+    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("年度"))

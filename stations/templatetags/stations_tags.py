@@ -1,0 +1,88 @@
+"""Display helpers for the stations pages: Chinese dates, sortable headers, status badges."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+register = template.Library()
+
+STATUS_BADGES = {
+    "filed": "secondary",
+    "applied": "info",
+    "certified": "success",
+    "key_supported": "primary",
+    "rectification": "warning",
+    "suspended": "warning",
+    "revoked": "danger",
+    "delisted": "dark",
+    "expired": "light",
+}
+
+
+@register.filter
+def cn_date(value) -> str:
+    """Format a date (or datetime, in local time) as 2025年3月1日; empty for None."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        value = value.date()
+    if not isinstance(value, dt.date):
+        return str(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def cn_datetime(value) -> str:
+    """Format a datetime as 2025年3月1日 14:05 in local time."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{cn_date(value)} {value:%H:%M}"
+
+
+@register.filter
+def status_badge(station_or_status) -> str:
+    status = getattr(station_or_status, "status", station_or_status)
+    label = (
+        station_or_status.get_status_display()
+        if hasattr(station_or_status, "get_status_display")
+        else status
+    )
+    tone = STATUS_BADGES.get(status, "secondary")
+    text = " text-dark" if tone in {"light", "warning", "info"} else ""
+    return format_html(
+        '<span class="badge status-badge bg-{}{}" data-status="{}">{}</span>',
+        tone,
+        text,
+        status,
+        label,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key: str, label: str) -> str:
+    """Render a column header that sorts by `key` (a whitelisted order key) and toggles."""
+    request = context["request"]
+    current = context.get("current_sort", "")
+    if current == key:
+        target, arrow = f"-{key}", " ▲"
+    elif current == f"-{key}":
+        target, arrow = key, " ▼"
+    else:
+        target, arrow = key, ""
+    params = request.GET.copy()
+    params["sort"] = target
+    params.pop("page", None)
+    return format_html(
+        '<a class="link-dark text-decoration-none" href="?{}">{}{}</a>',
+        params.urlencode(),
+        label,
+        arrow,
+    )
