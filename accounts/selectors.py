@@ -1,18 +1,141 @@
 """Reads for accounts: the home dashboard of each role."""
 
-from django.db.models import Count
+from __future__ import annotations
 
-from stations.selectors import society_list, station_list
+import datetime as dt
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stations import permissions as station_permissions
+from stations.choices import StationStatus
+from stations.models import ActivityRecord
+from stations.selectors import expert_list, host_unit_list, society_list, station_list
+
+from .roles import Role
+
+EXPIRY_WINDOW_DAYS = 90
+
+
+def _focus(user) -> dict | None:
+    """Return what the user's role looks after: their society, host unit, district or city."""
+    if user.role == Role.SOCIETY_STAFF and user.society_id:
+        return {
+            "label": _("本学会"),
+            "name": str(user.society),
+            "url": reverse("stations:society_detail", args=[user.society_id]),
+        }
+    if user.role == Role.HOST_STAFF and user.host_unit_id:
+        return {
+            "label": _("本单位"),
+            "name": str(user.host_unit),
+            "url": reverse("stations:host_unit_detail", args=[user.host_unit_id]),
+        }
+    if user.role == Role.COUNTY_REVIEWER and user.district_id:
+        return {"label": _("辖区"), "name": str(user.district), "url": ""}
+    if user.role == Role.EXPERT_REVIEWER and user.expert_id:
+        return {
+            "label": _("专家档案"),
+            "name": str(user.expert),
+            "url": reverse("stations:expert_detail", args=[user.expert_id]),
+        }
+    if user.city_id:
+        return {"label": _("城市"), "name": user.city.name, "url": ""}
+    return None
+
+
+# Which directory pages a role can find rows in (accounts.scoping decides the rows).
+_SECTIONS_BY_ROLE = {
+    Role.CITY_ADMIN: {"stations", "societies", "host_units", "experts"},
+    Role.TALENT_OFFICE: {"stations", "societies", "host_units", "experts"},
+    Role.FINANCE: {"stations", "societies", "host_units", "experts"},
+    Role.COUNTY_REVIEWER: {"stations", "societies", "host_units", "experts"},
+    Role.SOCIETY_STAFF: {"stations", "societies", "experts"},
+    Role.HOST_STAFF: {"stations", "host_units"},
+    Role.EXPERT_REVIEWER: {"stations", "experts"},
+}
+
+
+def visible_sections(user) -> set[str]:
+    """Return the stations sections worth linking to for this user (nav and quick links)."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_platform_admin:
+        return {"stations", "societies", "host_units", "experts"}
+    return set(_SECTIONS_BY_ROLE.get(user.role, set()))
+
+
+def _quick_links(user) -> list[dict]:
+    sections = visible_sections(user)
+    entries = [
+        ("stations", _("服务站"), "stations:station_list", "geo-alt"),
+        ("societies", _("学会"), "stations:society_list", "people"),
+        ("host_units", _("建站单位"), "stations:host_unit_list", "building"),
+        ("experts", _("专家"), "stations:expert_list", "person-badge"),
+    ]
+    links = [
+        {"label": label, "url": reverse(url), "icon": icon}
+        for key, label, url, icon in entries
+        if key in sections
+    ]
+    if station_permissions.can_create_directory_entry(user)[0]:
+        links.append(
+            {
+                "label": _("新增服务站"),
+                "url": reverse("stations:station_create"),
+                "icon": "plus-circle",
+            }
+        )
+    return links
 
 
 def dashboard_for(user) -> dict:
+    """Return the home page's context: counts, recent rows and links for the user's role."""
     stations = station_list(user)
-    by_status = list(
-        stations.order_by().values("status").annotate(n=Count("id")).order_by("status")
+    labels = dict(StationStatus.choices)
+    counts = dict(stations.order_by().values_list("status").annotate(n=Count("id")))
+    by_status = [
+        {"status": value, "label": labels[value], "n": counts[value]}
+        for value in StationStatus.values
+        if counts.get(value)
+    ]
+    today = timezone.localdate()
+    expiring = (
+        stations.filter(
+            term_end__gte=today,
+            term_end__lte=today + dt.timedelta(days=EXPIRY_WINDOW_DAYS),
+            status__in=[StationStatus.CERTIFIED, StationStatus.KEY_SUPPORTED],
+        )
+        .select_related("society")
+        .order_by("term_end")[:5]
     )
+    recent_activities = (
+        ActivityRecord.objects.filter(station__in=stations.values("pk"))
+        .select_related("station")
+        .order_by("-date", "-id")[:8]
+    )
+    show_directory = user.is_platform_admin or user.role in {
+        Role.CITY_ADMIN,
+        Role.TALENT_OFFICE,
+        Role.FINANCE,
+        Role.COUNTY_REVIEWER,
+    }
     return {
-        "station_count": stations.count(),
+        "focus": _focus(user),
+        "station_count": sum(counts.values()),
         "stations_by_status": by_status,
-        "society_count": society_list(user).count(),
-        "recent_stations": stations.select_related("society", "host_unit", "city")[:8],
+        "society_count": society_list(user).count() if show_directory else None,
+        "host_unit_count": host_unit_list(user).count() if show_directory else None,
+        "expert_count": expert_list(user).count() if show_directory else None,
+        "attention_count": counts.get(StationStatus.RECTIFICATION, 0)
+        + counts.get(StationStatus.SUSPENDED, 0),
+        "expiring_stations": expiring,
+        "expiry_window_days": EXPIRY_WINDOW_DAYS,
+        "recent_stations": stations.select_related("society", "host_unit").order_by(
+            "-updated_at", "-id"
+        )[:8],
+        "recent_activities": recent_activities,
+        "quick_links": _quick_links(user),
     }

@@ -86,3 +86,11 @@ def sort_header(context, key: str, label: str) -> str:
         label,
         arrow,
     )
+
+
+@register.simple_tag
+def nav_sections(user) -> set[str]:
+    """Return the stations sections the nav should link to for `user`."""
+    from accounts.selectors import visible_sections
+
+    return visible_sections(user)
