@@ -12,6 +12,8 @@ urlpatterns = [
     path("applications/", include("applications.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("funding/", include("funding.urls")),
+    path("network/", include("network.urls")),
+    path("public/", include("network.public_urls")),
     path("admin/", admin.site.urls),
 ]
 

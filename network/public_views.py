@@ -1,0 +1,62 @@
+"""The public directory (no login): stations, societies and experts of one city (杭州 四(一))."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from stations.models import City
+
+from . import selectors
+
+
+def _city(city_code: str) -> City:
+    return get_object_or_404(City, code=city_code)
+
+
+def _terms(request) -> dict[str, str]:
+    return {
+        "field": request.GET.get("field", "").strip()[:50],
+        "industry": request.GET.get("industry", "").strip()[:50],
+    }
+
+
+def index(request):
+    return render(request, "network/public/index.html", {"cities": selectors.public_cities()})
+
+
+def city_directory(request, city_code: str):
+    city = _city(city_code)
+    terms = _terms(request)
+    return render(
+        request,
+        "network/public/city.html",
+        {
+            "city": city,
+            **terms,
+            "stations": selectors.public_stations(city, **terms),
+            "societies": selectors.public_societies(city, field=terms["field"]),
+            "experts": selectors.public_experts(city, **terms),
+        },
+    )
+
+
+def station_detail(request, city_code: str, pk: int):
+    city = _city(city_code)
+    station = selectors.public_station(city, pk)
+    if station is None:
+        raise Http404("未找到该服务站。")
+    return render(request, "network/public/station.html", {"city": city, "station": station})
+
+
+def society_detail(request, city_code: str, pk: int):
+    city = _city(city_code)
+    society = selectors.public_society(city, pk)
+    if society is None:
+        raise Http404("未找到该学会。")
+    stations = [s for s in selectors.public_stations(city) if s.society_pk == pk]
+    return render(
+        request,
+        "network/public/society.html",
+        {"city": city, "society": society, "stations": stations},
+    )
