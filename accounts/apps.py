@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = _("用户与权限")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (audit + session bookkeeping)

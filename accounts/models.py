@@ -54,6 +54,7 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     mobile = models.CharField(_("手机"), max_length=11, blank=True, validators=[validate_mobile])
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -84,6 +85,12 @@ class User(AbstractUser):
             self.role = Role.SUPERUSER
         self.city_id = self.derived_city_id()
         super().save(*args, **kwargs)
+
+    def set_password(self, raw_password):
+        from django.utils import timezone
+
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def is_platform_admin(self) -> bool:
@@ -191,3 +198,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class UserSession(models.Model):
+    """A live login, so that logout, disabling or an administrator can end all of a user's sessions."""
+
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="live_sessions",
+        verbose_name=_("用户"),
+    )
+    session_key = models.CharField(_("会话标识"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("登录时间"), auto_now_add=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -11,7 +11,10 @@ class Role(models.TextChoices):
     TALENT_OFFICE = "talent_office", _("人才办")
     FINANCE = "finance", _("财务")
     ENTERPRISE = "enterprise", _("企业用户")
-    SUPERUSER = "superuser", _("平台超级管理员")
+    SUPERUSER = "superuser", _("平台超级管理员（系统管理员）")
+    # 三员分立: account security and the audit trail are separate duties from system admin.
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
 # Roles whose whole scope is one city.
@@ -27,3 +30,15 @@ REQUIRED_SCOPE = {
     Role.FINANCE: "city",
     Role.ENTERPRISE: "city",  # the city chosen at registration (network.Enterprise)
 }
+
+# Roles that must pass a second factor (TOTP) before using the platform (settings may narrow).
+TWO_FACTOR_ROLES = frozenset(
+    {
+        Role.CITY_ADMIN,
+        Role.TALENT_OFFICE,
+        Role.FINANCE,
+        Role.SUPERUSER,
+        Role.SECURITY_ADMIN,
+        Role.AUDIT_ADMIN,
+    }
+)

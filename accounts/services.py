@@ -119,3 +119,50 @@ def audit_purge(*, older_than_days: int) -> int:
             cursor.execute("SET LOCAL ssp.audit_purge = 'on'")
         cursor.execute(f"DELETE FROM {table} WHERE at < %s", [cutoff])  # noqa: S608 (table name is ours)
         return cursor.rowcount
+
+
+def session_register(*, user, request) -> None:
+    """Remember a new login's session key so all of a user's sessions can be ended later."""
+    from .models import UserSession
+
+    if request is None or not hasattr(request, "session"):
+        return
+    if request.session.session_key is None:
+        request.session.save()
+    UserSession.objects.update_or_create(
+        session_key=request.session.session_key,
+        defaults={
+            "user": user,
+            "ip": client_ip(request),
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+        },
+    )
+
+
+def sessions_end_all(*, user, keep_key: str | None = None) -> int:
+    """End every live session of `user` (except `keep_key`) and return how many ended."""
+    from django.contrib.sessions.models import Session
+
+    from .models import UserSession
+
+    live = UserSession.objects.filter(user=user)
+    if keep_key:
+        live = live.exclude(session_key=keep_key)
+    keys = list(live.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    live.delete()
+    return len(keys)
+
+
+def user_sessions_end(*, user, actor, request=None, reason: str = "") -> int:
+    """An administrator ends all of a user's sessions (audited)."""
+    ended = sessions_end_all(user=user)
+    audit(
+        event="user.sessions_ended",
+        user=actor,
+        request=request,
+        obj=user,
+        reason=reason,
+        detail={"sessions_ended": ended},
+    )
+    return ended

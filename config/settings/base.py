@@ -1,5 +1,6 @@
 """Settings shared by every environment; values come from the environment."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -35,6 +36,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "guardian",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "import_export",
     "django_filters",
     "django_htmx",
@@ -56,10 +60,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.security.SessionPolicyMiddleware",
+    "accounts.security.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns lockouts raised by the backend into responses.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -93,21 +102,60 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Password policy (等保 2.0 三级): length, the common-password list, optional composition
+# rules and periodic change — each configurable from the environment (0 disables the last two).
+PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))
+PASSWORD_MIN_CLASSES = int(os.environ.get("PASSWORD_MIN_CLASSES", "3"))
+PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "90"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if PASSWORD_MIN_CLASSES:
+    AUTH_PASSWORD_VALIDATORS.append(
+        {
+            "NAME": "accounts.security.CompositionValidator",
+            "OPTIONS": {"min_classes": PASSWORD_MIN_CLASSES},
+        }
+    )
+
+# Sessions: idle timeout and an absolute lifetime counted from login; a new id at login.
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(8 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Login lockout (django-axes): 5 failures lock the username (and the address) for 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+# Lock a username after repeated failures from anywhere, and an address that tries many names.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+
+# Second factor (TOTP) for these roles; production requires it for every administrative role.
+TWO_FACTOR_REQUIRED_ROLES = frozenset(
+    env_list(
+        "TWO_FACTOR_REQUIRED_ROLES",
+        "city_admin,talent_office,finance,superuser,security_admin,audit_admin",
+    )
+)
+OTP_TOTP_ISSUER = "学会服务站管理平台"
+
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors get nothing
 
@@ -158,3 +206,13 @@ LOGGING = {
 
 # Audit rows are kept at least 180 days (等保 2.0 三级); purge_audit never goes below that.
 AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("AUDIT_RETENTION_DAYS", "365")))
+
+# Periodic tasks (Celery beat). evaluations: reminders 7/3/1 days before a round's due date.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    "evaluations-remind-due": {
+        "task": "evaluations.tasks.remind_due_evaluations",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}

@@ -15,3 +15,7 @@ STORAGES = {
 # Serve static files through the finders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests that exercise lockout or the second factor switch them on with the `settings` fixture;
+# every other test logs in with force_login or the plain test client.
+AXES_ENABLED = False
+TWO_FACTOR_REQUIRED_ROLES = frozenset()
