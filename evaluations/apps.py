@@ -6,3 +6,6 @@ class EvaluationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "evaluations"
     verbose_name = _("年度考核")
+
+    def ready(self) -> None:
+        from . import scopes  # noqa: F401  (registers row-level scopes)

@@ -6,3 +6,6 @@ class FundingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "funding"
     verbose_name = _("资助资金")
+
+    def ready(self) -> None:
+        from . import scopes  # noqa: F401  (registers row-level scopes)

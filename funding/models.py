@@ -1,0 +1,296 @@
+"""Money: grants with their policy schedule, disbursements, recoveries, budgets, expenses.
+
+Amounts are integer yuan (the policies grant whole yuan; expenses may carry fen, so they
+are Decimal). Nothing here is float.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from stations.validators import validate_bank_account
+
+
+class Grant(models.Model):
+    """One station's (or project's) support under one city program, with its schedule.
+
+    `schedule` is the policy engine's latest FundingResult for this grant (years with paid,
+    recovered, status, clauses) computed from the confirmed evaluations so far; `status` is
+    the engine's status vocabulary (active, suspended, rectification, revoked, delisted,
+    completed) — the station's own status follows it through stations.services.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("正常")
+        SUSPENDED = "suspended", _("停止资助（保留站点）")
+        RECTIFICATION = "rectification", _("限期整改")
+        REVOKED = "revoked", _("取消资格（撤销）")
+        DELISTED = "delisted", _("摘牌")
+        COMPLETED = "completed", _("支持期满")
+
+    station = models.ForeignKey(
+        "stations.Station",
+        on_delete=models.PROTECT,
+        related_name="grants",
+        verbose_name=_("服务站"),
+    )
+    program = models.CharField(_("项目代码"), max_length=30)
+    level = models.CharField(_("级别"), max_length=12)
+    start_year = models.PositiveSmallIntegerField(_("起始年度"))
+    amount = models.PositiveIntegerField(
+        _("年度（或一次性）金额（元）"),
+        help_text=_("政策固定金额自动填入；一事一议或区间金额由管理员在范围内确定"),
+    )
+    amount_entered = models.PositiveIntegerField(_("管理员确定的金额（元）"), null=True, blank=True)
+    status = models.CharField(
+        _("资助状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    policy_version = models.PositiveIntegerField(_("政策参数版本"))
+    policy_params = models.JSONField(_("参数快照"), default=dict)
+    schedule = models.JSONField(_("资助计划（政策引擎计算）"), default=dict)
+    clauses = models.JSONField(_("政策依据"), default=list)
+    # Years the engine scheduled but that were never paid because a recovery of the same
+    # money followed (paying and then demanding it back would be pointless).
+    withdrawn_years = models.JSONField(_("撤回未付年度"), default=list, blank=True)
+    # A penalty (杭州 附件第十三条) freezes the schedule: no further dues from the engine.
+    frozen_reason = models.CharField(_("冻结原因"), max_length=200, blank=True)
+    activity_scope = models.CharField(
+        _("资助活动内容"), max_length=200, blank=True, help_text=_("用于杭州“不重复资助”核查")
+    )
+    # Hangzhou 附件第十三条: no applications accepted for five years after the penalty.
+    banned_until = models.DateField(_("不予受理申报至"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("资助项目")
+        verbose_name_plural = _("资助项目")
+        ordering = ["station_id", "start_year", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "program", "start_year"], name="uniq_grant_station_program_year"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="grant_amount_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.program} · {self.start_year}"
+
+    @property
+    def city_id(self) -> int:
+        return self.station.city_id
+
+    def schedule_years(self) -> list[dict]:
+        return list(self.schedule.get("years", []))
+
+    def schedule_year(self, year: int) -> dict | None:
+        for row in self.schedule_years():
+            if row["year"] == year:
+                return row
+        return None
+
+
+class Disbursement(models.Model):
+    """A payment actually made: at most one per grant and year (the database says so)."""
+
+    grant = models.ForeignKey(
+        Grant, on_delete=models.PROTECT, related_name="disbursements", verbose_name=_("资助项目")
+    )
+    year = models.PositiveSmallIntegerField(_("资助年度"))
+    amount = models.PositiveIntegerField(_("金额（元）"))
+    clauses = models.JSONField(_("政策依据"), default=list)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
+    approved_at = models.DateTimeField(_("审批时间"), auto_now_add=True)
+    paid_on = models.DateField(_("支付日期"))
+    voucher_no = models.CharField(_("凭证号"), max_length=40)
+    payee_account_name = models.CharField(_("收款户名"), max_length=100)
+    payee_bank = models.CharField(_("开户银行"), max_length=100)
+    payee_account_no = models.CharField(
+        _("收款账号"), max_length=30, validators=[validate_bank_account]
+    )
+    notice_sent_at = models.DateTimeField(_("拨付通知发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("资金拨付")
+        verbose_name_plural = _("资金拨付")
+        ordering = ["grant_id", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "year"], name="uniq_disbursement_grant_year"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="disbursement_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant.station} {self.year}年 {self.amount}元"
+
+
+class Recovery(models.Model):
+    """Money demanded back (追回), with its reason, clause and repayments."""
+
+    class Status(models.TextChoices):
+        DEMANDED = "demanded", _("已发出追回通知")
+        PARTLY_REPAID = "partly_repaid", _("部分退回")
+        REPAID = "repaid", _("已全额退回")
+
+    class Source(models.TextChoices):
+        POLICY = "policy", _("考核结果（政策引擎）")
+        MISUSE = "misuse", _("违规使用")
+        REVOCATION = "revocation", _("撤销资格")
+
+    grant = models.ForeignKey(
+        Grant, on_delete=models.PROTECT, related_name="recoveries", verbose_name=_("资助项目")
+    )
+    year = models.PositiveSmallIntegerField(_("决定年度"))
+    amount = models.PositiveIntegerField(_("追回金额（元）"))
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    reason = models.TextField(_("追回原因"))
+    clause = models.CharField(_("政策依据"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DEMANDED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("资金追回")
+        verbose_name_plural = _("资金追回")
+        ordering = ["grant_id", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="recovery_positive"),
+            # The engine's recovery for a grant-year is demanded once, however often the
+            # decision is re-applied.
+            models.UniqueConstraint(
+                fields=["grant", "year"],
+                condition=models.Q(source="policy"),
+                name="uniq_policy_recovery_grant_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant.station} 追回 {self.amount}元"
+
+    @property
+    def repaid(self) -> int:
+        return sum(r.amount for r in self.repayments.all())
+
+    @property
+    def outstanding(self) -> int:
+        return self.amount - self.repaid
+
+
+class Repayment(models.Model):
+    recovery = models.ForeignKey(
+        Recovery, on_delete=models.PROTECT, related_name="repayments", verbose_name=_("追回")
+    )
+    amount = models.PositiveIntegerField(_("退回金额（元）"))
+    received_on = models.DateField(_("到账日期"))
+    voucher_no = models.CharField(_("凭证号"), max_length=40)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("退回款")
+        verbose_name_plural = _("退回款")
+        ordering = ["recovery_id", "received_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="repayment_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount}元 {self.received_on}"
+
+
+class BudgetLine(models.Model):
+    """One row of a station's budget table (贵阳 申报书 预算表)."""
+
+    grant = models.ForeignKey(
+        Grant, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("资助项目")
+    )
+    category = models.CharField(_("支出类别"), max_length=30)
+    content = models.CharField(_("支出内容"), max_length=200)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
+    basis = models.CharField(_("测算依据"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("填报人"),
+    )
+
+    class Meta:
+        verbose_name = _("预算明细")
+        verbose_name_plural = _("预算明细")
+        ordering = ["grant_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="budget_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.amount}"
+
+
+class Expense(models.Model):
+    grant = models.ForeignKey(
+        Grant, on_delete=models.CASCADE, related_name="expenses", verbose_name=_("资助项目")
+    )
+    spent_on = models.DateField(_("支出日期"))
+    category = models.CharField(_("支出类别"), max_length=30)
+    description = models.CharField(_("用途说明"), max_length=200)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
+    voucher_no = models.CharField(_("凭证号"), max_length=40, blank=True)
+    warning = models.CharField(_("提示"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("填报人"),
+    )
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("经费支出")
+        verbose_name_plural = _("经费支出")
+        ordering = ["grant_id", "-spent_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="expense_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.spent_on} {self.category} {self.amount}"
+
+
+class TaskReceipt(models.Model):
+    """A side effect done once: a task writes its key here in the same transaction.
+
+    A redelivered task (acks_late, worker lost) finds the key and does nothing.
+    """
+
+    key = models.CharField(_("键"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("任务执行记录")
+        verbose_name_plural = _("任务执行记录")
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,786 @@
+"""Writes for funding: grants, the engine's schedule applied, payments, recoveries, expenses.
+
+Every function is keyword-only and atomic, writes one audit row and sends its side effects
+on commit. Amounts come from the policy engine only (funding.policy_adapter).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.services import audit, notify
+from stations.choices import StationStatus
+from stations.models import Station
+
+from . import policy_adapter as engine
+from .models import BudgetLine, Disbursement, Expense, Grant, Recovery, Repayment
+
+S = StationStatus
+FUNDABLE_STATION_STATUSES = (S.CERTIFIED, S.KEY_SUPPORTED)
+# Engine status -> the station's status (stations.services moves it).
+ADVERSE_STATION_STATUS = {
+    "rectification": S.RECTIFICATION,
+    "suspended": S.SUSPENDED,
+    "revoked": S.REVOKED,
+    "delisted": S.DELISTED,
+}
+HANGZHOU_DOUBLE_FUNDING = "杭州 六(二)"
+HANGZHOU_PENALTY = "杭州 附件第十三条"
+SHENYANG_NO_REPEAT = "沈阳 三(二)"
+YIYANG_WORKSTATION = "益阳 第七条(七)"
+MISUSE_CLAUSE = {
+    "yiyang": "益阳 第十九条",
+    "guiyang": "贵阳 四(四)",
+    "hangzhou": HANGZHOU_PENALTY,
+}
+BAN_YEARS = 5
+
+
+class AlreadyPaid(ValidationError):
+    """The grant-year has been paid already; nothing was written."""
+
+
+def yuan(amount: int | Decimal) -> str:
+    return f"{amount:,}"
+
+
+# --- grants --------------------------------------------------------------------------------
+
+
+def grant_conflicts(
+    *,
+    station: Station,
+    program: str,
+    level: str,
+    start_year: int,
+    support_years: int,
+    activity_scope: str = "",
+) -> list[tuple[str, str]]:
+    """Return (message, clause) for each double-funding or repeat rule the grant breaks."""
+    city = station.city.policy_code
+    found: list[tuple[str, str]] = []
+    others = Grant.objects.filter(station__city=station.city).exclude(
+        status__in=[Grant.Status.REVOKED, Grant.Status.DELISTED]
+    )
+    if (
+        city == "shenyang"
+        and program == "key_support"
+        and Grant.objects.filter(station=station, program="key_support").exists()
+    ):
+        found.append(("该服务站已获得过择优资助（重点支持），不得重复申报", SHENYANG_NO_REPEAT))
+    if city == "yiyang" and station.host_unit.has_expert_workstation and level != "national":
+        found.append(
+            (
+                "建站单位已建有市级专家工作站等以上平台并获市财政资助，只能以国家级学会服务站获得资助",
+                YIYANG_WORKSTATION,
+            )
+        )
+    if city == "hangzhou":
+        end_year = start_year + max(support_years, 1) - 1
+        overlapping = [
+            g
+            for g in others.filter(station__society=station.society).select_related("station")
+            if g.start_year <= end_year
+            and start_year <= g.start_year + max(_support_years(g), 1) - 1
+            and (
+                g.station_id == station.pk
+                or (activity_scope and g.activity_scope.strip() == activity_scope.strip())
+            )
+        ]
+        for g in overlapping:
+            found.append(
+                (
+                    f"{station.society}的活动已获资助（{g.station}，{g.program}，{g.start_year}年起），"
+                    "活动重叠的不重复资助",
+                    HANGZHOU_DOUBLE_FUNDING,
+                )
+            )
+        banned = Grant.objects.filter(
+            station__society=station.society, banned_until__gte=timezone.localdate()
+        ).first()
+        if banned:
+            found.append(
+                (
+                    f"{station.society}受处罚，{banned.banned_until:%Y年%m月%d日}前不受理其申请",
+                    HANGZHOU_PENALTY,
+                )
+            )
+    return found
+
+
+def _support_years(grant: Grant) -> int:
+    program = engine.program_for(grant.station.city, grant.program)
+    return engine.policy_for(grant.station.city).support_years(program, grant.policy_params)
+
+
+def _default_level(station: Station, program) -> str:
+    return station.level if station.level in program.levels else program.levels[0]
+
+
+@transaction.atomic
+def grant_create(
+    *,
+    station: Station,
+    program: str,
+    start_year: int,
+    actor,
+    level: str | None = None,
+    amount: int | None = None,
+    activity_scope: str = "",
+    request=None,
+) -> Grant:
+    """Create a station's grant with the engine's schedule; year-1 money becomes due."""
+    # Lock the station: two administrators creating the same grant at once must not both
+    # pass the repeat check.
+    station = (
+        Station.objects.select_for_update()
+        .select_related("city", "host_unit", "society")
+        .get(pk=station.pk)
+    )
+    if station.status not in FUNDABLE_STATION_STATUSES:
+        raise ValidationError("只有已认定（命名）或重点支持的服务站才能建立资助项目。")
+    try:
+        prog = engine.program_for(station.city, program)
+    except engine.PolicyError as exc:
+        raise ValidationError(str(exc)) from exc
+    if prog.payment == "none":
+        raise ValidationError(f"{prog.label_zh}不涉及资助经费。")
+    level = level or _default_level(station, prog)
+    version = engine.current_version(station.city)
+    support = engine.policy_for(station.city).support_years(prog, version.params)
+    conflicts = grant_conflicts(
+        station=station,
+        program=program,
+        level=level,
+        start_year=start_year,
+        support_years=support,
+        activity_scope=activity_scope,
+    )
+    if conflicts:
+        raise ValidationError([f"{message}（{clause}）" for message, clause in conflicts])
+    try:
+        result = engine.schedule(
+            city=station.city,
+            program=program,
+            level=level,
+            start_year=start_year,
+            amount=amount,
+            evaluations=[],
+            params=version.params,
+        )
+    except engine.PolicyError as exc:
+        raise ValidationError({"amount": str(exc)}) from exc
+    resolved = max((y.paid for y in result.years), default=0) or (amount or 0)
+    grant = Grant(
+        station=station,
+        program=program,
+        level=level,
+        start_year=start_year,
+        amount=resolved,
+        amount_entered=amount,
+        policy_version=version.number,
+        policy_params=version.params,
+        schedule=engine.result_as_dict(result, version.number),
+        clauses=list(prog.clauses),
+        activity_scope=activity_scope,
+        created_by=actor,
+        status=result.years[0].status if result.years else Grant.Status.ACTIVE,
+    )
+    grant.full_clean()
+    grant.save()
+    if program == "key_support" and station.status != S.KEY_SUPPORTED:
+        _move_station(
+            station, S.KEY_SUPPORTED, actor, "入选年度择优资助（重点支持）", SHENYANG_NO_REPEAT
+        )
+    engine.record_decision(
+        city=station.city,
+        version=version,
+        kind="grant_schedule",
+        program=program,
+        subject=grant,
+        inputs={"level": level, "start_year": start_year, "amount": amount},
+        outcome=grant.schedule,
+        clauses=prog.clauses,
+        actor=actor,
+    )
+    audit(
+        event="funding.grant_created",
+        user=actor,
+        request=request,
+        obj=grant,
+        city_id=station.city_id,
+        clause="、".join(prog.clauses),
+        detail={"amount": resolved, "level": level, "schedule": grant.schedule},
+    )
+    return grant
+
+
+def _move_station(station: Station, to_status: str, actor, reason: str, clause: str) -> bool:
+    from stations.services import IllegalStationTransition, station_set_status
+
+    station.refresh_from_db(fields=["status"])
+    if station.status == to_status:
+        return False
+    try:
+        station_set_status(
+            station=station, to_status=to_status, actor=actor, reason=reason, clause=clause
+        )
+    except IllegalStationTransition:
+        return False
+    return True
+
+
+def grant_apply_schedule(
+    *, grant: Grant, actor, evaluations: list[tuple[int, float]], decided_year: int
+) -> dict:
+    """Recompute the grant's schedule with the confirmed scores and apply what is new.
+
+    Called inside the confirming transaction with the grant row locked. Returns the year's
+    engine row plus the consequences applied. Never removes money already paid; a policy
+    recovery is demanded once per grant-year.
+    """
+    city = grant.station.city
+    version = engine.current_version(city)
+    result = engine.schedule(
+        city=city,
+        program=grant.program,
+        level=grant.level,
+        start_year=grant.start_year,
+        amount=grant.amount_entered,
+        evaluations=evaluations,
+        params=version.params,
+    )
+    grant.schedule = engine.result_as_dict(result, version.number)
+    row = next((y for y in result.years if y.year == decided_year), result.years[-1])
+    consequences: list[dict] = []
+    if grant.frozen_reason:
+        consequences.append(
+            {
+                "kind": "frozen",
+                "label": f"资助已冻结：{grant.frozen_reason}",
+                "amount": 0,
+                "clause": HANGZHOU_PENALTY,
+            }
+        )
+        grant.save()
+        return {"row": row.as_dict(), "consequences": consequences}
+    paid_years = set(grant.disbursements.values_list("year", flat=True))
+    for y in result.years:
+        if (
+            y.recovered
+            and not grant.recoveries.filter(source=Recovery.Source.POLICY, year=y.year).exists()
+        ):
+            unpaid = [
+                p.year
+                for p in result.years
+                if p.year <= y.year
+                and p.paid
+                and p.year not in paid_years
+                and p.year not in grant.withdrawn_years
+            ]
+            withdrawn = 0
+            for year in unpaid:
+                amount = next(p.paid for p in result.years if p.year == year)
+                if withdrawn + amount > y.recovered:
+                    break
+                withdrawn += amount
+                grant.withdrawn_years = [*grant.withdrawn_years, year]
+            if withdrawn:
+                consequences.append(
+                    {
+                        "kind": "withdraw",
+                        "label": f"未拨付的{yuan(withdrawn)}元不再拨付（抵扣应追回资金）",
+                        "amount": withdrawn,
+                        "clause": y.clauses[-1] if y.clauses else "",
+                    }
+                )
+            demand = y.recovered - withdrawn
+            if demand > 0:
+                recovery = Recovery(
+                    grant=grant,
+                    year=y.year,
+                    amount=demand,
+                    source=Recovery.Source.POLICY,
+                    reason=f"{y.year}年度考核结果：{engine.STATUS_LABELS.get(y.status, y.status)}，追回已拨付资金",
+                    clause=y.clauses[-1] if y.clauses else "",
+                    created_by=actor,
+                )
+                recovery.full_clean()
+                recovery.save()
+                consequences.append(
+                    {
+                        "kind": "recover",
+                        "label": f"追回已拨付资金 {yuan(demand)} 元",
+                        "amount": demand,
+                        "clause": recovery.clause,
+                    }
+                )
+    for y in result.years:
+        if (
+            y.paid
+            and y.year not in paid_years
+            and y.year not in grant.withdrawn_years
+            and y.year <= decided_year + 1
+        ):
+            consequences.append(
+                {
+                    "kind": "pay",
+                    "label": f"拨付{y.year}年度资助 {yuan(y.paid)} 元（待财务审核拨付）",
+                    "amount": y.paid,
+                    "clause": "、".join(y.clauses),
+                }
+            )
+    if (
+        row.year == decided_year
+        and not row.paid
+        and row.grade
+        and grant.schedule_year(decided_year)
+    ):
+        prog = engine.program_for(city, grant.program)
+        if prog.payment == "yearly" and row.status not in ("revoked", "delisted"):
+            consequences.append(
+                {
+                    "kind": "stop",
+                    "label": f"{decided_year}年度资助停发",
+                    "amount": 0,
+                    "clause": "、".join(row.clauses),
+                }
+            )
+    previous = grant.status
+    grant.status = row.status
+    grant.full_clean()
+    grant.save()
+    if grant.status != previous or grant.status in ADVERSE_STATION_STATUS:
+        consequences.extend(_station_follows(grant, actor, row))
+    return {"row": row.as_dict(), "consequences": consequences, "policy_version": version.number}
+
+
+def _station_follows(grant: Grant, actor, row) -> list[dict]:
+    clause = "、".join(row.clauses)
+    label = engine.STATUS_LABELS.get(grant.status, grant.status)
+    station = grant.station
+    target = ADVERSE_STATION_STATUS.get(grant.status)
+    prog = engine.program_for(station.city, grant.program)
+    if target is None and grant.status == "completed" and prog.payment == "yearly":
+        target = S.EXPIRED
+    if (
+        target is None
+        and grant.status == "active"
+        and station.status in (S.RECTIFICATION, S.SUSPENDED)
+    ):
+        target = S.KEY_SUPPORTED if grant.program == "key_support" else S.CERTIFIED
+    if target is None:
+        return []
+    reason = f"{row.year}年度考核：{label}"
+    moved = _move_station(station, target, actor, reason, clause)
+    if not moved and station.status in (S.RECTIFICATION, S.SUSPENDED) and target == S.EXPIRED:
+        # The life-cycle table has no direct move from a sanction to the term's end: the
+        # sanction is lifted by this year's grade first.
+        restored = S.KEY_SUPPORTED if grant.program == "key_support" else S.CERTIFIED
+        moved = _move_station(station, restored, actor, reason, clause) and _move_station(
+            station, target, actor, reason, clause
+        )
+    kind = {
+        S.RECTIFICATION: "rectify",
+        S.SUSPENDED: "suspend",
+        S.REVOKED: "revoke",
+        S.DELISTED: "delist",
+        S.EXPIRED: "complete",
+    }.get(target, "restore")
+    return [
+        {
+            "kind": kind,
+            "label": f"服务站状态：{S(target).label}",
+            "amount": 0,
+            "clause": clause,
+            "applied": moved,
+        }
+    ]
+
+
+# --- disbursements -------------------------------------------------------------------------
+
+
+def payable(grant: Grant) -> list[dict]:
+    """Return the schedule years that are due and not yet paid (nor withdrawn)."""
+    if grant.frozen_reason:
+        return []
+    paid = set(grant.disbursements.values_list("year", flat=True))
+    return [
+        y
+        for y in grant.schedule_years()
+        if y["paid"] and y["year"] not in paid and y["year"] not in grant.withdrawn_years
+    ]
+
+
+def default_payee(grant: Grant) -> dict[str, str]:
+    """Guiyang pays the society (贵阳 四(四)); the other cities pay the host unit."""
+    party = (
+        grant.station.society
+        if grant.station.city.policy_code == "guiyang"
+        else grant.station.host_unit
+    )
+    return {
+        "payee_account_name": party.bank_account_name or party.name,
+        "payee_bank": party.bank_name,
+        "payee_account_no": party.bank_account_no,
+    }
+
+
+def disbursement_approve(
+    *,
+    grant: Grant,
+    year: int,
+    paid_on: dt.date,
+    voucher_no: str,
+    payee_account_name: str,
+    payee_bank: str,
+    payee_account_no: str,
+    actor,
+    request=None,
+) -> Disbursement:
+    """Record that a due grant-year was paid; a second approval raises AlreadyPaid."""
+    with transaction.atomic():
+        # Lock the grant: two finance officers approving the same year at once would both
+        # see "not paid yet" and both insert; the second waits here and then finds the row.
+        grant = Grant.objects.select_for_update().select_related("station__city").get(pk=grant.pk)
+        existing = Disbursement.objects.filter(grant=grant, year=year).first()
+        if existing is not None:
+            raise AlreadyPaid(_already_paid_message(existing), code="already_paid")
+        due = next((y for y in payable(grant) if y["year"] == year), None)
+        if due is None:
+            raise ValidationError(f"{year}年度没有应拨付的资助（以考核决定为准）。", code="not_due")
+        disbursement = Disbursement(
+            grant=grant,
+            year=year,
+            amount=due["paid"],
+            clauses=due["clauses"],
+            approved_by=actor,
+            paid_on=paid_on,
+            voucher_no=voucher_no.strip(),
+            payee_account_name=payee_account_name.strip(),
+            payee_bank=payee_bank.strip(),
+            payee_account_no=payee_account_no.strip(),
+        )
+        disbursement.full_clean(exclude=["grant"])
+        try:
+            with transaction.atomic():
+                disbursement.save()
+        except IntegrityError as exc:  # the unique constraint, should the lock be bypassed
+            existing = Disbursement.objects.get(grant=grant, year=year)
+            raise AlreadyPaid(_already_paid_message(existing), code="already_paid") from exc
+        audit(
+            event="funding.disbursement_approved",
+            user=actor,
+            request=request,
+            obj=disbursement,
+            city_id=grant.station.city_id,
+            clause="、".join(due["clauses"]),
+            detail={
+                "grant": grant.pk,
+                "year": year,
+                "amount": disbursement.amount,
+                "voucher_no": voucher_no,
+            },
+        )
+        transaction.on_commit(lambda pk=disbursement.pk: _enqueue_payment_notice(pk))
+    return disbursement
+
+
+def _enqueue_payment_notice(pk: int) -> None:
+    from .tasks import send_payment_notice
+
+    send_payment_notice.delay(pk)
+
+
+def _already_paid_message(existing: Disbursement) -> str:
+    return (
+        f"该笔资助已拨付（{existing.year}年度，{yuan(existing.amount)}元，"
+        f"{existing.paid_on:%Y-%m-%d}，凭证号 {existing.voucher_no}），不会重复支付。"
+    )
+
+
+def payment_notice_send(*, disbursement_id: int) -> bool:
+    """Notify the station's users of a payment once; a redelivered task changes nothing."""
+    from .models import TaskReceipt
+
+    with transaction.atomic():
+        disbursement = (
+            Disbursement.objects.select_for_update()
+            .select_related("grant__station")
+            .filter(pk=disbursement_id, notice_sent_at__isnull=True)
+            .first()
+        )
+        if disbursement is None:
+            return False
+        _, created = TaskReceipt.objects.get_or_create(key=f"payment_notice:{disbursement_id}")
+        if not created:
+            return False
+        station = disbursement.grant.station
+        notify(
+            recipients=_station_users(station),
+            title=f"资助资金已拨付：{station}{disbursement.year}年度 {yuan(disbursement.amount)} 元",
+            body=f"支付日期 {disbursement.paid_on:%Y-%m-%d}，凭证号 {disbursement.voucher_no}。",
+            link=f"/funding/stations/{station.pk}/",
+        )
+        disbursement.notice_sent_at = timezone.now()
+        disbursement.save(update_fields=["notice_sent_at"])
+    return True
+
+
+def _station_users(station: Station):
+    from accounts.models import User
+
+    return list(
+        User.objects.filter(is_active=True).filter(society=station.society_id)
+        | User.objects.filter(is_active=True, host_unit=station.host_unit_id)
+    )
+
+
+# --- recoveries ----------------------------------------------------------------------------
+
+
+def net_paid(grant: Grant) -> int:
+    paid = grant.disbursements.aggregate(s=Sum("amount"))["s"] or 0
+    recovered = grant.recoveries.aggregate(s=Sum("amount"))["s"] or 0
+    return paid - recovered
+
+
+@transaction.atomic
+def recovery_record(
+    *,
+    grant: Grant,
+    amount: int,
+    reason: str,
+    actor,
+    source: str = Recovery.Source.MISUSE,
+    clause: str = "",
+    request=None,
+) -> Recovery:
+    """Demand money back for misuse or a revocation reason (an administrator's decision)."""
+    # Lock the grant: two recoveries recorded at once must not together exceed what was paid.
+    grant = Grant.objects.select_for_update().select_related("station__city").get(pk=grant.pk)
+    code = grant.station.city.policy_code
+    clause = clause or MISUSE_CLAUSE.get(code, "")
+    if not clause:
+        raise ValidationError(f"{grant.station.city}的政策未规定追回，请填写政策依据。")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写追回原因。"})
+    available = net_paid(grant)
+    if amount <= 0 or amount > available:
+        raise ValidationError(
+            {"amount": f"追回金额须在 1–{yuan(available)} 元之间（已拨付净额）。"}
+        )
+    recovery = Recovery(
+        grant=grant,
+        year=timezone.localdate().year,
+        amount=amount,
+        source=source,
+        reason=reason.strip(),
+        clause=clause,
+        created_by=actor,
+    )
+    recovery.full_clean()
+    recovery.save()
+    audit(
+        event="funding.recovery_demanded",
+        user=actor,
+        request=request,
+        obj=recovery,
+        city_id=grant.station.city_id,
+        reason=reason,
+        clause=clause,
+        detail={"amount": amount, "grant": grant.pk},
+    )
+    return recovery
+
+
+@transaction.atomic
+def repayment_record(
+    *, recovery: Recovery, amount: int, received_on: dt.date, voucher_no: str, actor, request=None
+) -> Repayment:
+    # Lock the recovery: concurrent repayments must not together exceed the demand.
+    recovery = (
+        Recovery.objects.select_for_update().select_related("grant__station").get(pk=recovery.pk)
+    )
+    outstanding = recovery.outstanding
+    if amount <= 0 or amount > outstanding:
+        raise ValidationError({"amount": f"退回金额须在 1–{yuan(outstanding)} 元之间。"})
+    repayment = Repayment(
+        recovery=recovery,
+        amount=amount,
+        received_on=received_on,
+        voucher_no=voucher_no.strip(),
+        recorded_by=actor,
+    )
+    repayment.full_clean()
+    repayment.save()
+    recovery.status = (
+        Recovery.Status.REPAID if amount == outstanding else Recovery.Status.PARTLY_REPAID
+    )
+    recovery.save(update_fields=["status"])
+    audit(
+        event="funding.repayment_recorded",
+        user=actor,
+        request=request,
+        obj=recovery,
+        city_id=recovery.grant.station.city_id,
+        clause=recovery.clause,
+        detail={"amount": amount, "status": recovery.status},
+    )
+    return repayment
+
+
+PENALTIES = {
+    "stop": "停止拨付",
+    "revoke": "撤销资助并退回已拨资金",
+    "ban": "撤销资助、退回资金，五年内不受理申请",
+}
+
+
+@transaction.atomic
+def grant_penalize(*, grant: Grant, measure: str, reason: str, actor, request=None) -> Grant:
+    """Apply a Hangzhou 附件第十三条 penalty by severity: stop, revoke and refund, or ban."""
+    grant = Grant.objects.select_for_update().select_related("station__city").get(pk=grant.pk)
+    if grant.station.city.policy_code != "hangzhou":
+        raise ValidationError(
+            "按严重程度停拨、撤销、五年不受理的处罚仅适用于杭州（附件第十三条）。"
+        )
+    if measure not in PENALTIES:
+        raise ValidationError({"measure": "未知的处罚措施。"})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写处罚原因（如逾期未报、未完成任务、违规使用）。"})
+    grant.frozen_reason = f"{PENALTIES[measure]}：{reason.strip()}"[:200]
+    if measure == "stop":
+        grant.status = Grant.Status.SUSPENDED
+        target = S.SUSPENDED
+    else:
+        grant.status = Grant.Status.REVOKED
+        target = S.REVOKED
+        refund = net_paid(grant)
+        if refund > 0:
+            Recovery.objects.create(
+                grant=grant,
+                year=timezone.localdate().year,
+                amount=refund,
+                source=Recovery.Source.REVOCATION,
+                reason=f"{PENALTIES[measure]}：{reason.strip()}",
+                clause=HANGZHOU_PENALTY,
+                created_by=actor,
+            )
+        if measure == "ban":
+            today = timezone.localdate()
+            grant.banned_until = (
+                today.replace(year=today.year + BAN_YEARS)
+                if not (today.month == 2 and today.day == 29)
+                else dt.date(today.year + BAN_YEARS, 2, 28)
+            )
+    grant.full_clean()
+    grant.save()
+    _move_station(grant.station, target, actor, grant.frozen_reason, HANGZHOU_PENALTY)
+    audit(
+        event="funding.grant_penalized",
+        user=actor,
+        request=request,
+        obj=grant,
+        city_id=grant.station.city_id,
+        reason=reason,
+        clause=HANGZHOU_PENALTY,
+        detail={"measure": measure, "banned_until": str(grant.banned_until or "")},
+    )
+    return grant
+
+
+# --- budgets and expenses ------------------------------------------------------------------
+
+
+def _check_category(grant: Grant, category: str) -> str:
+    """Refuse a forbidden category with its clause; return a warning for an unlisted one."""
+    if category not in engine.EXPENSE_LABELS:
+        raise ValidationError({"category": "未知的支出类别。"})
+    finding = engine.expense_finding(grant.station.city, category)
+    if finding is None:
+        return ""
+    if finding.blocks:
+        raise ValidationError(
+            {"category": f"{finding.message_zh}（{finding.clause}）"}, code="expense_forbidden"
+        )
+    return f"{finding.message_zh}（{finding.clause}）"
+
+
+@transaction.atomic
+def budget_line_add(
+    *,
+    grant: Grant,
+    category: str,
+    content: str,
+    amount: Decimal,
+    basis: str = "",
+    actor,
+    request=None,
+) -> BudgetLine:
+    warning = _check_category(grant, category)
+    if warning:
+        raise ValidationError({"category": warning})
+    line = BudgetLine(
+        grant=grant,
+        category=category,
+        content=content,
+        amount=amount,
+        basis=basis,
+        created_by=actor,
+    )
+    line.full_clean()
+    line.save()
+    audit(
+        event="funding.budget_line_added",
+        user=actor,
+        request=request,
+        obj=line,
+        city_id=grant.station.city_id,
+        detail={"category": category, "amount": str(amount)},
+    )
+    return line
+
+
+@transaction.atomic
+def expense_record(
+    *,
+    grant: Grant,
+    spent_on: dt.date,
+    category: str,
+    description: str,
+    amount: Decimal,
+    voucher_no: str = "",
+    actor,
+    request=None,
+) -> Expense:
+    warning = _check_category(grant, category)
+    expense = Expense(
+        grant=grant,
+        spent_on=spent_on,
+        category=category,
+        description=description,
+        amount=amount,
+        voucher_no=voucher_no,
+        warning=warning,
+        created_by=actor,
+    )
+    expense.full_clean()
+    expense.save()
+    audit(
+        event="funding.expense_recorded",
+        user=actor,
+        request=request,
+        obj=expense,
+        city_id=grant.station.city_id,
+        reason=warning,
+        detail={"category": category, "amount": str(amount)},
+    )
+    return expense
