@@ -112,9 +112,7 @@ def test_repeated_attempts_from_one_address_are_throttled(client, shenyang, sett
 def test_forwarded_for_header_does_not_reset_the_throttle_by_default(client, shenyang, settings):
     settings.NETWORK_REGISTER_MAX_ATTEMPTS = 1
     client.post(URL, form_data(client, shenyang, credit_code="BAD"))
-    response = client.post(
-        URL, form_data(client, shenyang), HTTP_X_FORWARDED_FOR="203.0.113.7"
-    )
+    response = client.post(URL, form_data(client, shenyang), HTTP_X_FORWARDED_FOR="203.0.113.7")
     assert response.status_code == 429
 
 
