@@ -6,3 +6,6 @@ class ApplicationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "applications"
     verbose_name = _("申报与评审")
+
+    def ready(self) -> None:
+        from . import scopes  # noqa: F401  (registers row-level scopes)

@@ -1,0 +1,486 @@
+"""The official application forms (申报书) of each city's programs, and the review forms.
+
+`form_data` is stored as the posted values (JSON); each program's form class validates it.
+A draft may be saved at any time (nothing required); submitting validates the full form.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from stations.choices import HostNature, Level
+
+from .models import AttachmentKind, Call
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+LEVEL_CHOICES = Level.choices
+
+
+class ProgramForm(forms.Form):
+    """Base of every 申报书: fields the eligibility rules read, then the city's own fields.
+
+    `sections` groups field names under headings for the template.
+    """
+
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    has_budget = False
+
+    title = forms.CharField(label=_("申报名称（服务站/项目名称）"), max_length=150)
+    level = forms.ChoiceField(label=_("申报级别"), choices=LEVEL_CHOICES)
+
+    def __init__(self, *args, draft: bool = False, levels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if levels:
+            self.fields["level"].choices = [c for c in LEVEL_CHOICES if c[0] in levels]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if isinstance(field.widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                css = "form-check-input"
+            field.widget.attrs.setdefault("class", css)
+            if draft:
+                field.required = False
+        self.draft = draft
+
+    def grouped(self):
+        """Return [(heading, [bound fields])] in section order; ungrouped fields first."""
+        listed = {name for _h, names in self.sections for name in names}
+        head = [self[n] for n in self.fields if n not in listed]
+        groups = [(_("基本信息"), head)] if head else []
+        groups += [(h, [self[n] for n in names if n in self.fields]) for h, names in self.sections]
+        return groups
+
+
+def date_field(label, required=True):
+    return forms.DateField(
+        label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class TeamMixin(forms.Form):
+    """Agreement term, staff and experts: what every city's conditions count."""
+
+    agreement_signed_on = date_field(_("协议签订日期"))
+    term_start = date_field(_("合作期限起"))
+    term_end = date_field(_("合作期限止"))
+    head_name = forms.CharField(label=_("站长（负责人）"), max_length=50)
+    staff_count = forms.IntegerField(label=_("工作人员人数"), min_value=0)
+    experts = forms.CharField(
+        label=_("专家团队（每行一人：姓名，单位所在省份）"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("例如：王明，贵州省"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("term_start"), data.get("term_end")
+        if start and end and end < start:
+            self.add_error("term_end", _("合作期限止不能早于合作期限起。"))
+        return data
+
+
+class YiyangStationForm(TeamMixin, ProgramForm):
+    """益阳 申报书（附件）."""
+
+    NATURES = [
+        (v, label)
+        for v, label in HostNature.choices
+        if v in {"county_cast", "park_cast", "city_society", "university_cast", "enterprise_cast"}
+    ]
+    INDUSTRIES = [
+        (x, x)
+        for x in (
+            "现代农业",
+            "装备制造",
+            "数字经济",
+            "电子信息",
+            "新材料",
+            "新能源",
+            "生命健康",
+            "生态绿色食品",
+            "其他",
+        )
+    ]
+    unit_name = forms.CharField(label=_("单位名称"), max_length=100)
+    legal_rep = forms.CharField(label=_("法定代表人"), max_length=50)
+    address = forms.CharField(label=_("单位地址"), max_length=200)
+    postcode = forms.RegexField(label=_("邮编"), regex=r"^\d{6}$")
+    contact_name = forms.CharField(label=_("联系人"), max_length=50)
+    contact_phone = forms.CharField(label=_("电话"), max_length=20)
+    contact_mobile = forms.RegexField(label=_("手机"), regex=r"^1\d{10}$")
+    fax = forms.CharField(label=_("传真"), max_length=20, required=False)
+    email = forms.EmailField(label=_("电子邮箱"))
+    qq_wechat = forms.CharField(label=_("QQ/微信"), max_length=50, required=False)
+    unit_nature = forms.ChoiceField(label=_("单位性质"), choices=NATURES)
+    key_industry = forms.ChoiceField(label=_("重点产业领域"), choices=INDUSTRIES)
+    unit_profile = forms.CharField(label=_("单位简介"), widget=TEXTAREA)
+    industry_profile = forms.CharField(label=_("产业概况"), widget=TEXTAREA)
+    society_name = forms.CharField(label=_("学会名称"), max_length=100)
+    society_legal_rep = forms.CharField(label=_("学会法定代表人"), max_length=50)
+    society_title = forms.CharField(label=_("职务/职称"), max_length=50)
+    society_mobile = forms.RegexField(label=_("学会联系手机"), regex=r"^1\d{10}$")
+    society_address = forms.CharField(label=_("学会地址及邮编"), max_length=200)
+    society_contact = forms.CharField(label=_("学会联系人"), max_length=50)
+    society_email = forms.EmailField(label=_("学会电子邮箱"), required=False)
+    society_activities = forms.CharField(label=_("学会主要活动"), widget=TEXTAREA)
+    purpose_plan = forms.CharField(label=_("建站目的及工作计划"), widget=TEXTAREA)
+
+    sections = (
+        (
+            _("申报单位"),
+            (
+                "unit_name",
+                "legal_rep",
+                "address",
+                "postcode",
+                "contact_name",
+                "contact_phone",
+                "contact_mobile",
+                "fax",
+                "email",
+                "qq_wechat",
+                "unit_nature",
+                "key_industry",
+                "unit_profile",
+                "industry_profile",
+            ),
+        ),
+        (
+            _("合作学会"),
+            (
+                "society_name",
+                "society_legal_rep",
+                "society_title",
+                "society_mobile",
+                "society_address",
+                "society_contact",
+                "society_email",
+                "society_activities",
+            ),
+        ),
+        (
+            _("协议、团队与计划"),
+            (
+                "agreement_signed_on",
+                "term_start",
+                "term_end",
+                "head_name",
+                "staff_count",
+                "experts",
+                "purpose_plan",
+            ),
+        ),
+    )
+
+
+class GuiyangStationForm(TeamMixin, ProgramForm):
+    """贵阳 申报书: the budget table lives in BudgetFormSet."""
+
+    has_budget = True
+    INDUSTRIES = [
+        (x, x)
+        for x in (
+            "现代种业",
+            "电子信息制造",
+            "先进装备制造",
+            "新能源汽车制造",
+            "磷化工制造",
+            "铝及铝加工制造",
+            "健康医药制造",
+            "生态特色食品制造",
+            "软件和信息技术服务",
+        )
+    ]
+    industry = forms.ChoiceField(label=_("服务产业（“1+7+1”）"), choices=INDUSTRIES)
+    society_head = forms.CharField(label=_("学会负责人"), max_length=50)
+    society_head_title = forms.CharField(label=_("职务/职称"), max_length=50)
+    society_contact = forms.CharField(label=_("联系人"), max_length=50)
+    society_phone = forms.CharField(label=_("联系电话"), max_length=20)
+    society_address = forms.CharField(label=_("通讯地址及邮编"), max_length=200)
+    service_content = forms.CharField(label=_("服务内容与目标"), widget=TEXTAREA)
+    phases = forms.CharField(
+        label=_("实施步骤（每行一个阶段：时间，内容）"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    bank_account_name = forms.CharField(label=_("开户名称"), max_length=100)
+    bank_name = forms.CharField(label=_("开户银行"), max_length=100)
+    bank_account_no = forms.RegexField(label=_("银行账号"), regex=r"^\d{8,30}$")
+    finance_head = forms.CharField(label=_("财务负责人"), max_length=50)
+
+    sections = (
+        (
+            _("建站学会"),
+            (
+                "society_head",
+                "society_head_title",
+                "society_contact",
+                "society_phone",
+                "society_address",
+            ),
+        ),
+        (
+            _("服务内容"),
+            (
+                "industry",
+                "service_content",
+                "phases",
+                "agreement_signed_on",
+                "term_start",
+                "term_end",
+                "head_name",
+                "staff_count",
+                "experts",
+            ),
+        ),
+        (
+            _("经费账户"),
+            ("bank_account_name", "bank_name", "bank_account_no", "finance_head"),
+        ),
+    )
+
+
+class BudgetRowForm(forms.Form):
+    category = forms.CharField(label=_("支出类别"), max_length=50)
+    content = forms.CharField(label=_("支出内容"), max_length=200)
+    amount = forms.DecimalField(
+        label=_("金额（元）"), min_value=Decimal("0"), max_digits=12, decimal_places=2
+    )
+    basis = forms.CharField(label=_("测算依据"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
+BudgetFormSet = forms.formset_factory(BudgetRowForm, extra=1, can_delete=True)
+
+
+def budget_total(rows) -> Decimal:
+    total = Decimal("0")
+    for row in rows or []:
+        try:
+            total += Decimal(str(row.get("amount") or "0"))
+        except InvalidOperation:
+            continue
+    return total
+
+
+def rmb_uppercase(amount: Decimal) -> str:
+    """Return the amount in Chinese uppercase RMB, e.g. 100000 → 壹拾万元整."""
+    return cn2an.an2cn(str(amount.quantize(Decimal("0.01"))), "rmb")
+
+
+class LianyungangBase(ProgramForm):
+    summary = forms.CharField(label=_("申报事项概述"), widget=TEXTAREA)
+    council_resolution = forms.CharField(
+        label=_("学会理事会/领导班子研究情况"), widget=TEXTAREA, help_text=_("连云港 六")
+    )
+
+
+class LianyungangStationForm(LianyungangBase):
+    served_unit = forms.CharField(label=_("服务对象（单位）"), max_length=100)
+    goals = forms.CharField(label=_("服务目标"), widget=TEXTAREA)
+    agreement_signed_on = date_field(_("服务协议签订日期"))
+    capability = forms.CharField(label=_("服务能力"), widget=TEXTAREA)
+
+
+class LianyungangChiefExpertForm(LianyungangBase):
+    expert_name = forms.CharField(label=_("首席专家（工程师）姓名"), max_length=50)
+    expert_title = forms.CharField(label=_("职称"), max_length=50)
+    served_unit = forms.CharField(label=_("服务单位"), max_length=100)
+    need_basis = forms.CharField(label=_("需求与基础"), widget=TEXTAREA)
+    goals = forms.CharField(label=_("专家工作目标"), widget=TEXTAREA)
+    agreement_signed_on = date_field(_("协议签订日期"))
+
+
+class LianyungangDemoSocietyForm(LianyungangBase):
+    soft_science = forms.CharField(label=_("软科学课题或被采纳建议"), widget=TEXTAREA)
+    member_services = forms.CharField(label=_("会员服务情况"), widget=TEXTAREA)
+    website = forms.URLField(label=_("学会网站"))
+    honours = forms.CharField(label=_("近两年获评先进情况"), widget=TEXTAREA, required=False)
+
+
+class LianyungangFunctionForm(LianyungangBase):
+    CATEGORIES = [
+        (x, x)
+        for x in (
+            "人才评价",
+            "职称评审",
+            "科技成果评价与鉴定",
+            "资质认定",
+            "标准制定",
+            "奖项推荐",
+            "项目评审",
+            "决策咨询",
+            "继续教育与培训",
+        )
+    ]
+    function_category = forms.ChoiceField(label=_("承接职能类别"), choices=CATEGORIES)
+    entrusting_body = forms.CharField(label=_("职能转移单位"), max_length=100)
+    outcomes = forms.CharField(label=_("承接成效"), widget=TEXTAREA)
+
+
+class ShenyangFilingForm(TeamMixin, ProgramForm):
+    TASKS = [
+        ("decision_consulting", _("决策咨询")),
+        ("talent", _("引智引才")),
+        ("transfer", _("转化合作")),
+        ("breakthrough", _("技术攻关")),
+        ("exchange", _("学术交流")),
+    ]
+    discipline = forms.CharField(label=_("专业领域"), max_length=50)
+    funding = forms.CharField(label=_("稳定的经费来源"), widget=TEXTAREA)
+    management_system = forms.CharField(label=_("管理制度和服务规范"), widget=TEXTAREA)
+    work_plan = forms.CharField(label=_("工作计划及长远规划"), widget=TEXTAREA)
+    tasks = forms.MultipleChoiceField(
+        label=_("主要任务"), choices=TASKS, widget=forms.CheckboxSelectMultiple
+    )
+    district_name = forms.CharField(
+        label=_("所在县（市）区（命名用，市级单位留空）"), max_length=30, required=False
+    )
+
+
+class ShenyangKeySupportForm(ShenyangFilingForm):
+    achievements = forms.CharField(label=_("建站以来主要成效"), widget=TEXTAREA)
+    next_plan = forms.CharField(label=_("支持期工作目标"), widget=TEXTAREA)
+
+
+class HangzhouBaseForm(TeamMixin, ProgramForm):
+    park = forms.CharField(label=_("依托园区/产业"), max_length=100)
+    need = forms.CharField(label=_("需求与基础"), widget=TEXTAREA)
+    plan = forms.CharField(label=_("建设方案与目标"), widget=TEXTAREA)
+    parties = forms.CharField(label=_("合作各方及协议"), widget=TEXTAREA)
+
+
+class HangzhouStationForm(TeamMixin, ProgramForm):
+    served_units = forms.CharField(label=_("服务单位及需求"), widget=TEXTAREA)
+    plan = forms.CharField(label=_("服务方案与目标"), widget=TEXTAREA)
+
+
+class HangzhouTopicForm(ProgramForm):
+    topic_class = forms.ChoiceField(
+        label=_("课题类别"), choices=[("major", "重大"), ("key", "重点"), ("general", "一般")]
+    )
+    research_content = forms.CharField(label=_("研究内容"), widget=TEXTAREA)
+    expected_results = forms.CharField(label=_("预期成果"), widget=TEXTAREA)
+
+
+# (policy code, program code) → form. Programs without an entry use the generic form.
+PROGRAM_FORMS: dict[tuple[str, str], type[ProgramForm]] = {
+    ("yiyang", "station"): YiyangStationForm,
+    ("guiyang", "station"): GuiyangStationForm,
+    ("lianyungang", "service_station"): LianyungangStationForm,
+    ("lianyungang", "chief_expert"): LianyungangChiefExpertForm,
+    ("lianyungang", "demo_society"): LianyungangDemoSocietyForm,
+    ("lianyungang", "function_project"): LianyungangFunctionForm,
+    ("shenyang", "filing"): ShenyangFilingForm,
+    ("shenyang", "key_support"): ShenyangKeySupportForm,
+    ("hangzhou", "base"): HangzhouBaseForm,
+    ("hangzhou", "station"): HangzhouStationForm,
+    ("hangzhou", "topic"): HangzhouTopicForm,
+}
+
+
+class GenericProgramForm(TeamMixin, ProgramForm):
+    plan = forms.CharField(label=_("申报内容与计划"), widget=TEXTAREA)
+
+
+def form_class_for(policy_code: str, program: str) -> type[ProgramForm]:
+    return PROGRAM_FORMS.get((policy_code, program), GenericProgramForm)
+
+
+# --- other forms -----------------------------------------------------------------------------
+
+
+class BootstrapMixin:
+    def _style(self):
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs.setdefault("class", "form-select")
+            else:
+                field.widget.attrs.setdefault("class", "form-control")
+
+
+class CallForm(BootstrapMixin, forms.ModelForm):
+    required_materials = forms.MultipleChoiceField(
+        label=_("必交材料"),
+        choices=[c for c in AttachmentKind.choices if c[0] != AttachmentKind.INSPECTION_PHOTO],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Call
+        fields = ["program", "title", "description", "opens_on", "closes_on", "quota"]
+        widgets = {
+            "opens_on": forms.DateInput(attrs={"type": "date"}),
+            "closes_on": forms.DateInput(attrs={"type": "date"}),
+            "description": TEXTAREA,
+        }
+
+    def __init__(self, *args, programs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"] = forms.ChoiceField(label=_("项目类别"), choices=programs)
+        self._style()
+        self.fields["required_materials"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
+            raise ValidationError(_("截止日期不能早于开始日期。"))
+        return data
+
+
+class UploadForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("材料类别"),
+        choices=[c for c in AttachmentKind.choices if c[0] != AttachmentKind.INSPECTION_PHOTO],
+    )
+    file = forms.FileField(label=_("文件"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class InspectionForm(BootstrapMixin, forms.Form):
+    date = forms.DateField(label=_("考察日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    inspectors = forms.CharField(label=_("考察人员"), max_length=200)
+    findings = forms.CharField(label=_("考察意见"), widget=TEXTAREA)
+    photo = forms.FileField(label=_("现场照片（JPG/PNG）"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class NoticeForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label=_("公示标题"), max_length=150)
+    body = forms.CharField(label=_("公示内容"), widget=TEXTAREA, required=False)
+    start_on = forms.DateField(
+        label=_("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ObjectionForm(BootstrapMixin, forms.Form):
+    application = forms.TypedChoiceField(label=_("涉及申报"), coerce=int)
+    received_on = forms.DateField(
+        label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    objector = forms.CharField(label=_("异议人"), max_length=100, required=False)
+    content = forms.CharField(label=_("异议内容"), widget=TEXTAREA)
+
+    def __init__(self, *args, applications=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].choices = [(a.pk, a.title) for a in applications]
+        self._style()

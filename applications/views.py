@@ -1,0 +1,593 @@
+"""Thin views: load through selectors (404 alike for missing and forbidden), write through services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role
+from accounts.scoping import scope_queryset
+from stations.models import Expert, Station
+
+from . import permissions as perms
+from . import selectors, services
+from .forms import (
+    BudgetFormSet,
+    CallForm,
+    InspectionForm,
+    NoticeForm,
+    ObjectionForm,
+    budget_total,
+    form_class_for,
+    rmb_uppercase,
+)
+from .models import AttachmentKind, ExpertAssignment, Objection
+from .policy import current_params, get_city_policy, workflow_for
+from .services import ACTION_TEXT
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+def _flash_error(request, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.error(request, str(exc) or "无权进行该操作")
+
+
+def _display(field, value) -> str:
+    """Return a stored form value as the reader should see it (choice labels, lists)."""
+    choices = dict(getattr(field, "choices", None) or [])
+    values = value if isinstance(value, list) else [value]
+    return "、".join(str(choices.get(v, v)) for v in values)
+
+
+# --- calls -------------------------------------------------------------------------------------
+
+
+@login_required
+def call_list(request):
+    user = request.user
+    is_admin = user.role == Role.CITY_ADMIN or user.is_platform_admin
+    calls = list(selectors.call_list(user, open_only=not is_admin))
+    policies = {}
+    for call in calls:
+        if call.city_id not in policies:
+            policies[call.city_id] = get_city_policy(call.city)
+        policy = policies[call.city_id]
+        call.program_label = policy.programs[call.program].label_zh
+        call.can_apply = (
+            workflow_for(call.city, call.program).stage("draft").role == user.role
+            and call.opens_on <= timezone.localdate() <= call.closes_on
+        )
+    return render(request, "applications/call_list.html", {"calls": calls, "is_admin": is_admin})
+
+
+@login_required
+def call_create(request):
+    user = request.user
+    if user.role != Role.CITY_ADMIN or not user.city_id:
+        raise Http404
+    policy = get_city_policy(user.city)
+    programs = [(code, p.label_zh) for code, p in policy.programs.items()]
+    form = CallForm(request.POST or None, programs=programs)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items()}
+        try:
+            call = services.call_create(city=user.city, actor=user, data=data)
+        except (ValidationError, PermissionDenied) as exc:
+            _flash_error(request, exc)
+        else:
+            messages.success(request, f"已发布申报通知：{call.title}")
+            return redirect("applications:calls")
+    return render(request, "applications/call_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def call_apply(request, pk: int):
+    call = selectors.call_get(request.user, pk)
+    station = None
+    if request.POST.get("station"):
+        station = get_object_or_404(
+            scope_queryset(request.user, Station.objects.all()), pk=request.POST["station"]
+        )
+    try:
+        app = services.application_create(call=call, actor=request.user, station=station)
+    except (ValidationError, PermissionDenied) as exc:
+        _flash_error(request, exc)
+        return redirect("applications:calls")
+    messages.success(request, "已创建申报草稿，可随时保存，填写完整后提交。")
+    return redirect("applications:edit", pk=app.pk)
+
+
+@login_required
+def call_ranking(request, pk: int):
+    call = selectors.call_get(request.user, pk)
+    if request.user.role not in (Role.CITY_ADMIN, Role.TALENT_OFFICE):
+        raise Http404
+    context = selectors.ranking(request.user, call)
+    return render(request, "applications/ranking.html", {"call": call, **context})
+
+
+# --- applicant pages --------------------------------------------------------------------------
+
+
+@login_required
+def my_applications(request):
+    rows = selectors.decorate(selectors.my_applications(request.user))
+    return render(request, "applications/my_list.html", {"rows": rows})
+
+
+@login_required
+def inbox(request):
+    rows = selectors.decorate(selectors.reviewer_inbox(request.user))
+    return render(request, "applications/inbox.html", {"rows": rows})
+
+
+def _budget_rows(formset) -> list[dict]:
+    rows = []
+    for f in formset.forms:
+        if not f.has_changed() or (formset.can_delete and f.cleaned_data.get("DELETE")):
+            continue
+        if f.is_valid():
+            data = f.cleaned_data
+            rows.append(
+                {
+                    "category": data["category"],
+                    "content": data["content"],
+                    "amount": str(data["amount"]),
+                    "basis": data.get("basis", ""),
+                }
+            )
+    return rows
+
+
+@login_required
+def edit(request, pk: int):
+    user = request.user
+    app = selectors.application_get(user, pk)
+    ok, reason = perms.can_edit_application(user, app)
+    if not ok:
+        messages.error(request, reason)
+        return redirect("applications:detail", pk=pk)
+    policy = get_city_policy(app.city)
+    cls = form_class_for(policy.code, app.program)
+    levels = policy.program(app.program).levels
+    upload_errors: list[str] = []
+    if request.method == "POST":
+        form = cls(request.POST, draft=True, levels=levels)
+        budget = BudgetFormSet(request.POST, prefix="budget") if cls.has_budget else None
+        if budget is not None:
+            budget.is_valid()
+        try:
+            app = services.application_save_draft(
+                application=app,
+                actor=user,
+                data=request.POST,
+                budget=_budget_rows(budget) if budget is not None else None,
+                expected_version=int(request.POST.get("version") or app.version),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _flash_error(request, exc)
+            return redirect("applications:edit", pk=pk)
+        # Each file is checked on its own: a rejected one never discards the others or the form.
+        for kind in AttachmentKind.values:
+            for upload in request.FILES.getlist(f"file_{kind}"):
+                try:
+                    services.attachment_add(application=app, actor=user, kind=kind, upload=upload)
+                except ValidationError as exc:
+                    upload_errors += _errors(exc)
+        if upload_errors:
+            for message in upload_errors:
+                messages.error(request, message)
+            messages.info(request, "表单内容和其他文件已保存为草稿。")
+        elif "submit" in request.POST:
+            try:
+                services.application_transition(
+                    application=app,
+                    action="submit",
+                    actor=user,
+                    expected_version=app.version,
+                    comment=request.POST.get("comment", ""),
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                _flash_error(request, exc)
+                app.refresh_from_db()
+            else:
+                messages.success(request, "申报已提交。")
+                return redirect("applications:detail", pk=pk)
+        else:
+            messages.success(request, "草稿已保存。")
+            return redirect("applications:edit", pk=pk)
+        # Re-render with everything that was posted.
+        form = cls(request.POST, draft=True, levels=levels)
+        form.is_valid()
+    else:
+        form = cls(app.form_data or None, draft=True, levels=levels)
+        if app.form_data:
+            form.is_valid()
+        budget = None
+        if cls.has_budget:
+            rows = app.form_data.get("budget", [])
+            budget = BudgetFormSet(prefix="budget", initial=rows)
+    total = budget_total(app.form_data.get("budget", []))
+    labels = dict(AttachmentKind.choices)
+    kinds = list(app.call.required_materials) + [
+        k for k in (AttachmentKind.OTHER,) if k not in app.call.required_materials
+    ]
+    return render(
+        request,
+        "applications/edit.html",
+        {
+            "app": app,
+            "form": form,
+            "budget": budget,
+            "budget_total": total,
+            "budget_total_rmb": rmb_uppercase(total) if total else "",
+            "attachments": list(app.attachments.filter(inspection__isnull=True)),
+            "upload_kinds": [
+                (k, labels.get(k, k), k in app.call.required_materials) for k in kinds
+            ],
+            "findings": app.findings,
+            "history": selectors.application_history(app),
+        },
+    )
+
+
+# --- detail and actions -------------------------------------------------------------------------
+
+
+@login_required
+def detail(request, pk: int):
+    user = request.user
+    app = selectors.application_get(user, pk)
+    selectors.decorate([app])
+    workflow = workflow_for(app.city, app.program)
+    stage = workflow.stage(app.stage) if app.stage in workflow.codes else None
+    params, _version = current_params(app.city)
+    is_expert = user.role == Role.EXPERT_REVIEWER
+    blind = bool(params.get("blind_review", False)) and is_expert
+    actions = perms.available_actions(user, app)
+    policy = get_city_policy(app.city)
+    rubric = policy.review_rubrics.get(app.program)
+    budget = app.form_data.get("budget", [])
+    total = budget_total(budget)
+    form = form_class_for(policy.code, app.program)(draft=True)
+    labelled = [
+        (form.fields[name].label, _display(form.fields[name], value))
+        for name, value in app.form_data.items()
+        if name in form.fields and name not in ("title",)
+    ]
+    panel = selectors.panel_for(app) if not is_expert else None
+    context = {
+        "app": app,
+        "stage": stage,
+        "workflow": workflow,
+        "actions": [(a, ACTION_TEXT.get(a, a)) for a in actions],
+        "history": selectors.application_history(app),
+        "findings": app.findings if not is_expert else [],
+        "fields": labelled if not blind else [],
+        "blind": blind,
+        "budget": budget,
+        "budget_total": total,
+        "budget_total_rmb": rmb_uppercase(total) if total else "",
+        "attachments": list(app.attachments.select_related("inspection")),
+        "inspections": list(app.inspections.prefetch_related("photos")),
+        "panel": panel,
+        "rubric": rubric,
+        "can_panel": perms.can_manage_panel(user, app)[0],
+        "can_inspect": perms.can_record_inspection(user, app)[0],
+        "can_edit": perms.can_edit_application(user, app)[0],
+        "inspection_form": InspectionForm(),
+        "quota_stage": bool(stage and stage.quota_check),
+        "notices": list(app.notices.all()),
+        "objections": list(app.objections.all()),
+        "certification": getattr(app, "certification", None),
+        "my_assignment": app.assignments.filter(expert_id=user.expert_id, stage=app.stage).first()
+        if is_expert
+        else None,
+    }
+    return render(request, "applications/detail.html", context)
+
+
+@login_required
+@require_POST
+def act(request, pk: int):
+    app = selectors.application_get(request.user, pk)
+    action = request.POST.get("action", "")
+    try:
+        record = services.application_transition(
+            application=app,
+            action=action,
+            actor=request.user,
+            comment=request.POST.get("comment", ""),
+            override_reason=request.POST.get("override_reason", ""),
+            expected_version=int(request.POST.get("version") or 0),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _flash_error(request, exc)
+    else:
+        messages.success(request, f"已{ACTION_TEXT.get(action, action)}（{record.to_stage}）")
+    return redirect("applications:detail", pk=pk)
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_id: int):
+    app = selectors.application_get(request.user, pk)
+    attachment = get_object_or_404(app.attachments, pk=attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk: int, attachment_id: int):
+    app = selectors.application_get(request.user, pk)
+    attachment = get_object_or_404(app.attachments, pk=attachment_id)
+    try:
+        services.attachment_delete(attachment=attachment, actor=request.user)
+    except PermissionDenied as exc:
+        _flash_error(request, exc)
+    return redirect("applications:edit", pk=pk)
+
+
+@login_required
+@require_POST
+def inspection(request, pk: int):
+    app = selectors.application_get(request.user, pk)
+    form = InspectionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.inspection_record(
+                application=app,
+                actor=request.user,
+                date=form.cleaned_data["date"],
+                inspectors=form.cleaned_data["inspectors"],
+                findings=form.cleaned_data["findings"],
+                photo=form.cleaned_data.get("photo"),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _flash_error(request, exc)
+        else:
+            messages.success(request, "已记录实地考察。")
+    else:
+        messages.error(request, "请填写考察日期、人员和意见。")
+    return redirect("applications:detail", pk=pk)
+
+
+# --- expert panel and scoring -------------------------------------------------------------------
+
+
+@login_required
+def panel(request, pk: int):
+    user = request.user
+    app = selectors.application_get(user, pk)
+    ok, reason = perms.can_manage_panel(user, app)
+    if not ok:
+        raise Http404(reason)
+    if request.method == "POST":
+        due_on = request.POST.get("due_on") or None
+        try:
+            if request.POST.get("mode") == "draw":
+                draw = services.panel_draw(
+                    application=app,
+                    actor=user,
+                    size=int(request.POST.get("size") or 0),
+                    field=request.POST.get("field", "").strip(),
+                    seed=request.POST.get("seed", "").strip() or None,
+                    due_on=due_on,
+                )
+                messages.success(
+                    request, f"已随机抽取 {len(draw.selected)} 位专家（种子 {draw.seed}）"
+                )
+            else:
+                expert = get_object_or_404(
+                    Expert, pk=request.POST.get("expert"), city_id=app.city_id
+                )
+                services.assignment_create(
+                    application=app, expert=expert, actor=user, due_on=due_on
+                )
+                messages.success(request, f"已指派 {expert.name}")
+        except (ValidationError, PermissionDenied, ValueError) as exc:
+            _flash_error(request, exc)
+        return redirect("applications:panel", pk=pk)
+    pool, excluded = services.draw_pool(app)
+    experts = list(Expert.objects.filter(city_id=app.city_id, is_reviewer=True).order_by("name"))
+    for expert in experts:
+        expert.conflict = services.conflict_reason(expert, app)
+    selectors.decorate([app])
+    return render(
+        request,
+        "applications/panel.html",
+        {
+            "app": app,
+            "experts": experts,
+            "pool_size": len(pool),
+            "excluded": excluded,
+            "panel": selectors.panel_for(app, app.stage),
+            "draws": list(app.draws.filter(stage=app.stage)),
+        },
+    )
+
+
+@login_required
+def score(request, pk: int):
+    user = request.user
+    app = selectors.application_get(user, pk)
+    assignment = (
+        ExpertAssignment.objects.filter(application=app, expert_id=user.expert_id)
+        .select_related("score")
+        .order_by("-id")
+        .first()
+    )
+    if assignment is None or user.role != Role.EXPERT_REVIEWER:
+        raise Http404
+    rubric = get_city_policy(app.city).review_rubrics.get(app.program)
+    params, _version = current_params(app.city)
+    errors: dict = {}
+    posted = {}
+    if request.method == "POST":
+        try:
+            if "declare" in request.POST:
+                services.assignment_declare(
+                    assignment=assignment,
+                    actor=user,
+                    no_conflict=request.POST.get("declare") == "none",
+                    conflict=request.POST.get("conflict", ""),
+                )
+                return redirect("applications:score", pk=pk)
+            posted = {i.code: request.POST.get(f"points_{i.code}", "") for i in rubric.indicators}
+            services.score_save(
+                assignment=assignment,
+                actor=user,
+                points=posted,
+                comment=request.POST.get("comment", ""),
+                submit="submit" in request.POST,
+                expected_version=int(request.POST.get("version") or 0) or None,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                errors = {
+                    k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()
+                }
+                messages.error(request, "评分未提交：请检查标红的指标。")
+            else:
+                _flash_error(request, exc)
+        except PermissionDenied as exc:
+            _flash_error(request, exc)
+        else:
+            messages.success(
+                request, "评分已提交。" if "submit" in request.POST else "评分已暂存。"
+            )
+            return redirect("applications:score", pk=pk)
+    assignment.refresh_from_db()
+    current = getattr(assignment, "score", None)
+    saved = current.points if current else {}
+    rows = [
+        (i, posted.get(i.code, saved.get(i.code, "")), errors.get(i.code, []))
+        for i in rubric.indicators
+    ]
+    selectors.decorate([app])
+    return render(
+        request,
+        "applications/score.html",
+        {
+            "app": app,
+            "assignment": assignment,
+            "rubric": rubric,
+            "rows": rows,
+            "score": current,
+            "comment": request.POST.get("comment", current.comment if current else ""),
+            "comment_errors": errors.get("comment", []),
+            "blind": bool(params.get("blind_review", False)),
+            "can_score": perms.can_score(user, assignment)[0],
+            "total": sum((Decimal(v) for v in saved.values()), Decimal(0)),
+        },
+    )
+
+
+# --- public notice ------------------------------------------------------------------------------
+
+
+@login_required
+def notice_list(request):
+    return render(
+        request,
+        "applications/notice_list.html",
+        {
+            "notices": list(selectors.notice_list(request.user)),
+            "is_admin": request.user.role == Role.CITY_ADMIN,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def notice_create(request):
+    user = request.user
+    if user.role != Role.CITY_ADMIN:
+        raise Http404
+    candidates = selectors.notice_candidates(user)
+    form = NoticeForm(request.POST or None, initial={"start_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        chosen = [a for a in candidates if str(a.pk) in request.POST.getlist("applications")]
+        try:
+            notice = services.notice_publish(
+                city=user.city, applications=chosen, actor=user, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _flash_error(request, exc)
+        else:
+            messages.success(request, f"公示已发布，截止 {notice.end_on:%Y-%m-%d}")
+            return redirect("applications:notice", pk=notice.pk)
+    return render(
+        request, "applications/notice_form.html", {"form": form, "candidates": candidates}
+    )
+
+
+@login_required
+def notice_detail(request, pk: int):
+    user = request.user
+    notice = selectors.notice_get(user, pk)
+    apps = selectors.decorate(scope_queryset(user, notice.applications.all()))
+    form = ObjectionForm(request.POST or None, applications=apps)
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                if "decide" in request.POST:
+                    objection = get_object_or_404(
+                        Objection, pk=request.POST["decide"], notice=notice
+                    )
+                    services.objection_decide(
+                        objection=objection,
+                        actor=user,
+                        upheld=request.POST.get("upheld") == "1",
+                        resolution=request.POST.get("resolution", ""),
+                    )
+                elif form.is_valid():
+                    app = next(a for a in apps if a.pk == form.cleaned_data["application"])
+                    services.objection_record(
+                        notice=notice,
+                        application=app,
+                        actor=user,
+                        received_on=form.cleaned_data["received_on"],
+                        content=form.cleaned_data["content"],
+                        objector=form.cleaned_data["objector"],
+                    )
+                else:
+                    raise ValidationError("请完整填写异议。")
+        except (ValidationError, PermissionDenied) as exc:
+            _flash_error(request, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("applications:notice", pk=pk)
+    return render(
+        request,
+        "applications/notice_detail.html",
+        {
+            "notice": notice,
+            "apps": apps,
+            "objections": list(notice.objections.select_related("application")),
+            "form": form,
+            "is_admin": user.role == Role.CITY_ADMIN,
+            "closed": timezone.localdate() > notice.end_on,
+        },
+    )
