@@ -308,8 +308,10 @@ def activity_summary(station: Station, year: int, term_year: int | None = None) 
     )
     trainings: list[int] = []
     progress = 0
-    records = ActivityRecord.objects.filter(station=station, date__year=year).only(
-        "kind", "date", "quantity", "trainees"
+    records = (
+        ActivityRecord.objects.filter(station=station, date__year=year)
+        .order_by("date", "id")
+        .only("kind", "date", "quantity", "trainees")
     )
     for record in records:
         if record.kind == ActivityKind.EXPERT_ONSITE:
