@@ -14,7 +14,7 @@ from stations.admin import visible
 from stations.models import City, District, Expert, HostUnit, Society
 from stations.resources import CityScopedForeignKeyWidget
 
-from .models import AuditEvent, Notification, User
+from .models import AuditEvent, Notification, User, UserSession
 from .roles import Role
 
 
@@ -215,3 +215,28 @@ class NotificationAdmin(ExportMixin, admin.ModelAdmin):
         if _unrestricted(request.user):
             return qs
         return qs.filter(recipient__city_id=request.user.city_id)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(admin.ModelAdmin):
+    """Live logins, for reading; sessions are ended through the accounts services."""
+
+    list_display = ("user", "created_at", "ip", "user_agent")
+    search_fields = ("user__username", "ip")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "session_key", "created_at", "ip", "user_agent")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if _unrestricted(request.user):
+            return qs
+        return qs.filter(user__city_id=request.user.city_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

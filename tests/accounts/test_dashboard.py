@@ -1,0 +1,79 @@
+"""The home dashboard: what each role looks after, in constant queries."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.selectors import dashboard_for, visible_sections
+from stations.choices import StationStatus
+from tests.factories import ActivityRecordFactory, StationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "who", ["society", "host", "county", "admin", "talent", "finance", "hangzhou_admin", "super"]
+)
+def test_home_renders_for_every_role(personas, login, who):
+    response = login(personas[who]).get(reverse("home"))
+    assert response.status_code == 200
+    assert "工作台" in response.content.decode()
+
+
+def test_counts_follow_scoping(personas, station, other_station):
+    assert dashboard_for(personas["admin"])["station_count"] == 2
+    assert dashboard_for(personas["society"])["station_count"] == 1
+    assert dashboard_for(personas["hangzhou_admin"])["station_count"] == 0
+
+
+def test_status_counts_have_chinese_labels(personas, station, other_station):
+    other_station.status = StationStatus.RECTIFICATION
+    other_station.save()
+    data = dashboard_for(personas["admin"])
+    rows = {row["status"]: (row["label"], row["n"]) for row in data["stations_by_status"]}
+    assert rows == {"certified": ("已认定（命名）", 1), "rectification": ("限期整改", 1)}
+    assert data["attention_count"] == 1
+
+
+def test_expiring_agreements_are_listed(personas, station):
+    station.term_end = timezone.localdate() + dt.timedelta(days=30)
+    station.save()
+    assert list(dashboard_for(personas["admin"])["expiring_stations"]) == [station]
+
+
+def test_society_staff_focus_and_links(personas, station):
+    data = dashboard_for(personas["society"])
+    assert data["focus"]["url"] == reverse("stations:society_detail", args=[station.society_id])
+    urls = {link["url"] for link in data["quick_links"]}
+    assert reverse("stations:host_unit_list") not in urls
+    assert reverse("stations:station_create") not in urls
+    assert data["society_count"] is None
+
+
+def test_nav_sections_per_role(personas):
+    assert visible_sections(personas["host"]) == {"stations", "host_units"}
+    assert "host_units" not in visible_sections(personas["society"])
+    assert visible_sections(personas["admin"]) == {
+        "stations",
+        "societies",
+        "host_units",
+        "experts",
+    }
+
+
+def test_home_query_count_is_constant(personas, shenyang, login):
+    client = login(personas["admin"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("home")).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for s in StationFactory.create_batch(12, city=shenyang):
+        ActivityRecordFactory(station=s)
+    assert count() == few
