@@ -9,7 +9,7 @@ WORKDIR /app
 COPY pyproject.toml ./
 COPY . .
 RUN pip install --no-cache-dir . \
-    && SECRET_KEY=build-only-build-only-build-only-build-only ALLOWED_HOSTS=localhost \
+    && SECRET_KEY=build-only-build-only-build-only-build-only FIELD_ENCRYPTION_KEYS=build-only ALLOWED_HOSTS=localhost \
        python manage.py collectstatic --noinput
 RUN useradd --system --uid 1000 ssp && mkdir -p /app/var/media && chown -R ssp /app/var
 USER ssp

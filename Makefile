@@ -49,5 +49,5 @@ format: $(STAMP) ## Format the code with ruff
 
 check: $(STAMP) ## Django system checks, including the production deploy checks
 	$(PY) manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=ssp.example.cn \
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) FIELD_ENCRYPTION_KEYS=$$(head -c 32 /dev/urandom | base64) ALLOWED_HOSTS=ssp.example.cn \
 	  $(PY) manage.py check --deploy --fail-level WARNING

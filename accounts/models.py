@@ -154,13 +154,13 @@ class AuditEvent(models.Model):
     clause = models.CharField(_("政策依据"), max_length=200, blank=True)
     detail = models.JSONField(_("详情（变更前后）"), default=dict, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
-
-    objects = AuditEventQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.event}"

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .audit_selectors import audit_events_for
 from .models import AuditEvent, User
 from .roles import Role
-from .audit_selectors import audit_events_for
 from .services import audit, session_register, sessions_end_all, user_sessions_end
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Model
 
+from stations.privacy import mask_sensitive
+
 from .models import AuditEvent
 
 
@@ -49,7 +51,7 @@ def audit(
         result=result,
         reason=reason,
         clause=clause,
-        detail=detail or {},
+        detail=mask_sensitive(detail or {}),
     )
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .models import AuditEvent, User
 from .security import AUTH_AT_KEY, LAST_SEEN_KEY
-from .services import audit, client_ip, sessions_end_all, session_register
+from .services import audit, client_ip, session_register, sessions_end_all
 
 
 @receiver(user_logged_in)

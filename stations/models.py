@@ -18,6 +18,7 @@ from .choices import (
     StationStatus,
     SupervisingCast,
 )
+from .fields import EncryptedCharField
 from .validators import (
     validate_bank_account,
     validate_credit_code,
@@ -56,8 +57,9 @@ class ContactFields(models.Model):
 class BankAccountFields(models.Model):
     bank_account_name = models.CharField(_("开户名称"), max_length=100, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
-    bank_account_no = models.CharField(
-        _("银行账号"), max_length=30, blank=True, validators=[validate_bank_account]
+    # Encrypted at rest; shown in full only to finance and the account's owner (see masking).
+    bank_account_no = EncryptedCharField(
+        _("银行账号"), plain_max_length=30, blank=True, validators=[validate_bank_account]
     )
 
     class Meta:

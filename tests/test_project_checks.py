@@ -32,6 +32,7 @@ def test_deploy_checks_clean_under_production_settings():
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
+        FIELD_ENCRYPTION_KEYS=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="ssp.example.cn",
         DEBUG="0",
     )

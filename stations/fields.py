@@ -1,0 +1,83 @@
+"""A text field encrypted at rest (Fernet, keys from the environment) for bank accounts and IDs.
+
+The database holds `enc1:<token>`; Python code and forms see the plain value. Values are
+randomised per write, so these columns cannot be searched or joined on — by design.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+PREFIX = "enc1:"
+
+
+def _derive(secret: str) -> bytes:
+    return base64.urlsafe_b64encode(hashlib.sha256(secret.encode()).digest())
+
+
+@lru_cache(maxsize=4)
+def _cipher(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty.")
+    # The first key encrypts; all of them decrypt, so keys can be rotated.
+    return MultiFernet([Fernet(key.encode() if len(key) == 44 else _derive(key)) for key in keys])
+
+
+def cipher() -> MultiFernet:
+    return _cipher(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(value: str) -> str:
+    return PREFIX + cipher().encrypt(value.encode()).decode()
+
+
+def decrypt(stored: str) -> str:
+    if not stored.startswith(PREFIX):
+        return stored  # a row written before encryption was switched on
+    try:
+        return cipher().decrypt(stored[len(PREFIX) :].encode()).decode()
+    except InvalidToken as exc:
+        raise ImproperlyConfigured(
+            "An encrypted value cannot be read with the configured FIELD_ENCRYPTION_KEYS."
+        ) from exc
+
+
+class EncryptedCharField(models.CharField):
+    """A CharField whose `max_length` limits the plain value; the column is wider."""
+
+    def __init__(self, *args, **kwargs):
+        self.plain_max_length = kwargs.pop("plain_max_length", None) or kwargs.get(
+            "max_length", 255
+        )
+        kwargs["max_length"] = 255
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["plain_max_length"] = self.plain_max_length
+        return name, path, args, kwargs
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("max_length", self.plain_max_length)
+        return super().formfield(**kwargs)
+
+    def from_db_value(self, value, expression, connection):
+        return decrypt(value) if value else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return encrypt(value) if value else value
+
+
+def mask(value: str, visible: int = 4) -> str:
+    """Return `value` with all but the last `visible` characters hidden: ************1234."""
+    if not value:
+        return ""
+    return "*" * max(len(value) - visible, 0) + value[-visible:]
