@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.scoping import get_for_user, scope_queryset
@@ -154,7 +154,7 @@ def station_demand_counts(station: Station, year: int | None = None) -> DemandCo
             ),
         )
         .values_list("kind")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("quantity"))  # as policies.selectors.activity_summary counts
         .order_by()
     )
     return DemandCounts(
