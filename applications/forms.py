@@ -300,7 +300,7 @@ class LianyungangChiefExpertForm(LianyungangBase):
 class LianyungangDemoSocietyForm(LianyungangBase):
     soft_science = forms.CharField(label=_("软科学课题或被采纳建议"), widget=TEXTAREA)
     member_services = forms.CharField(label=_("会员服务情况"), widget=TEXTAREA)
-    website = forms.URLField(label=_("学会网站"))
+    website = forms.URLField(label=_("学会网站"), assume_scheme="https")
     honours = forms.CharField(label=_("近两年获评先进情况"), widget=TEXTAREA, required=False)
 
 
@@ -362,9 +362,6 @@ class HangzhouStationForm(TeamMixin, ProgramForm):
 
 
 class HangzhouTopicForm(ProgramForm):
-    topic_class = forms.ChoiceField(
-        label=_("课题类别"), choices=[("major", "重大"), ("key", "重点"), ("general", "一般")]
-    )
     research_content = forms.CharField(label=_("研究内容"), widget=TEXTAREA)
     expected_results = forms.CharField(label=_("预期成果"), widget=TEXTAREA)
 
@@ -379,9 +376,11 @@ PROGRAM_FORMS: dict[tuple[str, str], type[ProgramForm]] = {
     ("lianyungang", "function_project"): LianyungangFunctionForm,
     ("shenyang", "filing"): ShenyangFilingForm,
     ("shenyang", "key_support"): ShenyangKeySupportForm,
-    ("hangzhou", "base"): HangzhouBaseForm,
+    ("hangzhou", "service_base"): HangzhouBaseForm,
     ("hangzhou", "station"): HangzhouStationForm,
-    ("hangzhou", "topic"): HangzhouTopicForm,
+    ("hangzhou", "research_major"): HangzhouTopicForm,
+    ("hangzhou", "research_key"): HangzhouTopicForm,
+    ("hangzhou", "research_general"): HangzhouTopicForm,
 }
 
 

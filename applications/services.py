@@ -391,8 +391,6 @@ def _check_guards(
         findings = application_check(app)
         blocking = [f for f in findings if f["severity"] == "block"]
         if blocking:
-            app.findings, app.findings_at = findings, timezone.now()
-            app.save(update_fields=["findings", "findings_at"])
             text = "；".join(
                 f["message"] + (f"（{f['clause']}）" if f["clause"] else "") for f in blocking
             )
@@ -465,7 +463,6 @@ def _enter(app: Application, target: str, params) -> tuple[str, list[str]]:
     return stage.code, skipped
 
 
-@transaction.atomic
 def application_transition(
     *,
     application: Application,
@@ -476,7 +473,40 @@ def application_transition(
     expected_version: int | None = None,
     today: dt.date | None = None,
 ) -> ApplicationTransition:
-    """Move the application along its city's workflow (or withdraw it) and record the move."""
+    """Move the application along its city's workflow (or withdraw it) and record the move.
+
+    A submission refused by blocking findings rolls back, but the findings are kept on the
+    application afterwards so the applicant sees them with their clauses.
+    """
+    try:
+        return _transition(
+            application=application,
+            action=action,
+            actor=actor,
+            comment=comment,
+            override_reason=override_reason,
+            expected_version=expected_version,
+            today=today,
+        )
+    except TransitionError as exc:
+        if getattr(exc, "code", None) == "blocked" and exc.params:
+            Application.objects.filter(pk=application.pk).update(
+                findings=exc.params["findings"], findings_at=timezone.now()
+            )
+        raise
+
+
+@transaction.atomic
+def _transition(
+    *,
+    application: Application,
+    action: str,
+    actor: User,
+    comment: str = "",
+    override_reason: str = "",
+    expected_version: int | None = None,
+    today: dt.date | None = None,
+) -> ApplicationTransition:
     today = today or timezone.localdate()
     # Lock the row: a double-clicked "approve" sends two requests; the second waits here,
     # then sees the new version/stage and is refused instead of moving the application twice.
@@ -631,17 +661,17 @@ def _sync_station(app: Application, actor: User, action: str, target: str) -> No
                 reason=f"申报：{app.title}",
             )
         return
-    if app.station_id is None or not app.outcome:
+    if not app.outcome:
         return
-    station = Station.objects.get(pk=app.station_id)
     stage = workflow.stage(target) if target in workflow.codes else None
-    if app.outcome in ("certified", "filed") and stage is not None:
+    official = _station_name(app) if app.outcome == "certified" else ""
+    station = Station.objects.get(pk=app.station_id) if app.station_id else None
+    if station is not None and app.outcome in ("certified", "filed") and stage is not None:
         to = StationStatus.FILED if app.outcome == "filed" else StationStatus.CERTIFIED
         if "key_supported" in stage.tags:
             to = StationStatus.KEY_SUPPORTED
-        official = _station_name(app)
         clash = Station.objects.filter(city_id=app.city_id, name=official).exclude(pk=station.pk)
-        if app.outcome == "certified" and not clash.exists():
+        if official and not clash.exists():
             station_update(station=station, actor=actor, data={"name": official})
         if station.status != to:
             station_set_status(
@@ -651,9 +681,7 @@ def _sync_station(app: Application, actor: User, action: str, target: str) -> No
                 reason=stage.label_zh,
                 clause=stage.clause,
             )
-        if app.outcome == "certified":
-            _certify(app, station, actor, official)
-    elif station.status == StationStatus.APPLIED:
+    elif station is not None and station.status == StationStatus.APPLIED:
         back = app.station_prior_status or StationStatus.REVOKED
         station_set_status(
             station=station,
@@ -661,9 +689,14 @@ def _sync_station(app: Application, actor: User, action: str, target: str) -> No
             actor=actor,
             reason="申报撤回" if app.withdrawn else "申报未获通过",
         )
+    if app.outcome == "certified":
+        _certify(app, station, actor, official)
 
 
-def _certify(app: Application, station: Station, actor: User, official: str) -> Certification:
+def _certify(
+    app: Application, station: Station | None, actor: User, official: str
+) -> Certification:
+    """Issue the certificate (number CITY-YEAR-NNNN) and stamp the station with it."""
     today = timezone.localdate()
     prefix = f"{app.city.code.upper()}-{today.year}-"
     last = (
@@ -681,11 +714,12 @@ def _certify(app: Application, station: Station, actor: User, official: str) -> 
         issued_on=today,
         issued_by=actor,
     )
-    station_update(
-        station=station,
-        actor=actor,
-        data={"certificate_no": number, "certified_on": today},
-    )
+    if station is not None:
+        station_update(
+            station=station,
+            actor=actor,
+            data={"certificate_no": number, "certified_on": today},
+        )
     audit(event="application.certified", user=actor, obj=app, detail={"certificate_no": number})
     return cert
 
