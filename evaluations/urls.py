@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "evaluations"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("rounds/open/", views.round_open, name="round_open"),
+    path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("<int:pk>/", views.evaluation_detail, name="detail"),
+    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/attach/", views.attach, name="attach"),
+    path("<int:pk>/demand/", views.demand_review, name="demand"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/score/", views.score, name="score"),
+    path("<int:pk>/confirm/", views.confirm, name="confirm"),
+]

@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "funding"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.grant_list, name="grants"),
+    path("grants/new/", views.grant_create, name="grant_create"),
+    path("grants/<int:pk>/", views.grant_detail, name="grant"),
+    path("grants/<int:pk>/pay/", views.disbursement_approve, name="pay"),
+    path("grants/<int:pk>/recover/", views.recovery_create, name="recover"),
+    path("grants/<int:pk>/repay/", views.repayment_create, name="repay"),
+    path("grants/<int:pk>/budget/", views.budget_line_create, name="budget"),
+    path("grants/<int:pk>/expense/", views.expense_create, name="expense"),
+    path("grants/<int:pk>/penalize/", views.grant_penalize, name="penalize"),
+    path("stations/<int:pk>/", views.station_money, name="station"),
+    path("disbursements/<int:pk>/notice/", views.disbursement_notice, name="notice"),
+]

@@ -1,0 +1,86 @@
+"""Who may take each step of an evaluation: (allowed, reason_zh), checking state too."""
+
+from __future__ import annotations
+
+from accounts.roles import Role
+
+from .models import StationEvaluation
+
+E = StationEvaluation.Status
+Decision = tuple[bool, str]
+OK: Decision = (True, "")
+
+
+def _active(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def is_city_admin(user, city_id: int) -> bool:
+    return _active(user) and user.role == Role.CITY_ADMIN and user.city_id == city_id
+
+
+def can_open_round(user, city_id: int) -> Decision:
+    if is_city_admin(user, city_id):
+        return OK
+    return False, "只有本市科协学会部管理员可以发起年度考核。"
+
+
+def can_submit_self_report(user, ev: StationEvaluation) -> Decision:
+    station = ev.station
+    society = user.role == Role.SOCIETY_STAFF and user.society_id == station.society_id
+    # Guiyang: the host unit is the demand unit, which evaluates the station instead.
+    host = (
+        user.role == Role.HOST_STAFF
+        and user.host_unit_id == station.host_unit_id
+        and station.city.policy_code != "guiyang"
+    )
+    if not (_active(user) and (society or host)):
+        return False, "只有服务站的学会或建站单位工作人员可以提交自评。"
+    if (
+        ev.status not in (E.PENDING, E.SUBMITTED)
+        or ev.expert_scores.filter(submitted_at__isnull=False).exists()
+    ):
+        return False, "专家已开始评分，自评材料不能再修改。"
+    return OK
+
+
+def can_demand_unit_review(user, ev: StationEvaluation) -> Decision:
+    if ev.station.city.policy_code != "guiyang":
+        return False, "只有贵阳工作站考核需要需求单位评价。"
+    if not (
+        _active(user)
+        and user.role == Role.HOST_STAFF
+        and user.host_unit_id == ev.station.host_unit_id
+    ):
+        return False, "只有需求单位可以评价工作站。"
+    if ev.status == E.CONFIRMED:
+        return False, "考核已确认。"
+    return OK
+
+
+def can_assign_experts(user, ev: StationEvaluation) -> Decision:
+    if not is_city_admin(user, ev.station.city_id):
+        return False, "只有本市管理员可以指派专家。"
+    if ev.status not in (E.SUBMITTED, E.SCORED):
+        return False, "服务站提交自评后才能指派专家评分。"
+    return OK
+
+
+def can_score(user, ev: StationEvaluation):
+    """Return (decision, the user's ExpertScore row or None)."""
+    if not (_active(user) and user.role == Role.EXPERT_REVIEWER):
+        return (False, "只有指派的评审专家可以评分。"), None
+    score = ev.expert_scores.filter(expert=user).first()
+    if score is None:
+        return (False, "您未被指派评审该服务站。"), None
+    if ev.status not in (E.SUBMITTED, E.SCORED):
+        return (False, "当前状态不能评分。"), score
+    return OK, score
+
+
+def can_confirm(user, ev: StationEvaluation) -> Decision:
+    if not is_city_admin(user, ev.station.city_id):
+        return False, "只有本市管理员可以确认最终得分。"
+    if ev.status != E.SCORED:
+        return False, "须在指派的专家全部评分后确认。"
+    return OK

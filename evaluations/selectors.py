@@ -1,0 +1,36 @@
+"""Reads for evaluations, all through the row-level scope."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.scoping import get_for_user, scope_queryset
+
+from .models import EvaluationRound, StationEvaluation
+
+
+def round_list(user) -> QuerySet[EvaluationRound]:
+    return scope_queryset(user, EvaluationRound.objects.select_related("city"))
+
+
+def get_round(user, pk: int) -> EvaluationRound:
+    return get_for_user(user, EvaluationRound.objects.select_related("city"), pk=pk)
+
+
+def evaluation_list(user) -> QuerySet[StationEvaluation]:
+    return (
+        scope_queryset(
+            user, StationEvaluation.objects.select_related("station__city", "round", "grant")
+        )
+        .distinct()
+        .order_by("-year", "station__name")
+    )
+
+
+def get_evaluation(user, pk: int) -> StationEvaluation:
+    """Return one visible evaluation; missing and forbidden both raise the same Http404."""
+    try:
+        return evaluation_list(user).get(pk=pk)
+    except StationEvaluation.DoesNotExist as exc:
+        raise Http404("未找到该记录，或您无权访问。") from exc

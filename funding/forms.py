@@ -1,0 +1,80 @@
+from django import forms
+from django.utils import timezone
+
+from policies.types import EXPENSE_LABELS, LEVEL_LABELS
+
+from .services import PENALTIES
+
+
+class BootstrapForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+class GrantCreateForm(BootstrapForm):
+    station = forms.ModelChoiceField(label="服务站", queryset=None)
+    program = forms.ChoiceField(label="资助项目", choices=())
+    level = forms.ChoiceField(
+        label="级别", choices=[("", "按服务站级别")] + list(LEVEL_LABELS.items()), required=False
+    )
+    start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100)
+    amount = forms.IntegerField(
+        label="金额（元，一事一议或区间金额时填写）", required=False, min_value=1
+    )
+    activity_scope = forms.CharField(
+        label="资助活动内容（杭州不重复资助核查）", required=False, max_length=200
+    )
+
+    def __init__(self, *args, stations, programs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = stations
+        self.fields["program"].choices = programs
+        self.fields["start_year"].initial = timezone.localdate().year
+
+
+class DisbursementForm(BootstrapForm):
+    year = forms.IntegerField(widget=forms.HiddenInput)
+    paid_on = forms.DateField(label="支付日期", widget=forms.DateInput(attrs={"type": "date"}))
+    voucher_no = forms.CharField(label="凭证号", max_length=40)
+    payee_account_name = forms.CharField(label="收款户名", max_length=100)
+    payee_bank = forms.CharField(label="开户银行", max_length=100)
+    payee_account_no = forms.CharField(label="收款账号", max_length=30)
+
+
+class RecoveryForm(BootstrapForm):
+    amount = forms.IntegerField(label="追回金额（元）", min_value=1)
+    reason = forms.CharField(label="追回原因", widget=forms.Textarea(attrs={"rows": 2}))
+    clause = forms.CharField(label="政策依据（留空按本市规定）", required=False, max_length=200)
+
+
+class RepaymentForm(BootstrapForm):
+    recovery = forms.IntegerField(widget=forms.HiddenInput)
+    amount = forms.IntegerField(label="退回金额（元）", min_value=1)
+    received_on = forms.DateField(label="到账日期", widget=forms.DateInput(attrs={"type": "date"}))
+    voucher_no = forms.CharField(label="凭证号", max_length=40)
+
+
+CATEGORY_CHOICES = list(EXPENSE_LABELS.items())
+
+
+class BudgetLineForm(BootstrapForm):
+    category = forms.ChoiceField(label="支出类别", choices=CATEGORY_CHOICES)
+    content = forms.CharField(label="支出内容", max_length=200)
+    amount = forms.DecimalField(label="金额（元）", min_value=0.01, max_digits=12, decimal_places=2)
+    basis = forms.CharField(label="测算依据", required=False, max_length=200)
+
+
+class ExpenseForm(BootstrapForm):
+    spent_on = forms.DateField(label="支出日期", widget=forms.DateInput(attrs={"type": "date"}))
+    category = forms.ChoiceField(label="支出类别", choices=CATEGORY_CHOICES)
+    description = forms.CharField(label="用途说明", max_length=200)
+    amount = forms.DecimalField(label="金额（元）", min_value=0.01, max_digits=12, decimal_places=2)
+    voucher_no = forms.CharField(label="凭证号", required=False, max_length=40)
+
+
+class PenaltyForm(BootstrapForm):
+    measure = forms.ChoiceField(label="处罚措施（按情节轻重）", choices=list(PENALTIES.items()))
+    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,71 @@
+"""Who may act on money. Each function returns (allowed, reason_zh) and checks state too.
+
+Visibility is decided by funding.selectors (scoped; 404 alike for missing and forbidden);
+these functions are asked only about objects the user can already see.
+"""
+
+from __future__ import annotations
+
+from accounts.roles import Role
+
+Decision = tuple[bool, str]
+OK: Decision = (True, "")
+
+
+def _active(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def _of_city(user, role: str, city_id: int) -> bool:
+    return _active(user) and user.role == role and user.city_id == city_id
+
+
+def can_create_grant(user, city_id: int) -> Decision:
+    if _active(user) and (user.is_platform_admin or _of_city(user, Role.CITY_ADMIN, city_id)):
+        return OK
+    return False, "只有本市科协学会部管理员可以建立资助项目。"
+
+
+def can_approve_disbursement(user, grant) -> Decision:
+    if not _of_city(user, Role.FINANCE, grant.station.city_id):
+        return False, "只有本市财务人员可以审核拨付资金。"
+    if grant.frozen_reason:
+        return False, f"该资助已冻结：{grant.frozen_reason}"
+    return OK
+
+
+def can_record_recovery(user, grant) -> Decision:
+    if _of_city(user, Role.FINANCE, grant.station.city_id) or _of_city(
+        user, Role.CITY_ADMIN, grant.station.city_id
+    ):
+        return OK
+    return False, "只有本市财务人员或管理员可以登记追回。"
+
+
+def can_record_repayment(user, recovery) -> Decision:
+    if not _of_city(user, Role.FINANCE, recovery.grant.station.city_id):
+        return False, "只有本市财务人员可以登记退回款。"
+    if recovery.outstanding <= 0:
+        return False, "该笔追回已全额退回。"
+    return OK
+
+
+def can_penalize(user, grant) -> Decision:
+    if grant.station.city.policy_code != "hangzhou":
+        return False, "该处罚仅适用于杭州。"
+    if not _of_city(user, Role.CITY_ADMIN, grant.station.city_id):
+        return False, "只有本市管理员可以作出处罚决定。"
+    if grant.frozen_reason:
+        return False, "该资助已处罚。"
+    return OK
+
+
+def can_record_expense(user, grant) -> Decision:
+    station = grant.station
+    if _of_city(user, Role.CITY_ADMIN, station.city_id):
+        return OK
+    if _active(user) and user.role == Role.SOCIETY_STAFF and user.society_id == station.society_id:
+        return OK
+    if _active(user) and user.role == Role.HOST_STAFF and user.host_unit_id == station.host_unit_id:
+        return OK
+    return False, "只有服务站所属学会、建站单位或本市管理员可以填报经费。"

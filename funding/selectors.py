@@ -1,0 +1,114 @@
+"""Reads for funding: scoped lists, one object per user (404 alike), the station ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from accounts.scoping import get_for_user, scope_queryset
+from stations.selectors import get_station
+
+from .models import Disbursement, Grant, Recovery
+
+
+def grant_list(user) -> QuerySet[Grant]:
+    return scope_queryset(user, Grant.objects.select_related("station__city")).order_by(
+        "station__name", "start_year"
+    )
+
+
+def get_grant(user, pk: int) -> Grant:
+    return get_for_user(
+        user,
+        Grant.objects.select_related("station__city", "station__society", "station__host_unit"),
+        pk=pk,
+    )
+
+
+def get_disbursement(user, pk: int) -> Disbursement:
+    return get_for_user(
+        user, Disbursement.objects.select_related("grant__station__city", "approved_by"), pk=pk
+    )
+
+
+def get_recovery(user, pk: int) -> Recovery:
+    return get_for_user(user, Recovery.objects.select_related("grant__station__city"), pk=pk)
+
+
+@dataclass
+class LedgerLine:
+    date: object
+    kind: str
+    label: str
+    amount: int
+    clause: str
+    voucher: str = ""
+    status: str = ""
+
+
+@dataclass
+class Ledger:
+    lines: list[LedgerLine]
+    paid: int
+    recovered: int
+    repaid: int
+
+    @property
+    def net(self) -> int:
+        return self.paid - self.recovered
+
+    @property
+    def outstanding(self) -> int:
+        return self.recovered - self.repaid
+
+
+def station_ledger(station) -> Ledger:
+    """Return the station's money history: payments (+), recoveries (−), repayments."""
+    lines: list[LedgerLine] = []
+    paid = recovered = repaid = 0
+    for d in Disbursement.objects.filter(grant__station=station).select_related("grant"):
+        paid += d.amount
+        lines.append(
+            LedgerLine(
+                d.paid_on,
+                "paid",
+                f"拨付 {d.grant.program} {d.year}年度",
+                d.amount,
+                "、".join(d.clauses),
+                d.voucher_no,
+            )
+        )
+    for r in Recovery.objects.filter(grant__station=station).prefetch_related("repayments"):
+        recovered += r.amount
+        lines.append(
+            LedgerLine(
+                r.created_at.date(),
+                "recovered",
+                f"追回：{r.reason}",
+                -r.amount,
+                r.clause,
+                status=r.get_status_display(),
+            )
+        )
+        for p in r.repayments.all():
+            repaid += p.amount
+            lines.append(
+                LedgerLine(p.received_on, "repaid", "退回款到账", p.amount, r.clause, p.voucher_no)
+            )
+    lines.sort(key=lambda line: (str(line.date), line.kind))
+    return Ledger(lines, paid, recovered, repaid)
+
+
+def station_money_page(user, station_pk: int):
+    """Return the station (scoped), its grants, confirmed decisions and ledger."""
+    from evaluations.models import StationEvaluation
+
+    station = get_station(user, station_pk)
+    grants = list(Grant.objects.filter(station=station).order_by("start_year"))
+    decisions = list(
+        StationEvaluation.objects.filter(station=station, status=StationEvaluation.Status.CONFIRMED)
+        .select_related("grant", "confirmed_by")
+        .order_by("year")
+    )
+    return station, grants, decisions, station_ledger(station)

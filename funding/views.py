@@ -1,0 +1,273 @@
+"""Thin views: load through selectors (404 alike), ask permissions, call services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from stations.selectors import station_list
+
+from . import permissions, selectors, services
+from . import policy_adapter as engine
+from .forms import (
+    BudgetLineForm,
+    DisbursementForm,
+    ExpenseForm,
+    GrantCreateForm,
+    PenaltyForm,
+    RecoveryForm,
+    RepaymentForm,
+)
+from .models import Recovery
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _deny(decision) -> None:
+    allowed, reason = decision
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
+def _program_choices(city):
+    policy = engine.policy_for(city)
+    return [(code, p.label_zh) for code, p in policy.programs.items() if p.payment != "none"]
+
+
+def _grant_form(request, data=None):
+    city = request.user.city
+    stations = station_list(request.user).filter(status__in=services.FUNDABLE_STATION_STATUSES)
+    return GrantCreateForm(data, stations=stations, programs=_program_choices(city) if city else [])
+
+
+@login_required
+def grant_list(request):
+    can_create = (
+        bool(request.user.city_id)
+        and permissions.can_create_grant(request.user, request.user.city_id)[0]
+    )
+    return render(
+        request,
+        "funding/grant_list.html",
+        {
+            "grants": selectors.grant_list(request.user),
+            "form": _grant_form(request) if can_create else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def grant_create(request):
+    _deny(permissions.can_create_grant(request.user, request.user.city_id))
+    form = _grant_form(request, request.POST)
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            messages.error(request, f"{field}: {'；'.join(errs)}")
+        return redirect("funding:grants")
+    data = form.cleaned_data
+    try:
+        grant = services.grant_create(
+            station=data["station"],
+            program=data["program"],
+            level=data["level"] or None,
+            start_year=data["start_year"],
+            amount=data["amount"],
+            activity_scope=data["activity_scope"],
+            actor=request.user,
+            request=request,
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("funding:grants")
+    messages.success(request, f"已建立资助项目：{grant}")
+    return redirect("funding:grant", pk=grant.pk)
+
+
+@login_required
+def grant_detail(request, pk: int):
+    grant = selectors.get_grant(request.user, pk)
+    user = request.user
+    dues = services.payable(grant)
+    payee = services.default_payee(grant)
+    can_pay = permissions.can_approve_disbursement(user, grant)[0]
+    ctx = {
+        "grant": grant,
+        "program": engine.program_for(grant.station.city, grant.program),
+        "schedule": grant.schedule_years(),
+        "status_labels": engine.STATUS_LABELS,
+        "grade_labels": engine.GRADE_LABELS,
+        "dues": [
+            (
+                due,
+                DisbursementForm(initial={"year": due["year"], **payee}, prefix=f"pay{due['year']}")
+                if can_pay
+                else None,
+            )
+            for due in dues
+        ],
+        "disbursements": grant.disbursements.select_related("approved_by"),
+        "recoveries": grant.recoveries.prefetch_related("repayments"),
+        "net": services.net_paid(grant),
+        "can_recover": permissions.can_record_recovery(user, grant)[0],
+        "recovery_form": RecoveryForm(),
+        "can_repay": bool(user.role == "finance" and user.city_id == grant.station.city_id),
+        "budget_lines": grant.budget_lines.all(),
+        "expenses": grant.expenses.all(),
+        "can_expense": permissions.can_record_expense(user, grant)[0],
+        "budget_form": BudgetLineForm(),
+        "expense_form": ExpenseForm(),
+        "can_penalize": permissions.can_penalize(user, grant)[0],
+        "penalty_form": PenaltyForm(),
+        "expense_labels": engine.EXPENSE_LABELS,
+        "expense_rules": engine.policy_for(grant.station.city).expenses,
+    }
+    return render(request, "funding/grant_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def disbursement_approve(request, pk: int):
+    grant = selectors.get_grant(request.user, pk)
+    _deny(permissions.can_approve_disbursement(request.user, grant))
+    # Each due year has its own form on the page, prefixed by the year (unique field ids).
+    year = "".join(ch for ch in request.POST.get("due_year", "") if ch.isdigit())
+    form = DisbursementForm(request.POST, prefix=f"pay{year}")
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            messages.error(
+                request,
+                f"{form.fields[field].label if field in form.fields else field}: {'；'.join(errs)}",
+            )
+        return redirect("funding:grant", pk=grant.pk)
+    try:
+        d = services.disbursement_approve(
+            grant=grant, actor=request.user, request=request, **form.cleaned_data
+        )
+    except services.AlreadyPaid as exc:
+        messages.warning(request, exc.messages[0])
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request,
+            f"已拨付 {d.year}年度资助 {services.yuan(d.amount)} 元，凭证号 {d.voucher_no}。",
+        )
+    return redirect("funding:grant", pk=grant.pk)
+
+
+@login_required
+@require_POST
+def recovery_create(request, pk: int):
+    grant = selectors.get_grant(request.user, pk)
+    _deny(permissions.can_record_recovery(request.user, grant))
+    form = RecoveryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.recovery_record(
+                grant=grant, actor=request.user, request=request, **form.cleaned_data
+            )
+            messages.success(request, "已登记追回。")
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        messages.error(request, "请完整填写追回金额和原因。")
+    return redirect("funding:grant", pk=grant.pk)
+
+
+@login_required
+@require_POST
+def repayment_create(request, pk: int):
+    grant = selectors.get_grant(request.user, pk)
+    form = RepaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请完整填写退回款信息。")
+        return redirect("funding:grant", pk=grant.pk)
+    try:
+        recovery = grant.recoveries.get(pk=form.cleaned_data["recovery"])
+    except Recovery.DoesNotExist:
+        return redirect("funding:grant", pk=grant.pk)
+    _deny(permissions.can_record_repayment(request.user, recovery))
+    data = {k: v for k, v in form.cleaned_data.items() if k != "recovery"}
+    try:
+        services.repayment_record(recovery=recovery, actor=request.user, request=request, **data)
+        messages.success(request, "已登记退回款。")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("funding:grant", pk=grant.pk)
+
+
+@login_required
+@require_POST
+def budget_line_create(request, pk: int):
+    return _money_entry(request, pk, BudgetLineForm, services.budget_line_add, "已添加预算明细。")
+
+
+@login_required
+@require_POST
+def expense_create(request, pk: int):
+    return _money_entry(request, pk, ExpenseForm, services.expense_record, "已登记支出。")
+
+
+def _money_entry(request, pk, form_class, service, ok):
+    grant = selectors.get_grant(request.user, pk)
+    _deny(permissions.can_record_expense(request.user, grant))
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请完整填写。")
+        return redirect("funding:grant", pk=grant.pk)
+    try:
+        obj = service(grant=grant, actor=request.user, request=request, **form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, ok)
+        if getattr(obj, "warning", ""):
+            messages.warning(request, obj.warning)
+    return redirect("funding:grant", pk=grant.pk)
+
+
+@login_required
+@require_POST
+def grant_penalize(request, pk: int):
+    grant = selectors.get_grant(request.user, pk)
+    _deny(permissions.can_penalize(request.user, grant))
+    form = PenaltyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.grant_penalize(
+                grant=grant, actor=request.user, request=request, **form.cleaned_data
+            )
+            messages.success(request, "已作出处罚决定。")
+        except ValidationError as exc:
+            _errors(request, exc)
+    return redirect("funding:grant", pk=grant.pk)
+
+
+@login_required
+def station_money(request, pk: int):
+    station, grants, decisions, ledger = selectors.station_money_page(request.user, pk)
+    return render(
+        request,
+        "funding/station_money.html",
+        {
+            "station": station,
+            "grants": grants,
+            "decisions": decisions,
+            "ledger": ledger,
+            "grade_labels": engine.GRADE_LABELS,
+            "status_labels": engine.STATUS_LABELS,
+        },
+    )
+
+
+@login_required
+def disbursement_notice(request, pk: int):
+    d = selectors.get_disbursement(request.user, pk)
+    return render(request, "funding/disbursement_notice.html", {"d": d, "station": d.grant.station})
