@@ -1,0 +1,49 @@
+"""Hostile and benign files for upload tests, built in memory."""
+
+import io
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def ooxml(kind: str = "docx", payload: bytes = b"<w:document/>") -> bytes:
+    buffer = io.BytesIO()
+    part = "word/document.xml" if kind == "docx" else "xl/workbook.xml"
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(part, payload)
+    return buffer.getvalue()
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+class RawNamedFile(io.BytesIO):
+    """A file whose name was not passed through Django's multipart sanitising (e.g. an import)."""
+
+    def __init__(self, name: str, content: bytes):
+        super().__init__(content)
+        self.name = name
+        self.size = len(content)
+
+
+def hostile_files(limit: int) -> dict[str, SimpleUploadedFile]:
+    """Each entry must be refused with a clear message: name → file."""
+    return {
+        "renamed executable": upload("报告.pdf", b"MZ\x90\x00" + b"\x00" * 200),
+        "html with script": upload(
+            "通知.pdf", b"<html><script>alert(1)</script></html>", "text/html"
+        ),
+        "svg with script": upload(
+            "logo.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+        ),
+        "svg by extension": upload("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>'),
+        "oversized": upload("大文件.pdf", PDF + b"0" * (limit + 1 - len(PDF))),
+        "zip bomb as docx": upload("申报书.docx", ooxml("docx", b"0" * (150 * 1024 * 1024))),
+        "path traversal": RawNamedFile("../../etc/passwd.pdf", PDF),
+        "pdf named docx": upload("协议.docx", PDF),
+    }
