@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from functools import lru_cache
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -16,6 +17,12 @@ def ooxml(kind: str = "docx", payload: bytes = b"<w:document/>") -> bytes:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr(part, payload)
     return buffer.getvalue()
+
+
+@lru_cache(maxsize=1)
+def zip_bomb() -> bytes:
+    """About 150 KB on the wire, 150 MB once unpacked."""
+    return ooxml("docx", b"0" * (150 * 1024 * 1024))
 
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
@@ -43,7 +50,7 @@ def hostile_files(limit: int) -> dict[str, SimpleUploadedFile]:
         ),
         "svg by extension": upload("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>'),
         "oversized": upload("大文件.pdf", PDF + b"0" * (limit + 1 - len(PDF))),
-        "zip bomb as docx": upload("申报书.docx", ooxml("docx", b"0" * (150 * 1024 * 1024))),
+        "zip bomb as docx": upload("申报书.docx", zip_bomb()),
         "path traversal": RawNamedFile("../../etc/passwd.pdf", PDF),
         "pdf named docx": upload("协议.docx", PDF),
     }
