@@ -76,13 +76,9 @@ TERMINAL_STATUSES = {StationStatus.REVOKED, StationStatus.DELISTED, StationStatu
 # Guiyang 三(三): yearly technical demands a station must serve, by level.
 GUIYANG_DEMAND_FLOOR = {Level.NATIONAL: 10, Level.PROVINCIAL: 5, Level.CITY: 3}
 
-# A function to create the policies app's default policy versions, if that app offers one.
-POLICY_HOOK_NAMES = (
-    "ensure_default_versions",
-    "ensure_default_policy_versions",
-    "policy_versions_ensure_defaults",
-    "policy_version_ensure_defaults",
-)
+# The policies app's function that creates a city's default policy version, if it has one.
+POLICY_HOOK_PER_CITY = "policy_version_ensure_initial"
+POLICY_HOOK_NAMES = ("ensure_default_versions", "ensure_default_policy_versions")
 
 
 @dataclass(frozen=True)
@@ -858,15 +854,19 @@ def _ensure_superuser(result: DemoResult, password_hash: str) -> None:
 # --------------------------------------------------------------------------- policies
 
 
-def _ensure_policy_versions() -> str:
-    """HOOK: let the policies app create its default policy versions, when it offers that.
+def _ensure_policy_versions(cities: Iterable[City]) -> str:
+    """HOOK: let the policies app create each city's default policy version.
 
-    The policies app is built separately; whichever of POLICY_HOOK_NAMES its services
-    module defines is called with no arguments. Until then the demo loads without it.
+    The policies app is built separately: use its per-city function when present, else a
+    no-argument one by any of POLICY_HOOK_NAMES; without either the demo loads anyway.
     """
     if importlib.util.find_spec("policies.services") is None:
         return "未找到 policies.services，跳过默认政策版本"
     services = importlib.import_module("policies.services")
+    per_city = getattr(services, POLICY_HOOK_PER_CITY, None)
+    if callable(per_city):
+        names = [city.name for city in cities if per_city(city=city)]
+        return f"已确认默认政策版本（policies.services.{POLICY_HOOK_PER_CITY}）：{'、'.join(names)}"
     for name in POLICY_HOOK_NAMES:
         hook = getattr(services, name, None)
         if callable(hook):
@@ -885,7 +885,7 @@ def demo_load(*, cities: Sequence[str] = CITY_CODES, fixture_dir: Path | None = 
     # One hash for the one shared demo password: hashing it per user would cost seconds.
     password_hash = make_password(DEMO_PASSWORD)
     ensure_reference_cities(City, District)
-    result.policy_hook = _ensure_policy_versions()
+    result.policy_hook = _ensure_policy_versions(City.objects.filter(code__in=cities))
     for code in cities:
         data = load_fixture(code, fixture_dir)
         city = City.objects.get(code=data["city"])
