@@ -146,6 +146,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+AXES_VERBOSE = False  # its start-up banner would pollute management commands' stderr
 
 # Second factor (TOTP) for these roles; production requires it for every administrative role.
 TWO_FACTOR_REQUIRED_ROLES = frozenset(
