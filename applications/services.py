@@ -511,7 +511,7 @@ def _transition(
     # Lock the row: a double-clicked "approve" sends two requests; the second waits here,
     # then sees the new version/stage and is refused instead of moving the application twice.
     app = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("city", "call", "society", "host_unit", "station")
         .get(pk=application.pk)
     )
