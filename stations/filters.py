@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ActivityKind, HostNature, Level, StationStatus
 from .models import District, Society
 from .selectors import society_list
+from .templatetags.stations_tags import program_label_for
 
 
 def district_choices(request):
@@ -29,11 +31,25 @@ def society_choices(request):
     return society_list(request.user).order_by("name")
 
 
+ANY = _("全部")
+
+
+def yes_no_filter(label, **kwargs) -> django_filters.BooleanFilter:
+    widget = forms.Select(choices=[("", ANY), ("true", _("是")), ("false", _("否"))])
+    return django_filters.BooleanFilter(label=label, widget=widget, **kwargs)
+
+
 class SearchFilterSet(django_filters.FilterSet):
-    """A FilterSet with a free-text `q` over `search_fields`."""
+    """A FilterSet with a free-text `q` over `search_fields`; empty choices read “全部”."""
 
     search_fields: tuple[str, ...] = ()
     q = django_filters.CharFilter(method="search", label=_("关键词"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for flt in self.filters.values():
+            if isinstance(flt, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
+                flt.extra["empty_label"] = ANY
 
     def search(self, queryset, name, value):
         value = (value or "").strip()
@@ -58,7 +74,11 @@ class StationFilter(SearchFilterSet):
         super().__init__(*args, **kwargs)
         # Program codes come from the city policies; offer the ones in use among visible rows.
         programs = self.queryset.order_by("program").values_list("program", flat=True).distinct()
-        self.filters["program"].extra["choices"] = [(p, p) for p in programs if p]
+        user = self.request.user if self.request else None
+        policy_code = user.city.policy_code if user is not None and user.city_id else None
+        self.filters["program"].extra["choices"] = [
+            (p, program_label_for(policy_code, p) if policy_code else p) for p in programs if p
+        ]
 
     def industry_or_discipline(self, queryset, name, value):
         value = (value or "").strip()
@@ -102,9 +122,11 @@ class ExpertFilter(SearchFilterSet):
     field = django_filters.CharFilter(lookup_expr="icontains", label=_("专业领域"))
     society = django_filters.ModelChoiceFilter(queryset=society_choices, label=_("所属学会"))
     province = django_filters.CharFilter(lookup_expr="icontains", label=_("所在省份"))
-    is_reviewer = django_filters.BooleanFilter(label=_("评审专家库成员"))
+    is_reviewer = yes_no_filter(_("评审专家库成员"))
 
 
-class ActivityFilter(django_filters.FilterSet):
+class ActivityFilter(SearchFilterSet):
+    search_fields = ("title", "description")
+
     kind = django_filters.ChoiceFilter(choices=ActivityKind.choices, label=_("活动类别"))
     year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("年度"))

@@ -242,6 +242,15 @@ class StationForm(ScopedModelForm):
         self.fields["society"].queryset = societies
         self.fields["host_unit"].queryset = hosts
         self.fields["district"].queryset = districts
+        programs = city_programs(self.city)
+        if programs:
+            current = self.instance.program
+            if current and current not in dict(programs):
+                programs.append((current, current))
+            self.fields["program"] = forms.ChoiceField(
+                label=self.fields["program"].label, choices=[("", "---------"), *programs]
+            )
+            bootstrapify(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -249,6 +258,19 @@ class StationForm(ScopedModelForm):
         if start and end and end < start:
             self.add_error("term_end", _("协议期限止不能早于协议期限起。"))
         return cleaned
+
+
+def city_programs(city: City | None) -> list[tuple[str, str]]:
+    """Return (code, Chinese label) of the programs in the city's policy module, if any."""
+    if city is None:
+        return []
+    from policies.registry import get_policy
+
+    try:
+        policy = get_policy(city.policy_code)
+    except Exception:  # a city without a policy module keeps the free-text code
+        return []
+    return [(code, program.label_zh) for code, program in policy.programs.items()]
 
 
 class StationStatusForm(MarkInvalidMixin, forms.Form):

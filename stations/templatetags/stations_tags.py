@@ -8,7 +8,10 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
+from stations.choices import StationStatus
+
 register = template.Library()
+_STATUS_LABELS = dict(StationStatus.choices)
 
 STATUS_BADGES = {
     "filed": "secondary",
@@ -50,11 +53,7 @@ def cn_datetime(value) -> str:
 @register.filter
 def status_badge(station_or_status) -> str:
     status = getattr(station_or_status, "status", station_or_status)
-    label = (
-        station_or_status.get_status_display()
-        if hasattr(station_or_status, "get_status_display")
-        else status
-    )
+    label = _STATUS_LABELS.get(status, status)
     tone = STATUS_BADGES.get(status, "secondary")
     text = " text-dark" if tone in {"light", "warning", "info"} else ""
     return format_html(
@@ -64,6 +63,21 @@ def status_badge(station_or_status) -> str:
         status,
         label,
     )
+
+
+def program_label_for(policy_code: str | None, program: str) -> str:
+    """Return a program's Chinese label from the city's policy module, or the code itself."""
+    from policies.registry import get_policy
+
+    try:
+        return get_policy(policy_code or "").programs[program].label_zh
+    except Exception:  # an unknown policy or program still shows its code
+        return program
+
+
+@register.filter
+def program_label(station) -> str:
+    return program_label_for(getattr(station.city, "policy_code", None), station.program)
 
 
 @register.simple_tag(takes_context=True)
