@@ -178,7 +178,7 @@ def demand_transition(
     # Lock the row: two administrators assigning at once, or a double-clicked "solved",
     # would otherwise both pass the state check and create two activity records.
     demand = (
-        Demand.objects.select_for_update()
+        Demand.objects.select_for_update(of=("self",))
         .select_related("enterprise__user", "station")
         .get(pk=demand.pk)
     )
