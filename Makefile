@@ -47,6 +47,19 @@ format: $(STAMP) ## Format the code with ruff
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+BACKUP_DIR ?= var/backups
+backup: ## Dump the PostgreSQL database in DATABASE_URL to $(BACKUP_DIR)/ssp-<time>.dump (pg_dump -Fc)
+	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set (backup needs PostgreSQL)"; exit 2; }
+	@mkdir -p $(BACKUP_DIR)
+	@file=$(BACKUP_DIR)/ssp-$$(date -u +%Y%m%dT%H%M%SZ).dump; \
+	  pg_dump --format=custom --no-owner --no-privileges --file="$$file" "$$DATABASE_URL" && echo "$$file"
+
+restore: ## Restore FILE=<dump> into the PostgreSQL database in DATABASE_URL (replaces its tables)
+	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set"; exit 2; }
+	@test -f "$(FILE)" || { echo "usage: make restore FILE=var/backups/ssp-….dump"; exit 2; }
+	pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --single-transaction \
+	  --dbname="$$DATABASE_URL" "$(FILE)"
+
 check: $(STAMP) ## Django system checks, including the production deploy checks
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) FIELD_ENCRYPTION_KEYS=$$(head -c 32 /dev/urandom | base64) ALLOWED_HOSTS=ssp.example.cn \

@@ -150,7 +150,7 @@ class MaskSecretsFilter:
 
     import re as _re
 
-    DIGITS = _re.compile(r"(?<!\d)(\d{4})\d{8,26}(\d{4})(?!\d)")
+    DIGITS = _re.compile(r"(?<![\d.])(\d{4})\d{8,26}(\d{4})(?![\d.])")
 
     def filter(self, record) -> bool:
         message = record.getMessage()
