@@ -98,7 +98,7 @@ def evaluation_detail(request, pk: int):
     counts, items = (
         (ev.counts, ev.quantitative) if ev.submitted_at else services.self_report_figures(ev)
     )
-    score_ok, my_score = permissions.can_score(user, ev)
+    (score_ok, _reason), my_score = permissions.can_score(user, ev)
     ctx = {
         "ev": ev,
         "rubric": rubric,

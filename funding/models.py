@@ -86,6 +86,15 @@ class Grant(models.Model):
     def city_id(self) -> int:
         return self.station.city_id
 
+    @property
+    def program_label(self) -> str:
+        from .policy_adapter import PolicyError, program_for
+
+        try:
+            return program_for(self.station.city, self.program).label_zh
+        except PolicyError:
+            return self.program
+
     def schedule_years(self) -> list[dict]:
         return list(self.schedule.get("years", []))
 

@@ -67,13 +67,15 @@ def station_ledger(station) -> Ledger:
     """Return the station's money history: payments (+), recoveries (−), repayments."""
     lines: list[LedgerLine] = []
     paid = recovered = repaid = 0
-    for d in Disbursement.objects.filter(grant__station=station).select_related("grant"):
+    for d in Disbursement.objects.filter(grant__station=station).select_related(
+        "grant__station__city"
+    ):
         paid += d.amount
         lines.append(
             LedgerLine(
                 d.paid_on,
                 "paid",
-                f"拨付 {d.grant.program} {d.year}年度",
+                f"拨付{d.grant.program_label} {d.year}年度",
                 d.amount,
                 "、".join(d.clauses),
                 d.voucher_no,
