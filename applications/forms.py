@@ -57,7 +57,9 @@ class ProgramForm(forms.Form):
 
 def date_field(label, required=True):
     return forms.DateField(
-        label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -418,8 +420,8 @@ class CallForm(BootstrapMixin, forms.ModelForm):
         model = Call
         fields = ["program", "title", "description", "opens_on", "closes_on", "quota"]
         widgets = {
-            "opens_on": forms.DateInput(attrs={"type": "date"}),
-            "closes_on": forms.DateInput(attrs={"type": "date"}),
+            "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": TEXTAREA,
         }
 
@@ -449,7 +451,9 @@ class UploadForm(BootstrapMixin, forms.Form):
 
 
 class InspectionForm(BootstrapMixin, forms.Form):
-    date = forms.DateField(label=_("考察日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("考察日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     inspectors = forms.CharField(label=_("考察人员"), max_length=200)
     findings = forms.CharField(label=_("考察意见"), widget=TEXTAREA)
     photo = forms.FileField(label=_("现场照片（JPG/PNG）"), required=False)
@@ -463,7 +467,7 @@ class NoticeForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("公示标题"), max_length=150)
     body = forms.CharField(label=_("公示内容"), widget=TEXTAREA, required=False)
     start_on = forms.DateField(
-        label=_("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, **kwargs):
@@ -474,7 +478,7 @@ class NoticeForm(BootstrapMixin, forms.Form):
 class ObjectionForm(BootstrapMixin, forms.Form):
     application = forms.TypedChoiceField(label=_("涉及申报"), coerce=int)
     received_on = forms.DateField(
-        label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     objector = forms.CharField(label=_("异议人"), max_length=100, required=False)
     content = forms.CharField(label=_("异议内容"), widget=TEXTAREA)

@@ -71,7 +71,14 @@ def call_list(request):
             workflow_for(call.city, call.program).stage("draft").role == user.role
             and call.opens_on <= timezone.localdate() <= call.closes_on
         )
-    return render(request, "applications/call_list.html", {"calls": calls, "is_admin": is_admin})
+    stations = []
+    if user.role in (Role.SOCIETY_STAFF, Role.HOST_STAFF):
+        stations = list(scope_queryset(user, Station.objects.filter(city_id=user.city_id)))
+    return render(
+        request,
+        "applications/call_list.html",
+        {"calls": calls, "is_admin": is_admin, "stations": stations},
+    )
 
 
 @login_required
@@ -319,7 +326,9 @@ def act(request, pk: int):
     except (ValidationError, PermissionDenied) as exc:
         _flash_error(request, exc)
     else:
-        messages.success(request, f"已{ACTION_TEXT.get(action, action)}（{record.to_stage}）")
+        labels = selectors.stage_labels(app.city)
+        to = labels.get((app.program, record.to_stage), record.to_stage)
+        messages.success(request, f"已{ACTION_TEXT.get(action, action)}，当前环节：{to}")
     return redirect("applications:detail", pk=pk)
 
 
