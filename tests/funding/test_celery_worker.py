@@ -29,9 +29,12 @@ def worker(settings):
     app.conf.update(
         broker_url=url, result_backend=url, task_always_eager=False, task_acks_late=True
     )
+    # Eager runs earlier in the session cached a disabled result backend on this thread.
+    app._local.__dict__.pop("backend", None)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield app
     app.conf.update(task_always_eager=True)
+    app._local.__dict__.pop("backend", None)
 
 
 @pytest.mark.celery_worker
