@@ -221,3 +221,25 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task waiting to be published: written in the business transaction, so work
+    survives a broker outage and is published (once per key) when the broker is back."""
+
+    task = models.CharField(_("任务"), max_length=200)
+    args = models.JSONField(_("位置参数"), default=list, blank=True)
+    kwargs = models.JSONField(_("关键字参数"), default=dict, blank=True)
+    key = models.CharField(_("去重键"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(_("发布尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("待发任务")
+        verbose_name_plural = _("待发任务")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.task} [{self.key}]"

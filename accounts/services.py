@@ -57,16 +57,18 @@ def audit(
 
 def notify(*, recipients, title: str, body: str = "", link: str = "") -> list:
     """Put a message in each recipient's inbox and e-mail it after the transaction commits."""
-    from django.db import transaction
-
     from .models import Notification
-    from .tasks import send_notification_email
+    from .outbox import outbox_enqueue
 
     created = []
     for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
         note = Notification.objects.create(recipient=user, title=title, body=body, link=link)
         created.append(note)
-        transaction.on_commit(lambda pk=note.pk: send_notification_email.delay(pk))
+        outbox_enqueue(
+            "accounts.tasks.send_notification_email",
+            key=f"notification-email:{note.pk}",
+            args=[note.pk],
+        )
     return created
 
 

@@ -10,3 +10,11 @@ def send_notification_email(self, notification_id: int) -> bool:
         return notification_send_email(notification_id=notification_id)
     except OSError as exc:  # SMTP down: try again later
         raise self.retry(exc=exc) from exc
+
+
+@shared_task
+def outbox_relay() -> int:
+    """Publish tasks that waited in the outbox while the broker was down."""
+    from .outbox import outbox_flush
+
+    return outbox_flush()

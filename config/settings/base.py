@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "evaluations",
     "funding",
     "network",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@ssp.local")
@@ -223,6 +225,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.remind_due_evaluations",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Tasks written to the outbox while Redis was down go out once it answers again.
+    "outbox-relay": {"task": "accounts.tasks.outbox_relay", "schedule": 60.0},
 }
 
 # Keys for fields encrypted at rest (bank accounts, ID numbers): comma-separated Fernet keys,

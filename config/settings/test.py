@@ -19,3 +19,6 @@ WHITENOISE_AUTOREFRESH = True
 # every other test logs in with force_login or the plain test client.
 AXES_ENABLED = False
 TWO_FACTOR_REQUIRED_ROLES = frozenset()
+# Tasks run in-process even when CI provides a broker; the tests marked `celery_worker`
+# switch this off and start a real worker on CELERY_BROKER_URL.
+CELERY_TASK_ALWAYS_EAGER = True
