@@ -14,7 +14,7 @@ from stations.admin import visible
 from stations.models import City, District, Expert, HostUnit, Society
 from stations.resources import CityScopedForeignKeyWidget
 
-from .models import AuditEvent, Notification, User, UserSession
+from .models import AuditEvent, Notification, OutboxMessage, User, UserSession
 from .roles import Role
 
 
@@ -174,8 +174,21 @@ class UserAdmin(GuardedModelAdminMixin, ImportExportModelAdmin, BaseUserAdmin):
         return _unrestricted(request.user)
 
 
+class ReadOnlyAdminMixin:
+    """Rows written only by services: the admin may read them, never add, edit or delete."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(ExportMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
     """The audit log is append-only: it can be read and exported, never edited here."""
 
     resource_classes = [AuditEventResource]
@@ -190,15 +203,6 @@ class AuditEventAdmin(ExportMixin, admin.ModelAdmin):
         if _unrestricted(request.user):
             return qs
         return qs.filter(city_id=request.user.city_id)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)
@@ -218,7 +222,7 @@ class NotificationAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(admin.ModelAdmin):
+class UserSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Live logins, for reading; sessions are ended through the accounts services."""
 
     list_display = ("user", "created_at", "ip", "user_agent")
@@ -232,11 +236,17 @@ class UserSessionAdmin(admin.ModelAdmin):
             return qs
         return qs.filter(user__city_id=request.user.city_id)
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Tasks waiting for (or already handed to) the broker; only the platform admin sees them."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ("task", "key", "created_at", "sent_at", "attempts", "last_error")
+    list_filter = ("task",)
+    search_fields = ("key", "task")
+
+    def has_module_permission(self, request):
+        return _unrestricted(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _unrestricted(request.user)

@@ -11,8 +11,7 @@ import datetime as dt
 import random
 import secrets
 import statistics
-import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +28,7 @@ from policies.types import ACTION_LABELS, Finding, Stage
 from stations.choices import StationStatus
 from stations.models import Expert, Station
 from stations.services import station_create, station_set_status, station_update
+from stations.uploads import ALL_TYPES, CheckedUpload, validate_upload
 
 from . import permissions as perms
 from .facts import build_facts
@@ -68,69 +68,11 @@ class ConflictOfInterest(ValidationError):
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_TYPES = {"jpg", "png"}
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "jpg": "image/jpeg",
-    "png": "image/png",
-}
-EXTENSIONS = {
-    "pdf": "pdf",
-    "docx": "docx",
-    "xlsx": "xlsx",
-    "jpg": "jpg",
-    "jpeg": "jpg",
-    "png": "png",
-}
 
 
-def sniff_type(upload) -> str | None:
-    """Return pdf/docx/xlsx/jpg/png from the file's first bytes (and zip directory), or None."""
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                names = archive.namelist()
-        except zipfile.BadZipFile:
-            return None
-        finally:
-            upload.seek(0)
-        if "[Content_Types].xml" in names:
-            if any(n.startswith("word/") for n in names):
-                return "docx"
-            if any(n.startswith("xl/") for n in names):
-                return "xlsx"
-    return None
-
-
-def check_upload(upload, *, allowed: Iterable[str] = CONTENT_TYPES) -> str:
-    """Return the detected type of an upload, or raise a ValidationError in Chinese."""
-    allowed = set(allowed)
-    names = "、".join(sorted(t.upper() for t in allowed))
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            f"文件“{upload.name}”超过 {ATTACHMENT_MAX_BYTES // (1024 * 1024)}MB 上限。",
-            code="too_large",
-        )
-    if upload.size == 0:
-        raise ValidationError(f"文件“{upload.name}”是空文件。", code="empty")
-    ext = EXTENSIONS.get(upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else "")
-    detected = sniff_type(upload)
-    if detected is None or detected not in allowed or ext != detected:
-        raise ValidationError(
-            f"文件“{upload.name}”类型不符：只接受 {names} 文件（按文件内容检查，不只看扩展名）。",
-            code="bad_type",
-        )
-    return detected
+def check_upload(upload, *, allowed=ALL_TYPES) -> CheckedUpload:
+    """Return what an acceptable upload is, or raise a ValidationError in Chinese."""
+    return validate_upload(upload, allowed=allowed, max_bytes=ATTACHMENT_MAX_BYTES)
 
 
 @transaction.atomic
@@ -141,10 +83,10 @@ def attachment_add(
         ok, reason = perms.can_edit_application(actor, application)
         if not ok:
             raise PermissionDenied(reason)
-        allowed = CONTENT_TYPES
+        allowed = ALL_TYPES
     else:
         allowed = PHOTO_TYPES
-    detected = check_upload(upload, allowed=allowed)
+    checked = check_upload(upload, allowed=allowed)
     if kind not in AttachmentKind.values:
         raise ValidationError("未知的材料类别。")
     att = Attachment(
@@ -152,9 +94,9 @@ def attachment_add(
         inspection=inspection,
         kind=kind,
         file=upload,
-        original_name=upload.name[-200:],
-        content_type=CONTENT_TYPES[detected],
-        size=upload.size,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
         uploaded_by=actor,
     )
     att.save()

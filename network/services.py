@@ -126,13 +126,13 @@ def demand_submit(
     demand.full_clean()
     demand.save()
     for upload in files:
-        content_type = validate_attachment(upload)
+        checked = validate_attachment(upload)
         DemandAttachment.objects.create(
             demand=demand,
             file=upload,
-            original_name=(upload.name or "")[:200],
-            content_type=content_type,
-            size=upload.size,
+            original_name=checked.original_name,
+            content_type=checked.content_type,
+            size=checked.size,
             uploaded_by=actor,
         )
     # The enterprise sees its own demands through this object grant (see network.scopes).

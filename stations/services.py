@@ -7,7 +7,6 @@ saves these models or assigns `Station.status`.
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +28,7 @@ from .models import (
     Station,
     StationStatusChange,
 )
+from .uploads import CheckedUpload, validate_upload
 
 S = StationStatus
 
@@ -54,16 +54,6 @@ STATION_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
-EVIDENCE_TYPES = {
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xls": "application/vnd.ms-excel",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 class IllegalStationTransition(ValidationError):
@@ -382,28 +372,20 @@ def activity_record_update(
     return locked
 
 
-def check_evidence_upload(upload) -> str:
-    """Return the content type to store for an upload, or raise a Chinese ValidationError."""
-    name = (upload.name or "").lower()
-    ext = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-    if ext not in EVIDENCE_TYPES:
-        raise ValidationError(
-            _("佐证材料仅支持 PDF、图片（JPG/PNG）、Word 或 Excel 文件。"), code="evidence_type"
-        )
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("佐证材料不能超过20MB。"), code="evidence_size")
-    return EVIDENCE_TYPES[ext] or mimetypes.guess_type(name)[0] or "application/octet-stream"
+def check_evidence_upload(upload) -> CheckedUpload:
+    """Return what an acceptable evidence file is, or raise a Chinese ValidationError."""
+    return validate_upload(upload, max_bytes=EVIDENCE_MAX_BYTES)
 
 
 @transaction.atomic
 def activity_evidence_add(*, record: ActivityRecord, actor, upload) -> ActivityEvidence:
-    content_type = check_evidence_upload(upload)
+    checked = check_evidence_upload(upload)
     evidence = ActivityEvidence(
         record=record,
         file=upload,
-        original_name=(upload.name or "")[-200:],
-        content_type=content_type,
-        size=upload.size,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
         uploaded_by=actor if actor.is_authenticated else None,
     )
     evidence.save()

@@ -132,9 +132,9 @@ def test_too_large_upload_is_refused(world, client, monkeypatch):
 
 
 def test_accepted_types_are_recognised_by_content():
-    assert services.sniff_type(pdf()) == "pdf"
-    assert services.sniff_type(png()) == "png"
-    assert services.sniff_type(docx()) == "docx"
+    assert services.check_upload(pdf()).kind == "pdf"
+    assert services.check_upload(png()).kind == "png"
+    assert services.check_upload(docx()).kind == "docx"
     renamed = docx("表.xlsx")
     with pytest.raises(Exception, match="类型不符"):
         services.check_upload(renamed)

@@ -481,7 +481,7 @@ class TestActivityRecords:
                 "evidence": SimpleUploadedFile("x.exe", b"MZ"),
             },
         )
-        assert "佐证材料仅支持" in response.content.decode()
+        assert "类型不符" in response.content.decode()
         assert not ActivityRecord.objects.filter(title="调研").exists()
 
 
