@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.outbox import outbox_enqueue
 from accounts.services import audit, notify
 from stations.choices import StationStatus
 from stations.models import Station
@@ -489,14 +490,13 @@ def disbursement_approve(
                 "voucher_no": voucher_no,
             },
         )
-        transaction.on_commit(lambda pk=disbursement.pk: _enqueue_payment_notice(pk))
+        # Through the outbox: a payment recorded while Redis is down still gets its notice later.
+        outbox_enqueue(
+            "funding.tasks.send_payment_notice",
+            key=f"payment-notice:{disbursement.pk}",
+            args=[disbursement.pk],
+        )
     return disbursement
-
-
-def _enqueue_payment_notice(pk: int) -> None:
-    from .tasks import send_payment_notice
-
-    send_payment_notice.delay(pk)
 
 
 def _already_paid_message(existing: Disbursement) -> str:
