@@ -1,0 +1,94 @@
+"""PDF rendering with WeasyPrint that fetches nothing but the project's own static files.
+
+Templates link their stylesheet and images with `{% static %}`; the document's base URL is
+a host that does not exist (`STATIC_HOST`), and `StaticOnlyFetcher` answers only URLs on
+that host under STATIC_URL, reading them through the staticfiles finders. Every other URL
+(file:, http(s) to anywhere, data:, paths escaping the static folders) is refused, so a
+user's text such as `file:///etc/passwd` or `http://127.0.0.1:…` can only ever be text.
+Fonts come from fontconfig (fonts-wqy-microhei), never from a URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import posixpath
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+logger = logging.getLogger(__name__)
+# WeasyPrint logs every rendering step at INFO; keep the logs for what matters.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+PDF_CONTENT_TYPE = "application/pdf"
+STATIC_HOST = "static.ssp.invalid"  # .invalid never resolves (RFC 2606)
+BASE_URL = f"https://{STATIC_HOST}/"
+
+
+class FetchRefused(ValueError):
+    """A URL outside the project's static files; WeasyPrint logs it and renders without it."""
+
+
+def static_path_for(url: str) -> str | None:
+    """Return the absolute path of the static file `url` names, or None if it names none."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or parts.netloc != STATIC_HOST or parts.query or parts.fragment:
+        return None
+    path = unquote(parts.path)
+    prefix = settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/static/"
+    if not path.startswith(prefix):
+        return None
+    relative = path[len(prefix) :]
+    normal = posixpath.normpath(relative)
+    if not relative or normal != relative or normal.startswith(("..", "/")) or "\\" in relative:
+        return None
+    found = finders.find(normal)
+    if found:
+        return str(found)
+    # Production serves collected, hashed names (ManifestStaticFilesStorage) from STATIC_ROOT.
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    try:
+        if staticfiles_storage.exists(normal):
+            return staticfiles_storage.path(normal)
+    except Exception:  # noqa: BLE001 (a storage without local paths serves nothing here)
+        return None
+    return None
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serve the project's static files to WeasyPrint; refuse every other URL."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fetched: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        path = static_path_for(url)
+        if path is None:
+            self.refused.append(url)
+            logger.warning("PDF rendering refused to fetch %r", url[:200])
+            raise FetchRefused(f"refused: {url[:200]}")
+        self.fetched.append(url)
+        mime, _encoding = mimetypes.guess_type(path)
+        with open(path, "rb") as handle:
+            body = handle.read()
+        return URLFetcherResponse(url, body, {"Content-Type": mime or "application/octet-stream"})
+
+
+def render_pdf(template: str, context: dict, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """Render a Django template to PDF bytes (A4, CJK font, page numbers from the CSS)."""
+    html = render_to_string(template, context)
+    fetcher = fetcher or StaticOnlyFetcher()
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+
+
+def static_url(path: str) -> str:
+    """Return the URL a PDF template uses for a static file (resolved by the fetcher)."""
+    return BASE_URL.rstrip("/") + settings.STATIC_URL + path

@@ -1,0 +1,187 @@
+"""Thin views of the reports app: permission, selector, renderer; every download audited."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.services import audit
+
+from . import permissions
+from .excel import XLSX_CONTENT_TYPE
+from .forms import SubsidyReportForm
+from .pdf import PDF_CONTENT_TYPE, render_pdf
+from .subsidy import subsidy_report
+from .subsidy_xlsx import subsidy_xlsx
+
+
+def _deny(decision) -> None:
+    allowed, reason = decision
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
+def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """Return a download: attachment, nosniff, never cached (reports hold money and accounts)."""
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def issuer_for(city) -> str:
+    return f"{city.name}市科学技术协会" if city is not None else "科学技术协会"
+
+
+@login_required
+def index(request):
+    user = request.user
+    can_city = bool(user.city_id) and permissions.can_view_city_reports(user, user.city)[0]
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "form": SubsidyReportForm(user=user) if (can_city or user.is_platform_admin) else None,
+            "can_import": permissions.can_import(user)[0],
+            "can_all_cities": permissions.can_view_all_cities(user)[0],
+            "can_dashboard": can_city,
+        },
+    )
+
+
+@login_required
+def subsidy(request):
+    user = request.user
+    form = SubsidyReportForm(request.GET or None, user=user)
+    if not form.is_valid():
+        return render(request, "reports/subsidy.html", {"form": form, "report": None})
+    data = form.cleaned_data
+    city = data["city"]
+    _deny(permissions.can_view_city_reports(user, city))
+    report = subsidy_report(
+        user, city=city, year=data["year"], date_from=data["date_from"], date_to=data["date_to"]
+    )
+    fmt = request.GET.get("format", "html")
+    if fmt not in {"xlsx", "pdf"}:
+        return render(request, "reports/subsidy.html", {"form": form, "report": report})
+    audit(
+        event="reports.subsidy_exported",
+        user=user,
+        request=request,
+        city_id=city.pk,
+        detail={"format": fmt, "period": report.period_label, "rows": len(report.rows)},
+    )
+    filename = f"{report.title}.{fmt}"
+    if fmt == "xlsx":
+        return attachment(subsidy_xlsx(report), filename, XLSX_CONTENT_TYPE)
+    pdf = render_pdf(
+        "reports/pdf/subsidy.html",
+        {"report": report, "today": timezone.localdate(), "issuer": issuer_for(city)},
+    )
+    return attachment(pdf, filename, PDF_CONTENT_TYPE)
+
+
+# --- list exports and export jobs ----------------------------------------------------------
+
+
+@login_required
+def list_export(request, kind: str):
+    """Show a list's filters and row count; with ?download=1 export exactly those rows."""
+    from django.http import Http404
+    from django.shortcuts import redirect
+
+    from stations.forms import bootstrapify
+
+    from . import services
+    from .exports import filtered_queryset, get_export
+
+    _deny(permissions.can_export_lists(request.user))
+    try:
+        export = get_export(kind)
+    except KeyError as exc:
+        raise Http404("没有这种导出。") from exc
+    params = request.GET.copy()
+    download = params.pop("download", None)
+    if download:
+        queryset, _filterset = filtered_queryset(export, request.user, params)
+        if queryset.count() > services.sync_export_max():
+            job = services.export_job_create(
+                kind=kind, user=request.user, params=params, request=request
+            )
+            return redirect("reports:job", pk=job.pk)
+        content, _count = services.list_export_bytes(
+            kind=kind, user=request.user, params=params, request=request
+        )
+        filename = f"{export.title}-{timezone.localdate():%Y%m%d}.xlsx"
+        return attachment(content, filename, XLSX_CONTENT_TYPE)
+    queryset, filterset = filtered_queryset(export, request.user, params)
+    if filterset is not None:
+        bootstrapify(filterset.form)
+    return render(
+        request,
+        "reports/list_export.html",
+        {
+            "export": export,
+            "filter": filterset,
+            "count": queryset.count(),
+            "query": params.urlencode(),
+            "sync_max": services.sync_export_max(),
+        },
+    )
+
+
+def _own_job(request, pk: int):
+    from django.shortcuts import get_object_or_404
+
+    from .models import ExportJob
+
+    # Another user's job answers exactly like a missing one.
+    return get_object_or_404(ExportJob, pk=pk, owner=request.user)
+
+
+@login_required
+def jobs(request):
+    from .models import ExportJob
+
+    rows = ExportJob.objects.filter(owner=request.user)[:50]
+    return render(request, "reports/jobs.html", {"jobs": rows})
+
+
+@login_required
+def job_detail(request, pk: int):
+    return render(request, "reports/job_detail.html", {"job": _own_job(request, pk)})
+
+
+@login_required
+def job_progress(request, pk: int):
+    """The polled fragment: keeps polling (hx-trigger) until the job is finished."""
+    return render(request, "reports/_job_progress.html", {"job": _own_job(request, pk)})
+
+
+@login_required
+def job_download(request, pk: int):
+    from django.http import FileResponse, HttpResponse
+
+    job = _own_job(request, pk)
+    if job.is_expired:
+        return HttpResponse(
+            "下载链接已过期，请重新导出。", status=410, content_type="text/plain; charset=utf-8"
+        )
+    if not job.downloadable:
+        return HttpResponse("文件尚未生成。", status=409, content_type="text/plain; charset=utf-8")
+    from .exports import get_export
+
+    audit(event="reports.export_downloaded", user=request.user, request=request, obj=job)
+    filename = f"{get_export(job.kind).title}-{job.created_at:%Y%m%d}-{job.pk}.xlsx"
+    response = FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
