@@ -9,3 +9,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (audit + session bookkeeping)
+        from .security import install_log_masking
+
+        install_log_masking()

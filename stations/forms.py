@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import StationStatus
 from .models import ActivityRecord, City, District, Expert, HostUnit, Society, Station
+from .privacy import can_see_bank_account
 from .selectors import host_unit_list, society_list
 from .services import allowed_station_statuses, check_evidence_upload
 
@@ -73,6 +74,13 @@ class ScopedModelForm(MarkInvalidMixin, forms.ModelForm):
         if "city" in self.fields and (city is not None or not user.is_platform_admin):
             # Only the platform administrator picks a city; everyone else works in their own.
             self.fields.pop("city")
+        if (
+            "bank_account_no" in self.fields
+            and self.instance.pk
+            and not can_see_bank_account(user, self.instance)
+        ):
+            # An editor who may not read the full number may not overwrite it either.
+            self.fields.pop("bank_account_no")
         bootstrapify(self)
 
     def service_data(self) -> dict:
