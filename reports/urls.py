@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("subsidy/", views.subsidy, name="subsidy"),
     path("export/<slug:kind>/", views.list_export, name="list_export"),
+    path("documents/<slug:kind>/<int:pk>.pdf", views.document, name="document"),
     path("jobs/", views.jobs, name="jobs"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),

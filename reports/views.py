@@ -185,3 +185,30 @@ def job_download(request, pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- official documents (PDF) ---------------------------------------------------------------
+
+
+@login_required
+def document(request, kind: str, pk: int):
+    """Render one official document; the object is loaded through its own app's selector."""
+    from django.http import Http404
+
+    from .documents import DOCUMENTS, DocumentNotAvailable
+
+    builder = DOCUMENTS.get(kind)
+    if builder is None:
+        raise Http404("没有这种文书。")
+    try:
+        template, context, filename = builder(request.user, pk)
+    except DocumentNotAvailable as exc:
+        return render(request, "reports/unavailable.html", {"reason": str(exc)}, status=409)
+    pdf = render_pdf(template, context)
+    audit(
+        event="reports.document_rendered",
+        user=request.user,
+        request=request,
+        detail={"kind": kind, "id": pk},
+    )
+    return attachment(pdf, filename, PDF_CONTENT_TYPE)
