@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stations.fields import EncryptedCharField
 from stations.validators import validate_bank_account
 
 
@@ -95,6 +96,12 @@ class Grant(models.Model):
         except PolicyError:
             return self.program
 
+    @property
+    def payee_party(self):
+        """Return who is paid: the society in Guiyang (贵阳 四(四)), else the host unit."""
+        station = self.station
+        return station.society if station.city.policy_code == "guiyang" else station.host_unit
+
     def schedule_years(self) -> list[dict]:
         return list(self.schedule.get("years", []))
 
@@ -125,8 +132,10 @@ class Disbursement(models.Model):
     voucher_no = models.CharField(_("凭证号"), max_length=40)
     payee_account_name = models.CharField(_("收款户名"), max_length=100)
     payee_bank = models.CharField(_("开户银行"), max_length=100)
-    payee_account_no = models.CharField(
-        _("收款账号"), max_length=30, validators=[validate_bank_account]
+    # Personal/financial data: encrypted at rest, shown in full only to the city's finance
+    # and the payee (stations.privacy); templates use {% bank_account d.payee_party … %}.
+    payee_account_no = EncryptedCharField(
+        _("收款账号"), plain_max_length=30, validators=[validate_bank_account]
     )
     notice_sent_at = models.DateTimeField(_("拨付通知发送时间"), null=True, blank=True)
 
@@ -141,6 +150,11 @@ class Disbursement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grant.station} {self.year}年 {self.amount}元"
+
+    @property
+    def payee_party(self):
+        """The owner of the payee account, for stations.privacy's masking."""
+        return self.grant.payee_party
 
 
 class Recovery(models.Model):

@@ -28,7 +28,14 @@ def get_grant(user, pk: int) -> Grant:
 
 def get_disbursement(user, pk: int) -> Disbursement:
     return get_for_user(
-        user, Disbursement.objects.select_related("grant__station__city", "approved_by"), pk=pk
+        user,
+        Disbursement.objects.select_related(
+            "grant__station__city",
+            "grant__station__society",
+            "grant__station__host_unit",
+            "approved_by",
+        ),
+        pk=pk,
     )
 
 

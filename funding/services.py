@@ -422,11 +422,7 @@ def payable(grant: Grant) -> list[dict]:
 
 def default_payee(grant: Grant) -> dict[str, str]:
     """Guiyang pays the society (贵阳 四(四)); the other cities pay the host unit."""
-    party = (
-        grant.station.society
-        if grant.station.city.policy_code == "guiyang"
-        else grant.station.host_unit
-    )
+    party = grant.payee_party
     return {
         "payee_account_name": party.bank_account_name or party.name,
         "payee_bank": party.bank_name,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from stations.selectors import station_list
@@ -90,6 +91,7 @@ def grant_create(request):
     return redirect("funding:grant", pk=grant.pk)
 
 
+@never_cache  # shows payee bank accounts
 @login_required
 def grant_detail(request, pk: int):
     grant = selectors.get_grant(request.user, pk)
@@ -267,6 +269,7 @@ def station_money(request, pk: int):
     )
 
 
+@never_cache  # shows the payee bank account
 @login_required
 def disbursement_notice(request, pk: int):
     d = selectors.get_disbursement(request.user, pk)
