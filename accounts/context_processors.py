@@ -1,6 +1,19 @@
+from django.utils.functional import SimpleLazyObject
+
 from .roles import Role
 
 
 def role(request):
     user = getattr(request, "user", None)
-    return {"Role": Role, "user_role": getattr(user, "role", "") if user else ""}
+
+    def unread() -> int:
+        if user is None or not user.is_authenticated:
+            return 0
+        return user.notifications.filter(read_at__isnull=True).count()
+
+    return {
+        "Role": Role,
+        "user_role": getattr(user, "role", "") if user else "",
+        # Counted only on pages that show it (one query).
+        "unread_count": SimpleLazyObject(unread),
+    }

@@ -134,6 +134,21 @@ class TwoFactorMiddleware:
         return self.get_response(request)
 
 
+class NoStoreMiddleware:
+    """Pages behind the login hold personal and financial data: browsers and proxies keep none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+        return response
+
+
 def lockout_response(request, response, credentials, *args, **kwargs):
     """Tell a locked-out user, in their language, when they may try again (django-axes hook)."""
     cooloff = settings.AXES_COOLOFF_TIME
