@@ -212,3 +212,132 @@ def document(request, kind: str, pk: int):
         detail={"kind": kind, "id": pk},
     )
     return attachment(pdf, filename, PDF_CONTENT_TYPE)
+
+
+# --- imports ------------------------------------------------------------------------------
+
+TOKEN_RE = r"^[0-9a-f]{32}$"
+
+
+def _import_path(user, token: str):
+    import re
+    from pathlib import Path
+
+    from django.core.files.storage import default_storage
+    from django.http import Http404
+
+    if not re.match(TOKEN_RE, token or ""):
+        raise Http404("导入文件不存在或已处理。")
+    path = Path(default_storage.path(f"imports/{user.pk}/{token}.xlsx"))
+    return path
+
+
+def _import_kind(kind: str):
+    from django.http import Http404
+
+    from .imports import IMPORTS
+
+    try:
+        return IMPORTS[kind]
+    except KeyError as exc:
+        raise Http404("没有这种导入。") from exc
+
+
+@login_required
+def imports(request):
+    from .forms import ImportUploadForm
+    from .imports import IMPORTS
+
+    _deny(permissions.can_import(request.user))
+    return render(
+        request, "reports/imports.html", {"kinds": IMPORTS.values(), "form": ImportUploadForm()}
+    )
+
+
+@login_required
+def import_template(request, kind: str):
+    from .imports import template_xlsx
+
+    _deny(permissions.can_import(request.user))
+    spec = _import_kind(kind)
+    return attachment(template_xlsx(spec), f"{spec.title}导入模板.xlsx", XLSX_CONTENT_TYPE)
+
+
+@login_required
+def import_preview(request, kind: str):
+    """Upload a file and check it (dry run); a clean file can then be imported."""
+    import uuid
+
+    from django.core.exceptions import ValidationError
+
+    from stations.uploads import validate_upload
+
+    from .forms import ImportUploadForm
+    from .imports import import_run, problems_sorted
+
+    _deny(permissions.can_import(request.user))
+    spec = _import_kind(kind)
+    if request.method != "POST":
+        return render(
+            request, "reports/import_preview.html", {"spec": spec, "form": ImportUploadForm()}
+        )
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(
+            request, "reports/import_preview.html", {"spec": spec, "form": form}, status=400
+        )
+    upload = form.cleaned_data["file"]
+    try:
+        validate_upload(upload, allowed={"xlsx"})
+    except ValidationError as exc:
+        form.add_error("file", exc)
+        return render(
+            request, "reports/import_preview.html", {"spec": spec, "form": form}, status=400
+        )
+    upload.seek(0)
+    content = upload.read()
+    report = import_run(kind=kind, user=request.user, content=content, dry_run=True)
+    token = ""
+    if report.ok:
+        token = uuid.uuid4().hex
+        path = _import_path(request.user, token)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return render(
+        request,
+        "reports/import_preview.html",
+        {
+            "spec": spec,
+            "form": ImportUploadForm(),
+            "report": report,
+            "problems": problems_sorted(report.problems),
+            "token": token,
+        },
+        status=200 if report.ok else 422,
+    )
+
+
+@login_required
+def import_confirm(request, kind: str):
+    from django.http import HttpResponseNotAllowed
+
+    from .imports import import_run, problems_sorted
+
+    _deny(permissions.can_import(request.user))
+    spec = _import_kind(kind)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    path = _import_path(request.user, request.POST.get("token", ""))
+    if not path.exists():
+        from django.http import Http404
+
+        raise Http404("导入文件不存在或已处理。")
+    content = path.read_bytes()
+    report = import_run(kind=kind, user=request.user, content=content, dry_run=False)
+    path.unlink(missing_ok=True)
+    return render(
+        request,
+        "reports/import_done.html",
+        {"spec": spec, "report": report, "problems": problems_sorted(report.problems)},
+        status=200 if report.written else 422,
+    )
