@@ -293,6 +293,26 @@ def check_eligibility(
 
 
 # -- activity summary (益阳 第十二条) -------------------------------------------------------
+def agreement_year(term_start: dt.date | None, year: int) -> int:
+    """Return which year of the agreement calendar year `year` is assessed as (1, 2, …).
+
+    益阳 第十二条(一) asks ≥50% of the agreement done in its first year and 100% by its
+    second, so the year counts from the term start, not by calendar year: a calendar year
+    is the agreement year that covers most of it, i.e. the one in force on 1 July. A term
+    starting in December 2023 is in its first year for 2024 and its second for 2025; a year
+    before the term starts counts as the first.
+    """
+    if term_start is None:
+        return 1
+    midyear = dt.date(year, 7, 1)
+    if midyear < term_start:
+        return 1
+    elapsed = midyear.year - term_start.year
+    if (midyear.month, midyear.day) < (term_start.month, term_start.day):
+        elapsed -= 1
+    return elapsed + 1
+
+
 def activity_summary(station: Station, year: int, term_year: int | None = None) -> ActivitySummary:
     """Summarise one station's activity records of a calendar year (one query)."""
     quarters = [0, 0, 0, 0]
@@ -323,8 +343,7 @@ def activity_summary(station: Station, year: int, term_year: int | None = None) 
         elif record.kind in counts:
             counts[record.kind] += record.quantity
     if term_year is None:
-        start = station.term_start or station.certified_on
-        term_year = max(1, year - start.year + 1) if start else 1
+        term_year = agreement_year(station.term_start or station.certified_on, year)
     return ActivitySummary(
         year=year,
         term_year=term_year,
