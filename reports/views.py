@@ -341,3 +341,98 @@ def import_confirm(request, kind: str):
         {"spec": spec, "report": report, "problems": problems_sorted(report.problems)},
         status=200 if report.written else 422,
     )
+
+
+# --- dashboards -----------------------------------------------------------------------------
+
+
+def _dashboard_city(request):
+    """The user's own city; the platform admin picks one with ?city=<id>."""
+    from django.http import Http404
+
+    from stations.models import City
+
+    user = request.user
+    if user.is_platform_admin:
+        raw = request.GET.get("city", "")
+        city = City.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        city = city or City.objects.order_by("id").first()
+        if city is None:
+            raise Http404("没有城市。")
+        return city
+    return user.city
+
+
+def _chart_xlsx(chart, filename: str) -> HttpResponse:
+    from io import BytesIO
+
+    from .excel import Column, write_table
+
+    columns = [Column("类别", lambda r: r[0], 30)] + [
+        Column(
+            f"{name}（{chart.unit}）" if chart.unit else name,
+            lambda r, i=i: r[1][i],
+            16,
+            total=True,
+        )
+        for i, name in enumerate(chart.series)
+    ]
+    out = BytesIO()
+    write_table(
+        out, title=chart.title[:31], columns=columns, rows=chart.rows, preamble=(chart.title,)
+    )
+    return attachment(out.getvalue(), filename, XLSX_CONTENT_TYPE)
+
+
+@login_required
+def dashboard(request):
+    from stations.models import City
+
+    from .dashboards import city_dashboard
+
+    city = _dashboard_city(request)
+    _deny(permissions.can_view_city_reports(request.user, city))
+    context = city_dashboard(request.user, city)
+    context["cities"] = City.objects.order_by("id") if request.user.is_platform_admin else None
+    context["city_param"] = city.pk if request.user.is_platform_admin else None
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def dashboard_chart(request, key: str):
+    from django.http import Http404
+
+    from .dashboards import chart_by_key
+
+    city = _dashboard_city(request)
+    _deny(permissions.can_view_city_reports(request.user, city))
+    chart = chart_by_key(request.user, city, key)
+    if chart is None:
+        raise Http404("没有这个图表。")
+    return _chart_xlsx(chart, f"{city.name}-{chart.title}.xlsx")
+
+
+@login_required
+def all_cities(request):
+    from .dashboards import all_cities as rows_for
+    from .dashboards import all_cities_charts
+
+    _deny(permissions.can_view_all_cities(request.user))
+    rows = rows_for(request.user)
+    return render(
+        request, "reports/all_cities.html", {"rows": rows, "charts": all_cities_charts(rows)}
+    )
+
+
+@login_required
+def all_cities_chart(request, key: str):
+    from django.http import Http404
+
+    from .dashboards import all_cities as rows_for
+    from .dashboards import all_cities_charts
+
+    _deny(permissions.can_view_all_cities(request.user))
+    chart = next((c for c in all_cities_charts(rows_for(request.user)) if c.key == key), None)
+    if chart is None:
+        raise Http404("没有这个图表。")
+    return _chart_xlsx(chart, f"全部城市-{chart.title}.xlsx")

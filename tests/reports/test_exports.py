@@ -262,3 +262,17 @@ def test_write_table_counts_rows_and_adds_a_sum_row():
     ws = open_xlsx(out.getvalue()).active
     assert ws["B4"].value == "=SUM(B2:B3)"
     assert params_to_querydict({"q": ["x"]}).get("q") == "x"
+
+
+def test_station_list_has_an_export_button_carrying_its_filters(personas, client):
+    client.force_login(personas["admin"])
+    body = client.get(reverse("stations:station_list"), {"status": "certified", "sort": "-name"})
+    html = body.content.decode()
+    assert 'data-testid="export-xlsx"' in html
+    assert "/reports/export/stations/?status=certified&amp;sort=-name&amp;download=1" in html
+
+
+def test_reports_index_for_each_role(personas, client):
+    for key in ("admin", "finance", "society", "super"):
+        client.force_login(personas[key])
+        assert client.get(reverse("reports:index")).status_code == 200, key
