@@ -83,7 +83,7 @@ def test_dashboard_query_count_is_constant(hangzhou_money, client, this_year):
     url = reverse("reports:dashboard")
     before = _count_queries(client, url)
     hz = city("hangzhou")
-    for n in range(8):
+    for _n in range(8):
         StationFactory(city=hz, society=SocietyFactory(city=hz, level=Level.CITY), level=Level.CITY)
     assert _count_queries(client, url) == before
 
