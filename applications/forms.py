@@ -29,6 +29,9 @@ class ProgramForm(forms.Form):
 
     sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
     has_budget = False
+    # A society applying for a new station names its demand/host unit (the station's host).
+    needs_host_unit = False
+    host_unit_clause = ""
 
     title = forms.CharField(label=_("申报名称（服务站/项目名称）"), max_length=150)
     level = forms.ChoiceField(label=_("申报级别"), choices=LEVEL_CHOICES)
@@ -183,6 +186,8 @@ class GuiyangStationForm(TeamMixin, ProgramForm):
     """贵阳 申报书: the budget table lives in BudgetFormSet."""
 
     has_budget = True
+    needs_host_unit = True
+    host_unit_clause = "贵阳 三(三)"
     INDUSTRIES = [
         (x, x)
         for x in (
@@ -352,6 +357,8 @@ class ShenyangKeySupportForm(ShenyangFilingForm):
 
 
 class HangzhouBaseForm(TeamMixin, ProgramForm):
+    needs_host_unit = True
+    host_unit_clause = "杭州 附件第四条"
     park = forms.CharField(label=_("依托园区/产业"), max_length=100)
     need = forms.CharField(label=_("需求与基础"), widget=TEXTAREA)
     plan = forms.CharField(label=_("建设方案与目标"), widget=TEXTAREA)
@@ -359,6 +366,8 @@ class HangzhouBaseForm(TeamMixin, ProgramForm):
 
 
 class HangzhouStationForm(TeamMixin, ProgramForm):
+    needs_host_unit = True
+    host_unit_clause = "杭州 附件第五条"
     served_units = forms.CharField(label=_("服务单位及需求"), widget=TEXTAREA)
     plan = forms.CharField(label=_("服务方案与目标"), widget=TEXTAREA)
 

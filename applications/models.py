@@ -108,6 +108,12 @@ class Application(models.Model):
         _("结果"), max_length=20, blank=True, help_text=_("终止环节的标签：certified/rejected…")
     )
     withdrawn = models.BooleanField(_("已撤回"), default=False)
+    amount = models.PositiveIntegerField(
+        _("核定金额（元/年）"),
+        null=True,
+        blank=True,
+        help_text=_("政策规定范围或“一事一议”的金额，在审批环节确定"),
+    )
     policy_version = models.CharField(_("政策版本"), max_length=60, blank=True)
     findings = models.JSONField(_("资格审查结果"), default=list, blank=True)
     findings_at = models.DateTimeField(_("资格审查时间"), null=True, blank=True)

@@ -63,3 +63,90 @@ def param(params: Mapping[str, Any], key: str | None, default: Any = None) -> An
     if not key:
         return default
     return params.get(key, default)
+
+
+def amount_required(city, program: str, level: str) -> bool:
+    """Return whether the program leaves the amount for this level to the approver.
+
+    A level with a declared range (Hangzhou bases and stations, 附件第八条) or with no fixed
+    amount (Yiyang national stations, 一事一议 第十六条) needs an amount entered at the
+    stage the policy marks `sets_amount`.
+    """
+    prog = get_city_policy(city).program(program)
+    if prog.payment == "none":
+        return False
+    return level in prog.range_params or prog.amount_param.get(level, "") is None
+
+
+def amount_range(
+    city, program: str, level: str, params: Mapping[str, Any]
+) -> tuple[int, int] | None:
+    """Return the inclusive (low, high) range an entered amount must fall in, if declared."""
+    prog = get_city_policy(city).program(program)
+    keys = prog.range_params.get(level)
+    if not keys:
+        return None
+    return int(params[keys[0]]), int(params[keys[1]])
+
+
+def check_amount(city, program: str, level: str, amount: int | None, params) -> int:
+    """Return the amount the policy accepts for the level, or raise PolicyError in Chinese."""
+    from policies.common import resolve_amount
+
+    policy = get_city_policy(city)
+    return resolve_amount(policy, policy.program(program), level, amount, params)
+
+
+def quota_counts_level(city, program: str, level: str) -> bool:
+    """Return whether the program's quota counts applications of this level."""
+    prog = get_city_policy(city).program(program)
+    return not prog.quota_levels or level in prog.quota_levels
+
+
+def record_eligibility(application, *, findings: list[dict], facts, actor) -> None:
+    """Store the submit-time eligibility result as a policy decision with its version.
+
+    ADAPTER: policies.services.decision_record takes a PolicyVersion row; this app only
+    knows the version label, so the row is looked up here.
+    """
+    import dataclasses
+    import json
+
+    from policies.selectors import params_for
+    from policies.services import decision_record
+
+    _policy, _params, version = params_for(application.city)
+
+    def plain(value):
+        if isinstance(value, set | frozenset):
+            return sorted(value)
+        return str(value)
+
+    inputs = json.loads(json.dumps(dataclasses.asdict(facts), default=plain))
+    blocking = [f for f in findings if f["severity"] == "block"]
+    decision_record(
+        city=application.city,
+        kind="eligibility",
+        program=application.program,
+        inputs=inputs,
+        outcome={
+            "eligible": not blocking,
+            "findings": findings,
+            "blocking": len(blocking),
+            "warnings": len(findings) - len(blocking),
+        },
+        # The program's own clauses, then those of each finding (never empty: the model
+        # requires the clauses a decision rests on).
+        clauses=list(
+            dict.fromkeys(
+                [
+                    *get_city_policy(application.city).program(application.program).clauses,
+                    *(f["clause"] for f in findings if f.get("clause")),
+                ]
+            )
+        ),
+        policy_version=version,
+        subject=application,
+        subject_label=application.title,
+        actor=actor,
+    )

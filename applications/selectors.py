@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.scoping import get_for_user, scope_queryset
-from policies.types import PolicyError
+from policies.types import LEVEL_LABELS, PolicyError
 
 from .models import Application, ApplicationTransition, Call, ExpertAssignment, PublicNotice
 from .policy import acting_roles, current_params, get_city_policy
@@ -196,10 +196,24 @@ def ranking(user, call: Call) -> dict[str, Any]:
         ]
         app.stats = panel_stats(totals, trim=trim)
     apps.sort(key=lambda a: (a.stats["final"] is None, -(a.stats["final"] or Decimal(0)), a.pk))
-    for index, app in enumerate(apps, 1):
-        app.rank = index
-        app.within_quota = quota is None or index <= quota
-    return {"rows": apps, "quota": quota, "trim": trim, "program": program}
+    # Only the levels the quota counts are ranked against it (益阳: city-level stations).
+    index = 0
+    for app in apps:
+        app.counts = not program.quota_levels or app.level in program.quota_levels
+        if app.counts:
+            index += 1
+            app.rank = index
+        else:
+            app.rank = None
+        app.within_quota = quota is None or not app.counts or index <= quota
+    levels = "、".join(LEVEL_LABELS[lv] for lv in program.quota_levels)
+    return {
+        "rows": apps,
+        "quota": quota,
+        "quota_levels": levels,
+        "trim": trim,
+        "program": program,
+    }
 
 
 def notice_list(user) -> QuerySet:
@@ -227,3 +241,16 @@ def notice_candidates(user) -> list[Application]:
         notices__end_on__gte=timezone.localdate()
     )
     return decorate(qs.distinct())
+
+
+def grants_of(application: Application) -> list:
+    """Return the grants of the application's station (funding.models), newest first.
+
+    ADAPTER: read-only look into the funding app so the detail page can link the money the
+    certification created.
+    """
+    if not application.station_id or not application.outcome:
+        return []
+    from funding.models import Grant
+
+    return list(Grant.objects.filter(station_id=application.station_id).order_by("-start_year"))

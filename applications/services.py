@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import CITY_WIDE_ROLES, Role
 from accounts.services import audit, notify
-from policies.types import ACTION_LABELS, Finding, Stage
+from policies.types import ACTION_LABELS, Finding, PolicyError, Stage
 from stations.choices import StationStatus
 from stations.models import Expert, Station
 from stations.services import station_create, station_set_status, station_update
@@ -49,7 +49,17 @@ from .models import (
     QuotaOverride,
     ReviewScore,
 )
-from .policy import acting_roles, current_params, get_city_policy, notice_end_date, workflow_for
+from .policy import (
+    acting_roles,
+    amount_required,
+    check_amount,
+    current_params,
+    get_city_policy,
+    notice_end_date,
+    quota_counts_level,
+    record_eligibility,
+    workflow_for,
+)
 
 
 class TransitionError(ValidationError):
@@ -215,9 +225,14 @@ def application_save_draft(
     actor: User,
     data: Mapping[str, Any],
     budget=None,
+    host_unit=None,
     expected_version: int | None = None,
 ) -> Application:
-    """Store the posted form values (valid or not yet) of an editable application."""
+    """Store the posted form values (valid or not yet) of an editable application.
+
+    `host_unit` is the demand/host unit a society names for a new station (贵阳 三(三):
+    the society applies together with a demand unit); it must be of the same city.
+    """
     app = Application.objects.select_for_update().get(pk=application.pk)
     ok, reason = perms.can_edit_application(actor, app)
     if not ok:
@@ -233,6 +248,11 @@ def application_save_draft(
         stored["budget"] = app.form_data["budget"]
     app.form_data = stored
     app.title = stored.get("title") or app.title
+    if host_unit is not None and app.station_id is None and app.host_unit_id != host_unit.pk:
+        if host_unit.city_id != app.city_id:
+            raise ValidationError("需求（建站）单位必须属于本市。")
+        app.host_unit = host_unit
+        app.district = host_unit.district
     level = stored.get("level")
     if level in get_city_policy(app.city).program(app.program).levels:
         app.level = level
@@ -249,10 +269,19 @@ def _finding_dict(f: Finding) -> dict[str, str]:
     return {"code": f.code, "severity": f.severity, "message": f.message_zh, "clause": f.clause}
 
 
-def application_check(application: Application) -> list[dict[str, str]]:
+def application_check(application: Application, facts=None) -> list[dict[str, str]]:
     """Return completeness and eligibility findings for the application as it stands."""
     findings: list[dict[str, str]] = []
     form = _form_for(application, application.form_data, draft=False)
+    if getattr(form, "needs_host_unit", False) and not application.host_unit_id:
+        findings.append(
+            {
+                "code": "host_unit_missing",
+                "severity": "block",
+                "message": "请选择需求（建站）单位",
+                "clause": getattr(form, "host_unit_clause", ""),
+            }
+        )
     if not form.is_valid():
         missing = "、".join(str(form.fields[n].label) for n in form.errors if n in form.fields)
         findings.append(
@@ -286,7 +315,7 @@ def application_check(application: Application) -> list[dict[str, str]]:
             )
     policy = get_city_policy(application.city)
     params, _version = current_params(application.city)
-    facts = build_facts(application)
+    facts = facts or build_facts(application)
     findings += [
         _finding_dict(f) for f in policy.check_eligibility(application.program, facts, params)
     ]
@@ -294,6 +323,9 @@ def application_check(application: Application) -> list[dict[str, str]]:
 
 
 def _quota(application: Application, params: Mapping[str, Any]) -> int | None:
+    """Return the quota this application counts against, or None (e.g. Yiyang provincial+)."""
+    if not quota_counts_level(application.city, application.program, application.level):
+        return None
     if application.call.quota is not None:
         return application.call.quota
     program = get_city_policy(application.city).program(application.program)
@@ -302,14 +334,19 @@ def _quota(application: Application, params: Mapping[str, Any]) -> int | None:
 
 
 def approved_at_stage(application: Application, stage_code: str) -> int:
-    """Count other applications of the same call already approved past `stage_code`."""
+    """Count other applications of the same call already approved past `stage_code`.
+
+    Where the program's quota counts only some levels (益阳 第十一条: city-level stations),
+    only applications of this application's level count.
+    """
+    program = get_city_policy(application.city).program(application.program)
+    moves = ApplicationTransition.objects.filter(
+        application__call_id=application.call_id, from_stage=stage_code, action="approve"
+    )
+    if program.quota_levels:
+        moves = moves.filter(application__level=application.level)
     return (
-        ApplicationTransition.objects.filter(
-            application__call_id=application.call_id,
-            from_stage=stage_code,
-            action="approve",
-        )
-        .exclude(application_id=application.pk)
+        moves.exclude(application_id=application.pk)
         .exclude(application__outcome="rejected")
         .exclude(application__withdrawn=True)
         .values("application_id")
@@ -330,17 +367,25 @@ def _check_guards(
     findings: list[dict] = []
     override = None
     if action == "submit":
-        findings = application_check(app)
+        facts = build_facts(app)
+        findings = application_check(app, facts=facts)
         blocking = [f for f in findings if f["severity"] == "block"]
         if blocking:
             text = "；".join(
                 f["message"] + (f"（{f['clause']}）" if f["clause"] else "") for f in blocking
             )
             raise TransitionError(
-                f"不能提交：{text}", code="blocked", params={"findings": blocking}
+                f"不能提交：{text}",
+                code="blocked",
+                params={"findings": blocking, "all": findings, "facts": facts},
             )
+        record_eligibility(app, findings=findings, facts=facts, actor=actor)
     if action != "approve":
         return findings, override
+    if stage.needs_inspection and not app.inspections.exists():
+        raise TransitionError(
+            f"尚未记录实地考察，不能通过本环节（{stage.clause}）", code="no_inspection"
+        )
     if stage.needs_expert_score:
         assignments = list(app.assignments.filter(stage=stage.code, declared_conflict=""))
         if not assignments:
@@ -386,6 +431,19 @@ def _check_guards(
     return findings, override
 
 
+def _fix_amount(app: Application, stage: Stage, amount: int | None, params) -> None:
+    """Fix the amount the policy leaves to the approver, within its range (政策解释 4)."""
+    if not amount_required(app.city, app.program, app.level):
+        app.amount = None
+        return
+    if amount is None:
+        raise TransitionError(f"请填写核定金额（{stage.clause}）", code="amount_required")
+    try:
+        app.amount = check_amount(app.city, app.program, app.level, int(amount), params)
+    except PolicyError as exc:
+        raise TransitionError(f"{exc}（{stage.clause}）", code="amount_range") from exc
+
+
 def _enter(app: Application, target: str, params) -> tuple[str, list[str]]:
     """Return the stage to land on after `skip_if` stages, and the codes skipped."""
     policy = get_city_policy(app.city)
@@ -414,11 +472,15 @@ def application_transition(
     override_reason: str = "",
     expected_version: int | None = None,
     today: dt.date | None = None,
+    amount: int | None = None,
 ) -> ApplicationTransition:
     """Move the application along its city's workflow (or withdraw it) and record the move.
 
     A submission refused by blocking findings rolls back, but the findings are kept on the
-    application afterwards so the applicant sees them with their clauses.
+    application afterwards so the applicant sees them with their clauses; every submission's
+    eligibility result is stored as a policy decision with the parameter version in force.
+    `amount` is the yearly/one-off amount fixed at a `sets_amount` stage where the policy
+    leaves it open (Hangzhou ranges, Yiyang national 一事一议).
     """
     try:
         return _transition(
@@ -429,12 +491,17 @@ def application_transition(
             override_reason=override_reason,
             expected_version=expected_version,
             today=today,
+            amount=amount,
         )
     except TransitionError as exc:
         if getattr(exc, "code", None) == "blocked" and exc.params:
-            Application.objects.filter(pk=application.pk).update(
-                findings=exc.params["findings"], findings_at=timezone.now()
-            )
+            with transaction.atomic():
+                Application.objects.filter(pk=application.pk).update(
+                    findings=exc.params["findings"], findings_at=timezone.now()
+                )
+                record_eligibility(
+                    application, findings=exc.params["all"], facts=exc.params["facts"], actor=actor
+                )
         raise
 
 
@@ -448,6 +515,7 @@ def _transition(
     override_reason: str = "",
     expected_version: int | None = None,
     today: dt.date | None = None,
+    amount: int | None = None,
 ) -> ApplicationTransition:
     today = today or timezone.localdate()
     # Lock the row: a double-clicked "approve" sends two requests; the second waits here,
@@ -482,6 +550,8 @@ def _transition(
         findings, override = _check_guards(
             app, stage, action, actor, params, override_reason, today
         )
+        if action == "approve" and stage.sets_amount:
+            _fix_amount(app, stage, amount, params)
         target, skipped = _enter(app, stage.target_of(action), params)
 
     from_stage = app.stage
@@ -531,6 +601,7 @@ def _transition(
             "skipped": skipped,
             "policy_version": version,
             "override": override.reason if override else "",
+            "amount": app.amount,
         },
     )
     _notify_after(app, record)
@@ -633,6 +704,37 @@ def _sync_station(app: Application, actor: User, action: str, target: str) -> No
         )
     if app.outcome == "certified":
         _certify(app, station, actor, official)
+        if station is not None:
+            _grant_on_certification(app, station, actor)
+
+
+def _grant_on_certification(app: Application, station: Station, actor: User) -> None:
+    """Create the station's grant when a funded program certifies it (funding.services).
+
+    The amount is the one fixed at approval where the policy leaves it open; otherwise the
+    funding engine takes it from the parameters. A funding refusal (e.g. 杭州 六(二) no
+    double funding) refuses the certification too: a station is not named without its money
+    being settled.
+    """
+    from funding.services import grant_create
+
+    program = get_city_policy(app.city).program(app.program)
+    if program.payment == "none":
+        return
+    entered = app.amount if amount_required(app.city, app.program, app.level) else None
+    try:
+        grant_create(
+            station=station,
+            program=app.program,
+            start_year=timezone.localdate().year,
+            level=app.level,
+            amount=entered,
+            actor=actor,
+        )
+    except ValidationError as exc:
+        raise TransitionError(
+            "不能建立资助项目：" + "；".join(exc.messages), code="grant_refused"
+        ) from exc
 
 
 def _certify(
@@ -734,6 +836,17 @@ def _notify_after(app: Application, record: ApplicationTransition) -> None:
 # --- expert panels ----------------------------------------------------------------------------
 
 
+def is_blind(city) -> bool:
+    """Return whether experts of this city review blind (the city's `blind_review` parameter)."""
+    params, _version = current_params(city)
+    return bool(params.get("blind_review", False))
+
+
+def expert_title(app: Application) -> str:
+    """Return how the application is named to experts: without identity under blind review."""
+    return f"申报 #{app.pk}（盲评）" if is_blind(app.city) else app.title
+
+
 def conflict_reason(expert: Expert, app: Application) -> str:
     """Return why the expert must recuse from this application (回避), or ""."""
     if expert.society_id and expert.society_id == app.society_id:
@@ -758,7 +871,7 @@ def _assign(app, expert, actor, due_on, draw=None) -> ExpertAssignment:
     user = User.objects.filter(expert=expert, is_active=True).first()
     if user is not None:
         title, body = render_message(
-            app.city, "assigned", title=app.title, due=due_on or "—", stage=app.stage
+            app.city, "assigned", title=expert_title(app), due=due_on or "—", stage=app.stage
         )
         notify(
             recipients=[user],
@@ -1118,7 +1231,7 @@ def remind_due_assignments(*, today: dt.date | None = None, days_before: int = 2
                 title, body = render_message(
                     assignment.application.city,
                     "reminder",
-                    title=assignment.application.title,
+                    title=expert_title(assignment.application),
                     due=assignment.due_on,
                 )
                 notify(

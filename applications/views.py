@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
-from stations.models import Expert, Station
+from stations.models import Expert, HostUnit, Station
 
 from . import permissions as perms
 from . import selectors, services
@@ -30,7 +30,7 @@ from .forms import (
     rmb_uppercase,
 )
 from .models import AttachmentKind, ExpertAssignment, Objection
-from .policy import current_params, get_city_policy, workflow_for
+from .policy import amount_range, amount_required, current_params, get_city_policy, workflow_for
 from .services import ACTION_TEXT
 
 
@@ -139,7 +139,11 @@ def my_applications(request):
 
 @login_required
 def inbox(request):
-    rows = selectors.decorate(selectors.reviewer_inbox(request.user))
+    user = request.user
+    rows = selectors.decorate(selectors.reviewer_inbox(user))
+    if user.role == Role.EXPERT_REVIEWER and user.city_id and services.is_blind(user.city):
+        for row in rows:
+            row.blind = True
     return render(request, "applications/inbox.html", {"rows": rows})
 
 
@@ -173,7 +177,16 @@ def edit(request, pk: int):
     cls = form_class_for(policy.code, app.program)
     levels = policy.program(app.program).levels
     upload_errors: list[str] = []
+    choose_host = cls.needs_host_unit and app.station_id is None
+    host_units = (
+        list(HostUnit.objects.filter(city_id=app.city_id).order_by("name")) if choose_host else []
+    )
     if request.method == "POST":
+        host_unit = None
+        if choose_host and request.POST.get("host_unit"):
+            host_unit = next(
+                (h for h in host_units if str(h.pk) == request.POST["host_unit"]), None
+            )
         form = cls(request.POST, draft=True, levels=levels)
         budget = BudgetFormSet(request.POST, prefix="budget") if cls.has_budget else None
         if budget is not None:
@@ -184,6 +197,7 @@ def edit(request, pk: int):
                 actor=user,
                 data=request.POST,
                 budget=_budget_rows(budget) if budget is not None else None,
+                host_unit=host_unit,
                 expected_version=int(request.POST.get("version") or app.version),
             )
         except (ValidationError, PermissionDenied) as exc:
@@ -249,6 +263,8 @@ def edit(request, pk: int):
             ],
             "findings": app.findings,
             "history": selectors.application_history(app),
+            "host_units": host_units,
+            "choose_host": choose_host,
         },
     )
 
@@ -266,7 +282,13 @@ def detail(request, pk: int):
     params, _version = current_params(app.city)
     is_expert = user.role == Role.EXPERT_REVIEWER
     blind = bool(params.get("blind_review", False)) and is_expert
-    actions = perms.available_actions(user, app)
+    asks_amount = bool(
+        stage
+        and stage.sets_amount
+        and "approve" in actions_for(user, app)
+        and amount_required(app.city, app.program, app.level)
+    )
+    actions = actions_for(user, app)
     policy = get_city_policy(app.city)
     rubric = policy.review_rubrics.get(app.program)
     budget = app.form_data.get("budget", [])
@@ -283,7 +305,7 @@ def detail(request, pk: int):
         "stage": stage,
         "workflow": workflow,
         "actions": [(a, ACTION_TEXT.get(a, a)) for a in actions],
-        "history": selectors.application_history(app),
+        "history": selectors.application_history(app) if not blind else [],
         "findings": app.findings if not is_expert else [],
         "fields": labelled if not blind else [],
         "blind": blind,
@@ -299,6 +321,14 @@ def detail(request, pk: int):
         "can_edit": perms.can_edit_application(user, app)[0],
         "inspection_form": InspectionForm(),
         "quota_stage": bool(stage and stage.quota_check),
+        "asks_amount": asks_amount,
+        "amount_range": amount_range(app.city, app.program, app.level, params)
+        if asks_amount
+        else None,
+        "needs_inspection": bool(
+            stage and stage.needs_inspection and not app.outcome and not app.withdrawn
+        ),
+        "grants": selectors.grants_of(app) if not is_expert else [],
         "notices": list(app.notices.all()),
         "objections": list(app.objections.all()),
         "certification": getattr(app, "certification", None),
@@ -307,6 +337,24 @@ def detail(request, pk: int):
         else None,
     }
     return render(request, "applications/detail.html", context)
+
+
+def actions_for(user, app) -> list[str]:
+    """Return the user's available actions, computed once per request."""
+    cached = getattr(app, "_actions_for", None)
+    if cached is None or cached[0] != user.pk:
+        app._actions_for = (user.pk, perms.available_actions(user, app))
+    return app._actions_for[1]
+
+
+def _amount(raw: str) -> int | None:
+    raw = (raw or "").replace(",", "").replace("，", "").strip()
+    if not raw:
+        return None
+    try:
+        return int(Decimal(raw))
+    except ArithmeticError as exc:
+        raise ValidationError("核定金额须为整数（元）。") from exc
 
 
 @login_required
@@ -322,6 +370,7 @@ def act(request, pk: int):
             comment=request.POST.get("comment", ""),
             override_reason=request.POST.get("override_reason", ""),
             expected_version=int(request.POST.get("version") or 0),
+            amount=_amount(request.POST.get("amount", "")),
         )
     except (ValidationError, PermissionDenied) as exc:
         _flash_error(request, exc)

@@ -93,6 +93,8 @@ class Program:
     amount_param: Mapping[str, str | None] = field(default_factory=dict)  # level -> param key
     range_params: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # level -> keys
     quota_param: str | None = None
+    # Levels the quota counts (empty: every level), e.g. Yiyang's ≤5 applies to city level only.
+    quota_levels: tuple[str, ...] = ()
     deadline_param: str | None = None  # parameter holding "MM-DD"
     rounds_zh: str = ""
     clauses: tuple[str, ...] = ()
@@ -112,8 +114,11 @@ class Stage:
     `role` is a value of accounts.roles.Role. `skip_if` names a predicate in the policy's
     `predicates` that, when true for the application's facts, makes the stage optional:
     moving into it goes straight on along its `approve` transition. `notice_workdays_param`
-    marks a timed public-notice stage (Interpretation 7). Terminal stages have no
-    transitions and carry tags (certified, filed, rejected, ...).
+    marks a timed public-notice stage (Interpretation 7). `needs_inspection` marks a stage
+    the policy names an on-site inspection (实地考察) for: it cannot be approved before one is
+    recorded. `sets_amount` marks the approval where an amount the policy leaves open (a range,
+    or 一事一议) is fixed. Terminal stages have no transitions and carry tags (certified,
+    filed, rejected, ...).
     """
 
     code: str
@@ -125,6 +130,8 @@ class Stage:
     notice_workdays_param: str | None = None
     needs_expert_score: bool = False
     quota_check: bool = False
+    needs_inspection: bool = False
+    sets_amount: bool = False
     clause: str = ""
 
     @property

@@ -80,6 +80,7 @@ class GuiyangPolicy(CityPolicy):
                     approve="chair_meeting",
                     ret="draft",
                     reject="rejected",
+                    needs_inspection=True,
                     clause=f"{PROCEDURE}2",
                 ),
                 stage(
@@ -139,6 +140,19 @@ class GuiyangPolicy(CityPolicy):
             "amount_provincial", "省级学会工作站补助（一次性）", unit="元", clause=f"{FUNDS}2"
         ),
         ParamSpec("amount_city", "市级学会工作站补助（一次性）", unit="元", clause=f"{FUNDS}2"),
+        # Expert panel display; the policy is silent (no expert scoring stage in 四(二); both off).
+        ParamSpec(
+            "blind_review",
+            "专家盲评（对专家隐藏申报单位信息）",
+            kind="bool",
+            clause=f"{PROCEDURE}2",
+        ),
+        ParamSpec(
+            "trimmed_mean",
+            "专家评分去掉一个最高分和一个最低分后取平均",
+            kind="bool",
+            clause=f"{PROCEDURE}2",
+        ),
         ParamSpec(
             "cutoff_qualified", "年度考核合格分数线", max_value=100, unit="分", clause=ASSESSMENT
         ),
@@ -182,6 +196,8 @@ class GuiyangPolicy(CityPolicy):
         "amount_national": 100000,
         "amount_provincial": 50000,
         "amount_city": 50000,
+        "blind_review": False,
+        "trimmed_mean": False,
         "cutoff_qualified": 60,
         "agreement_min_years": 2,
         "min_experts_national": 10,

@@ -86,6 +86,7 @@ def _project_workflow(code: str, *, contract: bool, quota: bool) -> Workflow:
             approve=final,
             reject="rejected",
             quota_check=quota,
+            sets_amount=True,  # 附件第八条: the yearly amount is fixed here, within the range
             clause=AMOUNTS if code in YEARLY else PLAN_FUNDS,
         ),
     ]
@@ -240,6 +241,16 @@ class HangzhouPolicy(CityPolicy):
         ParamSpec("research_general_quota", "一般课题每年约", unit="项", clause=TOPICS),
         ParamSpec("overseas_min", "海智活动资助下限", unit="元", clause=PLAN_FUNDS),
         ParamSpec("overseas_max", "海智活动资助上限", unit="元", clause=PLAN_FUNDS),
+        # Expert panel display; the policy is silent (third-party expert review: identities open, trimmed mean on).
+        ParamSpec(
+            "blind_review", "专家盲评（对专家隐藏申报单位信息）", kind="bool", clause=PROCEDURE
+        ),
+        ParamSpec(
+            "trimmed_mean",
+            "专家评分去掉一个最高分和一个最低分后取平均",
+            kind="bool",
+            clause=PROCEDURE,
+        ),
         ParamSpec(
             "cutoff_qualified", "年底考核合格分数线", max_value=100, unit="分", clause=ASSESSMENT
         ),
@@ -274,6 +285,8 @@ class HangzhouPolicy(CityPolicy):
         "research_general_quota": 10,
         "overseas_min": 10000,
         "overseas_max": 50000,
+        "blind_review": False,
+        "trimmed_mean": True,
         "cutoff_qualified": 60,
         "ban_years": 5,
         "min_rating_stars": 3,

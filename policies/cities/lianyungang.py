@@ -234,6 +234,14 @@ class LianyungangPolicy(CityPolicy):
             unit="个工作日",
             clause=DECISION,
         ),
+        # Expert panel display; the policy is silent (评审专家组 awards: identities open, trimmed mean on).
+        ParamSpec("blind_review", "专家盲评（对专家隐藏申报单位信息）", kind="bool", clause=REVIEW),
+        ParamSpec(
+            "trimmed_mean",
+            "专家评分去掉一个最高分和一个最低分后取平均",
+            kind="bool",
+            clause=REVIEW,
+        ),
         ParamSpec(
             "cutoff_qualified",
             "评审合格分数线（政策未规定）",
@@ -265,6 +273,8 @@ class LianyungangPolicy(CityPolicy):
         "function_project_quota": 10,
         "function_project_deadline": "11-30",
         "notice_workdays": 5,
+        "blind_review": False,
+        "trimmed_mean": True,
         "cutoff_qualified": 60,
         "min_rating_stars": 3,
     }

@@ -205,6 +205,16 @@ class ShenyangPolicy(CityPolicy):
             "key_support_years", "支持期", min_value=1, max_value=10, unit="年", clause=SELECTION
         ),
         ParamSpec("selection_quota", "每年遴选名额", min_value=1, unit="家", clause=SELECTION),
+        # Expert panel display; the policy is silent (专家评选 of about 3 a year: identities open, trimmed mean on).
+        ParamSpec(
+            "blind_review", "专家盲评（对专家隐藏申报单位信息）", kind="bool", clause=SELECTION
+        ),
+        ParamSpec(
+            "trimmed_mean",
+            "专家评分去掉一个最高分和一个最低分后取平均",
+            kind="bool",
+            clause=SELECTION,
+        ),
         ParamSpec("cutoff_excellent", "优秀分数线", max_value=100, unit="分", clause=EVALUATION),
         ParamSpec("cutoff_good", "良好分数线", max_value=100, unit="分", clause=EVALUATION),
         ParamSpec("cutoff_qualified", "合格分数线", max_value=100, unit="分", clause=EVALUATION),
@@ -227,6 +237,8 @@ class ShenyangPolicy(CityPolicy):
         "key_support_amount": 30000,
         "key_support_years": 3,
         "selection_quota": 3,
+        "blind_review": False,
+        "trimmed_mean": True,
         "cutoff_excellent": 90,
         "cutoff_good": 75,
         "cutoff_qualified": 60,

@@ -71,6 +71,7 @@ class YiyangPolicy(CityPolicy):
                 "city": "amount_city",
             },
             quota_param="city_quota_per_round",
+            quota_levels=("city",),  # 第十一条: city-level ≤ quota per round, provincial+ as needed
             rounds_zh="每两年认定一次（市级每次不超过规定名额）",
             clauses=(MANAGEMENT, FUNDING),
         ),
@@ -108,6 +109,7 @@ class YiyangPolicy(CityPolicy):
                     approve="city_decision",
                     ret="draft",
                     reject="rejected",
+                    needs_inspection=True,
                     clause=f"{PROCEDURE}(二)",
                 ),
                 stage(
@@ -126,6 +128,7 @@ class YiyangPolicy(CityPolicy):
                     ret="city_decision",
                     reject="rejected",
                     quota_check=True,
+                    sets_amount=True,  # national stations: amount entered (一事一议, 第十六条)
                     clause=f"{PROCEDURE}(二)",
                 ),
                 stage(
@@ -192,6 +195,19 @@ class YiyangPolicy(CityPolicy):
             unit="个工作日",
             clause=f"{PROCEDURE}(三)",
         ),
+        # Expert panel display; the policy is silent (no expert scoring stage in 第八条; both off).
+        ParamSpec(
+            "blind_review",
+            "专家盲评（对专家隐藏申报单位信息）",
+            kind="bool",
+            clause=f"{PROCEDURE}(二)",
+        ),
+        ParamSpec(
+            "trimmed_mean",
+            "专家评分去掉一个最高分和一个最低分后取平均",
+            kind="bool",
+            clause=f"{PROCEDURE}(二)",
+        ),
         ParamSpec("cutoff_excellent", "优秀分数线", max_value=100, unit="分", clause=MANAGEMENT),
         ParamSpec("cutoff_qualified", "合格分数线", max_value=100, unit="分", clause=MANAGEMENT),
         ParamSpec(
@@ -242,6 +258,8 @@ class YiyangPolicy(CityPolicy):
         "term_years": 2,
         "city_quota_per_round": 5,
         "notice_workdays": 5,
+        "blind_review": False,
+        "trimmed_mean": False,
         "cutoff_excellent": 85,
         "cutoff_qualified": 60,
         "agreement_years": 2,
