@@ -243,6 +243,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.remind_due_evaluations",
         "schedule": crontab(hour=8, minute=0),
     },
+    # applications: remind expert reviewers whose review is due within two days (once each).
+    "applications-remind-reviewers": {
+        "task": "applications.tasks.remind_due_reviews",
+        "schedule": crontab(hour=8, minute=30),
+    },
     # Tasks written to the outbox while Redis was down go out once it answers again.
     "outbox-relay": {"task": "accounts.tasks.outbox_relay", "schedule": 60.0},
 }
