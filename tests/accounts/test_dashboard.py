@@ -54,15 +54,25 @@ def test_society_staff_focus_and_links(personas, station):
     assert data["society_count"] is None
 
 
-def test_nav_sections_per_role(personas):
-    assert visible_sections(personas["host"]) == {"stations", "host_units"}
-    assert "host_units" not in visible_sections(personas["society"])
-    assert visible_sections(personas["admin"]) == {
-        "stations",
-        "societies",
-        "host_units",
-        "experts",
-    }
+@pytest.mark.parametrize(
+    ("persona", "has", "lacks"),
+    [
+        ("host", {"stations", "host_units", "applications", "funding"}, {"societies", "policies"}),
+        ("society", {"stations", "societies", "applications"}, {"host_units", "policies"}),
+        ("admin", {"stations", "societies", "host_units", "experts", "policies"}, {"audit"}),
+        ("finance", {"funding", "evaluations"}, {"applications", "policies"}),
+    ],
+)
+def test_nav_sections_per_role(personas, persona, has, lacks):
+    sections = visible_sections(personas[persona])
+    assert has <= sections and not (lacks & sections)
+
+
+def test_audit_and_security_admins_see_only_their_own_page(make_user):
+    from accounts.roles import Role
+
+    assert visible_sections(make_user(Role.AUDIT_ADMIN, city=None)) == {"audit"}
+    assert visible_sections(make_user(Role.SECURITY_ADMIN, city=None)) == {"security"}
 
 
 def test_home_query_count_is_constant(personas, shenyang, login):
