@@ -152,23 +152,41 @@ def call_create(*, city, actor: User, data: Mapping[str, Any]) -> Call:
     return call
 
 
-def _scope_for_applicant(actor: User, call: Call) -> dict[str, Any]:
+def _scope_for_applicant(actor: User, call: Call, station=None, society=None) -> dict[str, Any]:
+    """Return the applicant's society (and host unit) for a new application.
+
+    A host unit names the society it signed the co-construction agreement with: the
+    station's society when applying for a station, else the one chosen (a first filing,
+    沈阳 三(一)), else the society of its only station.
+    """
     if actor.role == Role.SOCIETY_STAFF:
         return {"society": actor.society}
     if actor.role == Role.HOST_STAFF:
-        host = actor.host_unit
-        society = Station.objects.filter(host_unit=host).values_list("society", flat=True).first()
-        if society is None:
-            raise ValidationError("请先由管理员登记本单位的合作学会（服务站）。")
         from stations.models import Society
 
-        return {"host_unit": host, "society": Society.objects.get(pk=society)}
+        host = actor.host_unit
+        if station is not None:
+            return {"host_unit": host, "society": station.society}
+        if society is not None:
+            if society.city_id != call.city_id:
+                raise ValidationError("请选择本市登记的合作学会。")
+            return {"host_unit": host, "society": society}
+        ids = set(Station.objects.filter(host_unit=host).values_list("society", flat=True))
+        if len(ids) != 1:
+            raise ValidationError("请选择与本单位签订共建协议的学会。")
+        return {"host_unit": host, "society": Society.objects.get(pk=ids.pop())}
     raise PermissionDenied("只有申报单位可以申报")
 
 
 @transaction.atomic
 def application_create(
-    *, call: Call, actor: User, host_unit=None, station=None, today: dt.date | None = None
+    *,
+    call: Call,
+    actor: User,
+    host_unit=None,
+    station=None,
+    society=None,
+    today: dt.date | None = None,
 ) -> Application:
     """Open a draft for a call (the actor must be the program's applicant role)."""
     today = today or timezone.localdate()
@@ -179,7 +197,13 @@ def application_create(
         raise PermissionDenied("只能申报本市的项目")
     if not call.opens_on <= today <= call.closes_on:
         raise ValidationError("该批次不在申报期内。")
-    scope = _scope_for_applicant(actor, call)
+    if (
+        station is not None
+        and actor.role == Role.HOST_STAFF
+        and station.host_unit_id != (actor.host_unit_id)
+    ):
+        raise PermissionDenied("只能为本单位的服务站申报")
+    scope = _scope_for_applicant(actor, call, station=station, society=society)
     host_unit = scope.get("host_unit", host_unit)
     if host_unit is not None and host_unit.city_id != call.city_id:
         raise ValidationError("建站单位必须属于本市。")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
-from stations.models import Expert, HostUnit, Station
+from stations.models import Expert, HostUnit, Society, Station
 
 from . import permissions as perms
 from . import selectors, services
@@ -71,13 +71,15 @@ def call_list(request):
             workflow_for(call.city, call.program).stage("draft").role == user.role
             and call.opens_on <= timezone.localdate() <= call.closes_on
         )
-    stations = []
+    stations, societies = [], []
     if user.role in (Role.SOCIETY_STAFF, Role.HOST_STAFF):
         stations = list(scope_queryset(user, Station.objects.filter(city_id=user.city_id)))
+    if user.role == Role.HOST_STAFF and any(c.can_apply for c in calls):
+        societies = list(Society.objects.filter(city_id=user.city_id).order_by("name"))
     return render(
         request,
         "applications/call_list.html",
-        {"calls": calls, "is_admin": is_admin, "stations": stations},
+        {"calls": calls, "is_admin": is_admin, "stations": stations, "societies": societies},
     )
 
 
@@ -105,13 +107,19 @@ def call_create(request):
 @require_POST
 def call_apply(request, pk: int):
     call = selectors.call_get(request.user, pk)
-    station = None
+    station = society = None
     if request.POST.get("station"):
         station = get_object_or_404(
             scope_queryset(request.user, Station.objects.all()), pk=request.POST["station"]
         )
+    if request.POST.get("society") and request.user.role == Role.HOST_STAFF:
+        society = get_object_or_404(
+            Society.objects.filter(city_id=call.city_id), pk=request.POST["society"]
+        )
     try:
-        app = services.application_create(call=call, actor=request.user, station=station)
+        app = services.application_create(
+            call=call, actor=request.user, station=station, society=society
+        )
     except (ValidationError, PermissionDenied) as exc:
         _flash_error(request, exc)
         return redirect("applications:calls")
