@@ -338,9 +338,7 @@ class Shenyang(CityWorld):
         society = SocietyFactory(
             city=self.city, name=society_name, level=Level.NATIONAL, discipline=discipline
         )
-        host = HostUnitFactory(
-            city=self.city, district=self.district, nature=HostNature.UNIVERSITY
-        )
+        host = HostUnitFactory(city=self.city, district=self.district, nature=HostNature.UNIVERSITY)
         staff = UserFactory(role=Role.HOST_STAFF, host_unit=host, city=self.city)
         return staff, society
 
