@@ -67,7 +67,6 @@ LOGIN_ROLES = (
     ("talent", Role.TALENT_OFFICE),
     ("finance", Role.FINANCE),
 )
-SUPERUSER = {"username": "admin", "full_name": "平台管理员（演示）"}
 
 # A station is in operation from the first of these states on...
 OPERATING_STATUSES = {StationStatus.FILED, StationStatus.CERTIFIED, StationStatus.KEY_SUPPORTED}
@@ -836,19 +835,25 @@ def _load_logins(
         result.logins.append(DemoLogin(username, role.label, city.name, label, created))
 
 
-def _ensure_superuser(result: DemoResult, password_hash: str) -> None:
-    user, created = _ensure_user(
-        SUPERUSER["username"],
-        {
-            "role": Role.SUPERUSER,
-            "full_name": SUPERUSER["full_name"],
-            "is_staff": True,
-            "is_superuser": True,
-        },
-        result,
-        password_hash,
-    )
-    result.logins.append(DemoLogin(user.username, Role.SUPERUSER.label, "—", "全平台", created))
+# Platform-wide logins: the system administrator, and the security and audit administrators
+# whose duties are kept apart from it (三员分立).
+PLATFORM_LOGINS = (
+    ("admin", Role.SUPERUSER, "平台管理员（演示）", "全平台"),
+    ("security", Role.SECURITY_ADMIN, "安全管理员（演示）", "账号与会话"),
+    ("auditor", Role.AUDIT_ADMIN, "审计管理员（演示）", "审计日志"),
+)
+
+
+def _ensure_platform_logins(result: DemoResult, password_hash: str) -> None:
+    for username, role, full_name, scope_label in PLATFORM_LOGINS:
+        is_root = role == Role.SUPERUSER
+        user, created = _ensure_user(
+            username,
+            {"role": role, "full_name": full_name, "is_staff": is_root, "is_superuser": is_root},
+            result,
+            password_hash,
+        )
+        result.logins.append(DemoLogin(user.username, role.label, "—", scope_label, created))
 
 
 # --------------------------------------------------------------------------- policies
@@ -918,5 +923,5 @@ def demo_load(*, cities: Sequence[str] = CITY_CODES, fixture_dir: Path | None = 
             result=result,
             password_hash=password_hash,
         )
-    _ensure_superuser(result, password_hash)
+    _ensure_platform_logins(result, password_hash)
     return result

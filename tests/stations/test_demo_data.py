@@ -199,3 +199,20 @@ def test_shenyang_station_names_follow_the_naming_rule(demo):
             district="" if national_at_city_level else station.district.name,
         )
         assert station.name == expected
+
+
+def test_platform_logins_keep_the_three_duties_apart(demo):
+    from accounts.models import User
+    from accounts.roles import Role
+
+    roles = dict(
+        User.objects.filter(username__in=["admin", "security", "auditor"]).values_list(
+            "username", "role"
+        )
+    )
+    assert roles == {
+        "admin": Role.SUPERUSER,
+        "security": Role.SECURITY_ADMIN,
+        "auditor": Role.AUDIT_ADMIN,
+    }
+    assert not User.objects.get(username="auditor").is_staff
