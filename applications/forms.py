@@ -399,6 +399,32 @@ class GenericProgramForm(TeamMixin, ProgramForm):
     plan = forms.CharField(label=_("申报内容与计划"), widget=TEXTAREA)
 
 
+# Fields that name the applicant or its people: hidden from experts under blind review.
+IDENTITY_FIELDS = frozenset(
+    {
+        "title",
+        "unit_name",
+        "legal_rep",
+        "address",
+        "postcode",
+        "fax",
+        "email",
+        "qq_wechat",
+        "head_name",
+        "experts",
+        "finance_head",
+        "expert_name",
+        "website",
+        "district_name",
+    }
+)
+IDENTITY_PREFIXES = ("society_", "contact_", "bank_")
+
+
+def reveals_identity(name: str) -> bool:
+    return name in IDENTITY_FIELDS or name.startswith(IDENTITY_PREFIXES)
+
+
 def form_class_for(policy_code: str, program: str) -> type[ProgramForm]:
     return PROGRAM_FORMS.get((policy_code, program), GenericProgramForm)
 

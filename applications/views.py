@@ -27,6 +27,7 @@ from .forms import (
     ObjectionForm,
     budget_total,
     form_class_for,
+    reveals_identity,
     rmb_uppercase,
 )
 from .models import AttachmentKind, ExpertAssignment, Objection
@@ -305,7 +306,7 @@ def detail(request, pk: int):
     labelled = [
         (form.fields[name].label, _display(form.fields[name], value))
         for name, value in app.form_data.items()
-        if name in form.fields and name not in ("title",)
+        if name in form.fields and name != "title" and not (blind and reveals_identity(name))
     ]
     panel = selectors.panel_for(app) if not is_expert else None
     context = {
@@ -315,7 +316,7 @@ def detail(request, pk: int):
         "actions": [(a, ACTION_TEXT.get(a, a)) for a in actions],
         "history": selectors.application_history(app) if not blind else [],
         "findings": app.findings if not is_expert else [],
-        "fields": labelled if not blind else [],
+        "fields": labelled,
         "blind": blind,
         "budget": budget,
         "budget_total": total,
