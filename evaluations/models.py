@@ -27,6 +27,15 @@ class EvaluationRound(models.Model):
         verbose_name=_("发起人"),
     )
     opened_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("结束人"),
+    )
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("年度考核批次")
@@ -48,6 +57,9 @@ class StationEvaluation(models.Model):
         SUBMITTED = "submitted", _("已提交，待专家评分")
         SCORED = "scored", _("专家已评分，待确认")
         CONFIRMED = "confirmed", _("已确认")
+        # The round closed without a self-report: 未参加考核 (贵阳 四(三)4 names it a ground
+        # for revocation; the administrator decides).
+        ABSENT = "absent", _("未参加考核")
 
     round = models.ForeignKey(
         EvaluationRound,

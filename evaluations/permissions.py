@@ -25,6 +25,14 @@ def can_open_round(user, city_id: int) -> Decision:
     return False, "只有本市科协学会部管理员可以发起年度考核。"
 
 
+def can_close_round(user, rnd) -> Decision:
+    if not is_city_admin(user, rnd.city_id):
+        return False, "只有本市管理员可以结束年度考核。"
+    if rnd.status != rnd.Status.OPEN:
+        return False, "该考核批次已经结束。"
+    return OK
+
+
 def can_submit_self_report(user, ev: StationEvaluation) -> Decision:
     station = ev.station
     society = user.role == Role.SOCIETY_STAFF and user.society_id == station.society_id
@@ -36,6 +44,8 @@ def can_submit_self_report(user, ev: StationEvaluation) -> Decision:
     )
     if not (_active(user) and (society or host)):
         return False, "只有服务站的学会或建站单位工作人员可以提交自评。"
+    if ev.round.status != ev.round.Status.OPEN:
+        return False, "本年度考核已结束。"
     if (
         ev.status not in (E.PENDING, E.SUBMITTED)
         or ev.expert_scores.filter(submitted_at__isnull=False).exists()

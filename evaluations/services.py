@@ -7,7 +7,6 @@ the policy engine through funding.services.grant_apply_schedule.
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -19,13 +18,14 @@ from accounts.services import audit, notify
 from funding import policy_adapter as engine
 from funding.models import Grant
 from funding.services import _station_users, grant_apply_schedule
+from stations.uploads import validate_upload
 
 from .models import EvaluationAttachment, EvaluationRound, ExpertScore, StationEvaluation
 
 E = StationEvaluation.Status
+ABSENT_CLAUSE = {"guiyang": "贵阳 四(三)3"}  # every workstation must take part
 RECTIFICATION_DAYS = 90  # the policies name no period; the administrator may change it
-ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".mp4"}
-ATTACHMENT_MAX_BYTES = 50 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
 class StaleEvaluation(ValidationError):
@@ -35,6 +35,11 @@ class StaleEvaluation(ValidationError):
 def _check_version(evaluation: StationEvaluation, expected_version: int | None) -> None:
     if expected_version is not None and evaluation.version != expected_version:
         raise StaleEvaluation("该考核记录已被他人更新，请刷新页面后重新操作。", code="stale")
+
+
+def _check_round_open(evaluation: StationEvaluation) -> None:
+    if evaluation.round.status != EvaluationRound.Status.OPEN:
+        raise ValidationError("本年度考核已结束，不能再提交或修改自评材料。", code="round_closed")
 
 
 def _locked(evaluation: StationEvaluation) -> StationEvaluation:
@@ -162,6 +167,7 @@ def evaluation_submit(
     # Lock: a resubmission racing the expert's first score must not slip past the status check.
     evaluation = _locked(evaluation)
     _check_version(evaluation, expected_version)
+    _check_round_open(evaluation)
     if (
         evaluation.status not in (E.PENDING, E.SUBMITTED)
         or evaluation.expert_scores.filter(submitted_at__isnull=False).exists()
@@ -198,18 +204,19 @@ def evaluation_submit(
 def evaluation_attachment_add(
     *, evaluation: StationEvaluation, upload, actor, request=None
 ) -> EvaluationAttachment:
-    name = upload.name or "file"
-    ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if ext not in ATTACHMENT_TYPES:
-        raise ValidationError({"file": "只能上传 PDF、图片、Word、Excel 或 MP4 文件。"})
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"file": "文件不能超过 50MB。"})
+    """Store a photo or document of the self-report after the one upload check (by content)."""
+    evaluation = _locked(evaluation)
+    _check_round_open(evaluation)
+    try:
+        checked = validate_upload(upload, max_bytes=ATTACHMENT_MAX_BYTES)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
     att = EvaluationAttachment(
         evaluation=evaluation,
         file=upload,
-        original_name=name[:200],
-        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-        size=upload.size,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
         uploaded_by=actor,
     )
     att.save()
@@ -219,7 +226,7 @@ def evaluation_attachment_add(
         request=request,
         obj=evaluation,
         city_id=evaluation.station.city_id,
-        detail={"name": att.original_name, "size": att.size},
+        detail={"name": att.original_name, "size": att.size, "kind": checked.kind},
     )
     return att
 
@@ -374,7 +381,10 @@ def evaluation_confirm(
     final_score = Decimal(str(final_score)).quantize(Decimal("0.1"))
     if not Decimal(0) <= final_score <= Decimal(100):
         raise ValidationError({"final_score": "最终得分须在 0–100 之间。"})
-    earlier = StationEvaluation.objects.filter(grant=grant, year__lt=evaluation.year)
+    # An absent year (round closed without a self-report) has no score for the engine.
+    earlier = StationEvaluation.objects.filter(grant=grant, year__lt=evaluation.year).exclude(
+        status=E.ABSENT
+    )
     if earlier.exclude(status=E.CONFIRMED).exists():
         raise ValidationError("须先确认该服务站以前年度的考核。")
     scores = [(e.year, _engine_score(e.final_score)) for e in earlier.order_by("year")]
@@ -457,3 +467,54 @@ def round_send_reminders(*, round_id: int, today: dt.date | None = None) -> int:
         )
         sent += 1
     return sent
+
+
+@transaction.atomic
+def round_close(*, round: EvaluationRound, actor, request=None) -> EvaluationRound:
+    """Close a round: every submitted evaluation must be confirmed; the rest were absent.
+
+    A station that never submitted its self-report is recorded as 未参加考核; in Guiyang
+    that is a ground for revocation (贵阳 四(三)4), which the administrator decides.
+    """
+    # Lock the round: a self-report submitted while closing must land before or be refused.
+    rnd = EvaluationRound.objects.select_for_update().select_related("city").get(pk=round.pk)
+    if rnd.status != EvaluationRound.Status.OPEN:
+        raise ValidationError("该考核批次已经结束。")
+    evaluations = list(
+        rnd.evaluations.select_for_update(of=("self",))
+        .select_related("station")
+        .order_by("station__name")
+    )
+    unfinished = [e for e in evaluations if e.status in (E.SUBMITTED, E.SCORED)]
+    if unfinished:
+        names = "、".join(str(e.station) for e in unfinished[:5])
+        raise ValidationError(
+            f"尚有 {len(unfinished)} 个服务站已提交自评但考核未确认（{names}），请先完成评分和确认。"
+        )
+    absent = [e for e in evaluations if e.status == E.PENDING]
+    for ev in absent:
+        ev.status = E.ABSENT
+        ev.version += 1
+        ev.save(update_fields=["status", "version"])
+        notify(
+            recipients=_station_users(ev.station),
+            title=f"{ev}：未在截止日期前提交自评材料，记为未参加考核",
+            link=f"/evaluations/{ev.pk}/",
+        )
+    rnd.status = EvaluationRound.Status.CLOSED
+    rnd.closed_by = actor
+    rnd.closed_at = timezone.now()
+    rnd.save(update_fields=["status", "closed_by", "closed_at"])
+    audit(
+        event="evaluations.round_closed",
+        user=actor,
+        request=request,
+        obj=rnd,
+        city_id=rnd.city_id,
+        clause=ABSENT_CLAUSE.get(rnd.city.policy_code, ""),
+        detail={
+            "confirmed": sum(1 for e in evaluations if e.status == E.CONFIRMED),
+            "absent": [e.station_id for e in absent],
+        },
+    )
+    return rnd

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -78,9 +80,21 @@ def round_open(request):
 @login_required
 def round_detail(request, pk: int):
     rnd = selectors.get_round(request.user, pk)
-    evaluations = selectors.evaluation_list(request.user).filter(round=rnd)
+    evaluations = list(selectors.evaluation_list(request.user).filter(round=rnd))
+    by_status: dict[str, int] = {}
+    for ev in evaluations:
+        label = ev.get_status_display()
+        by_status[label] = by_status.get(label, 0) + 1
     return render(
-        request, "evaluations/round_detail.html", {"round": rnd, "evaluations": evaluations}
+        request,
+        "evaluations/round_detail.html",
+        {
+            "round": rnd,
+            "evaluations": evaluations,
+            "by_status": by_status,
+            "grade_labels": engine.GRADE_LABELS,
+            "can_close": permissions.can_close_round(request.user, rnd)[0],
+        },
     )
 
 
@@ -275,3 +289,40 @@ def confirm(request, pk: int):
         ),
         "考核结果已确认，已按政策执行相应决定。",
     )
+
+
+@login_required
+@require_POST
+def round_close(request, pk: int):
+    rnd = selectors.get_round(request.user, pk)
+    _deny(permissions.can_close_round(request.user, rnd))
+    try:
+        services.round_close(round=rnd, actor=request.user, request=request)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "本年度考核已结束；未提交自评的服务站记为未参加考核。")
+    return redirect("evaluations:round", pk=rnd.pk)
+
+
+@never_cache
+@login_required
+def attachment_download(request, pk: int, attachment_pk: int):
+    """Serve a self-report attachment to whoever may see the evaluation; never inline."""
+    ev = selectors.get_evaluation(request.user, pk)
+    attachment = ev.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404("未找到该记录，或您无权访问。")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("文件不存在。") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
