@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from policies.types import EXPENSE_LABELS, LEVEL_LABELS
 
-from .services import PENALTIES
+from .services import PENALTIES, REVOCATION_REASONS
 
 
 class BootstrapForm(forms.Form):
@@ -78,3 +78,36 @@ class ExpenseForm(BootstrapForm):
 class PenaltyForm(BootstrapForm):
     measure = forms.ChoiceField(label="处罚措施（按情节轻重）", choices=list(PENALTIES.items()))
     reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SupportForm(BootstrapForm):
+    year = forms.IntegerField(label="补助年度", min_value=2000, max_value=2100)
+    amount = forms.IntegerField(label="补助金额（元）", min_value=1)
+    reason = forms.CharField(
+        label="理由（合作情况）", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+
+
+class RevokeForm(BootstrapForm):
+    reason_code = forms.ChoiceField(
+        label="撤销情形（贵阳 四(三)4）", choices=list(REVOCATION_REASONS.items())
+    )
+    detail = forms.CharField(
+        label="事实与认定依据", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+    recover = forms.BooleanField(label="同时追回已拨付资金", required=False)
+    recover_amount = forms.IntegerField(label="追回金额（元）", required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recover"].widget.attrs.update(
+            {"class": "form-check-input", "data-enables": f"#{self['recover_amount'].auto_id}"}
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("recover") and not data.get("recover_amount"):
+            self.add_error("recover_amount", "决定追回时请填写追回金额。")
+        if not data.get("recover"):
+            data["recover_amount"] = None
+        return data

@@ -55,6 +55,7 @@ class Grant(models.Model):
     withdrawn_years = models.JSONField(_("撤回未付年度"), default=list, blank=True)
     # A penalty (杭州 附件第十三条) freezes the schedule: no further dues from the engine.
     frozen_reason = models.CharField(_("冻结原因"), max_length=200, blank=True)
+    frozen_clause = models.CharField(_("冻结依据"), max_length=100, blank=True)
     activity_scope = models.CharField(
         _("资助活动内容"), max_length=200, blank=True, help_text=_("用于杭州“不重复资助”核查")
     )
@@ -110,6 +111,57 @@ class Grant(models.Model):
             if row["year"] == year:
                 return row
         return None
+
+
+class GrantDecision(models.Model):
+    """An administrator's decision on a grant outside the engine's schedule, with its clause.
+
+    `support` is discretionary later-year support (贵阳 四(三)6): its amount becomes due for
+    that year and finance pays it like any scheduled year. `revoke` (贵阳 四(三)4) and
+    `penalty` (杭州 附件第十三条) freeze the grant. The station page lists all of them.
+    """
+
+    class Kind(models.TextChoices):
+        SUPPORT = "support", _("后续年度补助")
+        REVOKE = "revoke", _("撤销")
+        PENALTY = "penalty", _("处罚")
+
+    grant = models.ForeignKey(
+        Grant, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("资助项目")
+    )
+    kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    amount = models.PositiveIntegerField(_("金额（元）"), default=0)
+    reason_code = models.CharField(_("情形"), max_length=30, blank=True)
+    reason = models.TextField(_("理由"))
+    clause = models.CharField(_("政策依据"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("决定人"),
+    )
+    created_at = models.DateTimeField(_("决定时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("资助决定")
+        verbose_name_plural = _("资助决定")
+        ordering = ["grant_id", "created_at", "id"]
+        constraints = [
+            # One discretionary amount per grant-year: it is paid at most once, like the rest.
+            models.UniqueConstraint(
+                fields=["grant", "year"],
+                condition=models.Q(kind="support"),
+                name="uniq_support_grant_year",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="support") | models.Q(amount__gt=0),
+                name="support_amount_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grant.station} {self.get_kind_display()} {self.year}"
 
 
 class Disbursement(models.Model):

@@ -69,3 +69,23 @@ def can_record_expense(user, grant) -> Decision:
     if _active(user) and user.role == Role.HOST_STAFF and user.host_unit_id == station.host_unit_id:
         return OK
     return False, "只有服务站所属学会、建站单位或本市管理员可以填报经费。"
+
+
+def _guiyang_admin(user, grant, what: str) -> Decision:
+    if grant.station.city.policy_code != "guiyang":
+        return False, f"{what}仅适用于贵阳学会工作站。"
+    if not _of_city(user, Role.CITY_ADMIN, grant.station.city_id):
+        return False, f"只有本市管理员可以{what}。"
+    if grant.frozen_reason or grant.status in ("revoked", "delisted"):
+        return False, "该资助已终止。"
+    return OK
+
+
+def can_award_support(user, grant) -> Decision:
+    """Discretionary later-year support (贵阳 四(三)6)."""
+    return _guiyang_admin(user, grant, "确定后续年度补助")
+
+
+def can_revoke(user, grant) -> Decision:
+    """Revocation of a workstation (贵阳 四(三)4)."""
+    return _guiyang_admin(user, grant, "撤销学会工作站")

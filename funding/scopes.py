@@ -2,7 +2,7 @@
 
 from accounts.scoping import ScopePaths, register_scope
 
-from .models import BudgetLine, Disbursement, Expense, Grant, Recovery
+from .models import BudgetLine, Disbursement, Expense, Grant, GrantDecision, Recovery
 
 
 def _via(prefix: str) -> ScopePaths:
@@ -15,5 +15,5 @@ def _via(prefix: str) -> ScopePaths:
 
 
 register_scope(Grant, _via(""))
-for model in (Disbursement, Recovery, BudgetLine, Expense):
+for model in (Disbursement, Recovery, BudgetLine, Expense, GrantDecision):
     register_scope(model, _via("grant__"))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.scoping import get_for_user, scope_queryset
 from stations.selectors import get_station
 
-from .models import Disbursement, Grant, Recovery
+from .models import Disbursement, Grant, GrantDecision, Recovery
 
 
 def grant_list(user) -> QuerySet[Grant]:
@@ -110,14 +111,32 @@ def station_ledger(station) -> Ledger:
 
 
 def station_money_page(user, station_pk: int):
-    """Return the station (scoped), its grants, confirmed decisions and ledger."""
+    """Return the station (scoped), its grants, decisions (graded years and the
+    administrators' decisions, oldest first) and its ledger."""
     from evaluations.models import StationEvaluation
 
     station = get_station(user, station_pk)
     grants = list(Grant.objects.filter(station=station).order_by("start_year"))
-    decisions = list(
-        StationEvaluation.objects.filter(station=station, status=StationEvaluation.Status.CONFIRMED)
-        .select_related("grant", "confirmed_by")
-        .order_by("year")
-    )
+    evaluations = StationEvaluation.objects.filter(
+        station=station,
+        status__in=[StationEvaluation.Status.CONFIRMED, StationEvaluation.Status.ABSENT],
+    ).select_related("grant", "round", "confirmed_by")
+    admin = GrantDecision.objects.filter(grant__station=station).select_related("created_by")
+    decisions = [
+        StationDecision(_date(ev.confirmed_at or ev.round.closed_at), ev.year, "evaluation", ev)
+        for ev in evaluations
+    ] + [StationDecision(d.created_at.date(), d.year, d.kind, d) for d in admin]
+    decisions.sort(key=lambda x: (x.year, str(x.date or ""), x.kind != "evaluation"))
     return station, grants, decisions, station_ledger(station)
+
+
+def _date(moment):
+    return timezone.localtime(moment).date() if moment else None
+
+
+@dataclass
+class StationDecision:
+    date: object
+    year: int
+    kind: str  # evaluation / support / revoke / penalty
+    obj: object

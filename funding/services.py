@@ -20,7 +20,15 @@ from stations.choices import StationStatus
 from stations.models import Station
 
 from . import policy_adapter as engine
-from .models import BudgetLine, Disbursement, Expense, Grant, Recovery, Repayment
+from .models import (
+    BudgetLine,
+    Disbursement,
+    Expense,
+    Grant,
+    GrantDecision,
+    Recovery,
+    Repayment,
+)
 
 S = StationStatus
 FUNDABLE_STATION_STATUSES = (S.CERTIFIED, S.KEY_SUPPORTED)
@@ -35,6 +43,15 @@ HANGZHOU_DOUBLE_FUNDING = "杭州 六(二)"
 HANGZHOU_PENALTY = "杭州 附件第十三条"
 SHENYANG_NO_REPEAT = "沈阳 三(二)"
 YIYANG_WORKSTATION = "益阳 第七条(七)"
+GUIYANG_LATER_SUPPORT = "贵阳 四(三)6"
+GUIYANG_REVOCATION = "贵阳 四(三)4"
+# 贵阳 四(三)4: any one of these revokes the workstation.
+REVOCATION_REASONS = {
+    "absent": "无正当理由不参加考核",
+    "false_materials": "申报过程中隐瞒真实情况、提供虚假材料",
+    "ip_infringement": "恶意侵犯他人知识产权，造成不良社会影响，被行政或司法部门确认侵权",
+    "major_accident": "建站单位因技术原因发生重大安全、质量、环境污染事故，受到行政、刑事处理",
+}
 MISUSE_CLAUSE = {
     "yiyang": "益阳 第十九条",
     "guiyang": "贵阳 四(四)",
@@ -266,7 +283,7 @@ def grant_apply_schedule(
                 "kind": "frozen",
                 "label": f"资助已冻结：{grant.frozen_reason}",
                 "amount": 0,
-                "clause": HANGZHOU_PENALTY,
+                "clause": grant.frozen_clause or HANGZHOU_PENALTY,
             }
         )
         grant.save()
@@ -409,15 +426,31 @@ def _station_follows(grant: Grant, actor, row) -> list[dict]:
 
 
 def payable(grant: Grant) -> list[dict]:
-    """Return the schedule years that are due and not yet paid (nor withdrawn)."""
+    """Return the years that are due and not yet paid (nor withdrawn).
+
+    Due are the engine's schedule years and the administrator's discretionary support.
+    """
     if grant.frozen_reason:
         return []
     paid = set(grant.disbursements.values_list("year", flat=True))
-    return [
+    dues = [
         y
         for y in grant.schedule_years()
         if y["paid"] and y["year"] not in paid and y["year"] not in grant.withdrawn_years
     ]
+    scheduled = {y["year"] for y in grant.schedule_years() if y["paid"]}
+    for award in grant.decisions.filter(kind=GrantDecision.Kind.SUPPORT).order_by("year"):
+        if award.year not in paid and award.year not in scheduled:
+            dues.append(
+                {
+                    "year": award.year,
+                    "paid": award.amount,
+                    "clauses": [award.clause],
+                    "reason": award.reason,
+                    "discretionary": True,
+                }
+            )
+    return sorted(dues, key=lambda y: y["year"])
 
 
 def default_payee(grant: Grant) -> dict[str, str]:
@@ -653,6 +686,8 @@ def grant_penalize(*, grant: Grant, measure: str, reason: str, actor, request=No
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写处罚原因（如逾期未报、未完成任务、违规使用）。"})
     grant.frozen_reason = f"{PENALTIES[measure]}：{reason.strip()}"[:200]
+    grant.frozen_clause = HANGZHOU_PENALTY
+    refund = 0
     if measure == "stop":
         grant.status = Grant.Status.SUSPENDED
         target = S.SUSPENDED
@@ -679,6 +714,16 @@ def grant_penalize(*, grant: Grant, measure: str, reason: str, actor, request=No
             )
     grant.full_clean()
     grant.save()
+    GrantDecision.objects.create(
+        grant=grant,
+        kind=GrantDecision.Kind.PENALTY,
+        year=timezone.localdate().year,
+        amount=refund if measure != "stop" else 0,
+        reason_code=measure,
+        reason=grant.frozen_reason,
+        clause=HANGZHOU_PENALTY,
+        created_by=actor,
+    )
     _move_station(grant.station, target, actor, grant.frozen_reason, HANGZHOU_PENALTY)
     audit(
         event="funding.grant_penalized",
@@ -691,6 +736,178 @@ def grant_penalize(*, grant: Grant, measure: str, reason: str, actor, request=No
         detail={"measure": measure, "banned_until": str(grant.banned_until or "")},
     )
     return grant
+
+
+# --- Guiyang: discretionary later-year support and revocation -------------------------------
+
+
+def _guiyang_grant_open(grant: Grant, what: str) -> None:
+    if grant.station.city.policy_code != "guiyang":
+        raise ValidationError(f"{what}仅适用于贵阳学会工作站。")
+    if grant.frozen_reason or grant.status in (Grant.Status.REVOKED, Grant.Status.DELISTED):
+        raise ValidationError(f"该资助已终止：{grant.frozen_reason or grant.get_status_display()}")
+
+
+@transaction.atomic
+def support_award(
+    *, grant: Grant, year: int, amount: int, reason: str, actor, request=None
+) -> GrantDecision:
+    """Enter discretionary later-year support (贵阳 四(三)6); finance then pays it once."""
+    from evaluations.models import StationEvaluation
+
+    # Lock the grant: two administrators entering the same year at once must not both pass.
+    grant = Grant.objects.select_for_update().select_related("station__city").get(pk=grant.pk)
+    _guiyang_grant_open(grant, "后续年度补助")
+    clause = GUIYANG_LATER_SUPPORT
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写给予补助的理由（合作情况）。"})
+    if year <= grant.start_year:
+        raise ValidationError(
+            {"year": f"后续年度补助须在认定年度（{grant.start_year}年）之后（{clause}）。"}
+        )
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": "补助金额须为正整数（元）。"})
+    latest = (
+        StationEvaluation.objects.filter(
+            grant=grant, year__lte=year, status=StationEvaluation.Status.CONFIRMED
+        )
+        .order_by("-year")
+        .first()
+    )
+    if latest is None or latest.grade != "qualified":
+        raise ValidationError(
+            f"后续年度补助只给予考核合格的工作站：最近一次考核"
+            f"{'尚未确认' if latest is None else '不合格'}（{clause}）。"
+        )
+    if grant.decisions.filter(kind=GrantDecision.Kind.SUPPORT, year=year).exists():
+        raise ValidationError({"year": f"{year}年度补助已确定，不能重复确定。"})
+    if grant.disbursements.filter(year=year).exists():
+        raise ValidationError({"year": f"{year}年度已有拨付。"})
+    award = GrantDecision(
+        grant=grant,
+        kind=GrantDecision.Kind.SUPPORT,
+        year=year,
+        amount=amount,
+        reason=reason.strip(),
+        clause=clause,
+        created_by=actor,
+    )
+    award.full_clean()
+    award.save()
+    city = grant.station.city
+    engine.record_decision(
+        city=city,
+        version=engine.current_version(city),
+        kind="discretionary_support",
+        program=grant.program,
+        subject=grant,
+        inputs={"year": year, "reason": award.reason, "assessed": latest.year},
+        outcome={"amount": amount},
+        clauses=[clause],
+        actor=actor,
+    )
+    audit(
+        event="funding.support_awarded",
+        user=actor,
+        request=request,
+        obj=grant,
+        city_id=city.pk,
+        reason=award.reason,
+        clause=clause,
+        detail={"year": year, "amount": amount},
+    )
+    notify(
+        recipients=_station_users(grant.station),
+        title=f"{grant.station}获{year}年度后续补助 {yuan(amount)} 元（待财务拨付）",
+        body=f"{award.reason}（{clause}）",
+        link=f"/funding/stations/{grant.station_id}/",
+    )
+    return award
+
+
+@transaction.atomic
+def grant_revoke(
+    *,
+    grant: Grant,
+    reason_code: str,
+    detail: str,
+    actor,
+    recover_amount: int | None = None,
+    request=None,
+) -> GrantDecision:
+    """Revoke a Guiyang workstation for a 贵阳 四(三)4 ground; recover money if so decided."""
+    grant = Grant.objects.select_for_update().select_related("station__city").get(pk=grant.pk)
+    _guiyang_grant_open(grant, "撤销学会工作站")
+    if reason_code not in REVOCATION_REASONS:
+        raise ValidationError({"reason_code": f"请选择{GUIYANG_REVOCATION}规定的撤销情形。"})
+    if not (detail or "").strip():
+        raise ValidationError({"detail": "请写明事实与认定依据。"})
+    label = REVOCATION_REASONS[reason_code]
+    recover_amount = recover_amount or 0
+    available = net_paid(grant)
+    if recover_amount < 0 or recover_amount > available:
+        raise ValidationError(
+            {"recover_amount": f"追回金额须在 0–{yuan(available)} 元之间（已拨付净额）。"}
+        )
+    reason = f"撤销学会工作站（{label}）：{detail.strip()}"
+    grant.status = Grant.Status.REVOKED
+    grant.frozen_reason = reason[:200]
+    grant.frozen_clause = GUIYANG_REVOCATION
+    grant.full_clean()
+    grant.save()
+    decision = GrantDecision(
+        grant=grant,
+        kind=GrantDecision.Kind.REVOKE,
+        year=timezone.localdate().year,
+        amount=recover_amount,
+        reason_code=reason_code,
+        reason=reason,
+        clause=GUIYANG_REVOCATION,
+        created_by=actor,
+    )
+    decision.full_clean()
+    decision.save()
+    if recover_amount:
+        Recovery.objects.create(
+            grant=grant,
+            year=decision.year,
+            amount=recover_amount,
+            source=Recovery.Source.REVOCATION,
+            reason=reason,
+            clause=GUIYANG_REVOCATION,
+            created_by=actor,
+        )
+    _move_station(grant.station, S.REVOKED, actor, reason, GUIYANG_REVOCATION)
+    city = grant.station.city
+    engine.record_decision(
+        city=city,
+        version=engine.current_version(city),
+        kind="revocation",
+        program=grant.program,
+        subject=grant,
+        inputs={"reason_code": reason_code, "detail": detail.strip()},
+        outcome={"status": "revoked", "recovered": recover_amount},
+        clauses=[GUIYANG_REVOCATION],
+        actor=actor,
+    )
+    audit(
+        event="funding.grant_revoked",
+        user=actor,
+        request=request,
+        obj=grant,
+        city_id=city.pk,
+        reason=reason,
+        clause=GUIYANG_REVOCATION,
+        detail={"reason_code": reason_code, "recovered": recover_amount},
+    )
+    notify(
+        recipients=_station_users(grant.station),
+        title=f"{grant.station}已被撤销（{GUIYANG_REVOCATION}）",
+        body=reason
+        + (f"；须退回已拨付资金 {yuan(recover_amount)} 元。" if recover_amount else "。"),
+        link=f"/funding/stations/{grant.station_id}/",
+    )
+    return decision
 
 
 # --- budgets and expenses ------------------------------------------------------------------
@@ -780,3 +997,112 @@ def expense_record(
         detail={"category": category, "amount": str(amount)},
     )
     return expense
+
+
+def _money_fields(obj, names) -> dict[str, str]:
+    return {name: str(getattr(obj, name)) for name in names}
+
+
+BUDGET_FIELDS = ("category", "content", "amount", "basis")
+EXPENSE_FIELDS = ("spent_on", "category", "description", "amount", "voucher_no")
+
+
+@transaction.atomic
+def budget_line_update(
+    *,
+    line: BudgetLine,
+    category: str,
+    content: str,
+    amount: Decimal,
+    basis: str = "",
+    actor,
+    request=None,
+) -> BudgetLine:
+    """Change a budget row; a forbidden (or unlisted) category is refused with its clause."""
+    line = (
+        BudgetLine.objects.select_for_update()
+        .select_related("grant__station__city")
+        .get(pk=line.pk)
+    )
+    warning = _check_category(line.grant, category)
+    if warning:
+        raise ValidationError({"category": warning})
+    before = _money_fields(line, BUDGET_FIELDS)
+    line.category, line.content, line.amount, line.basis = category, content, amount, basis
+    line.full_clean()
+    line.save()
+    audit(
+        event="funding.budget_line_updated",
+        user=actor,
+        request=request,
+        obj=line,
+        city_id=line.grant.station.city_id,
+        detail={"before": before, "after": _money_fields(line, BUDGET_FIELDS)},
+    )
+    return line
+
+
+@transaction.atomic
+def budget_line_delete(*, line: BudgetLine, actor, request=None) -> None:
+    line = BudgetLine.objects.select_for_update().select_related("grant__station").get(pk=line.pk)
+    audit(
+        event="funding.budget_line_deleted",
+        user=actor,
+        request=request,
+        obj=line.grant,
+        city_id=line.grant.station.city_id,
+        detail={"deleted": {"id": line.pk, **_money_fields(line, BUDGET_FIELDS)}},
+    )
+    line.delete()
+
+
+@transaction.atomic
+def expense_update(
+    *,
+    expense: Expense,
+    spent_on: dt.date,
+    category: str,
+    description: str,
+    amount: Decimal,
+    voucher_no: str = "",
+    actor,
+    request=None,
+) -> Expense:
+    """Change a recorded expense; a forbidden category is refused with its clause."""
+    expense = (
+        Expense.objects.select_for_update()
+        .select_related("grant__station__city")
+        .get(pk=expense.pk)
+    )
+    warning = _check_category(expense.grant, category)
+    before = _money_fields(expense, EXPENSE_FIELDS)
+    expense.spent_on, expense.category, expense.description = spent_on, category, description
+    expense.amount, expense.voucher_no, expense.warning = amount, voucher_no, warning
+    expense.full_clean()
+    expense.save()
+    audit(
+        event="funding.expense_updated",
+        user=actor,
+        request=request,
+        obj=expense,
+        city_id=expense.grant.station.city_id,
+        reason=warning,
+        detail={"before": before, "after": _money_fields(expense, EXPENSE_FIELDS)},
+    )
+    return expense
+
+
+@transaction.atomic
+def expense_delete(*, expense: Expense, actor, request=None) -> None:
+    expense = (
+        Expense.objects.select_for_update().select_related("grant__station").get(pk=expense.pk)
+    )
+    audit(
+        event="funding.expense_deleted",
+        user=actor,
+        request=request,
+        obj=expense.grant,
+        city_id=expense.grant.station.city_id,
+        detail={"deleted": {"id": expense.pk, **_money_fields(expense, EXPENSE_FIELDS)}},
+    )
+    expense.delete()

@@ -13,6 +13,14 @@ urlpatterns = [
     path("grants/<int:pk>/budget/", views.budget_line_create, name="budget"),
     path("grants/<int:pk>/expense/", views.expense_create, name="expense"),
     path("grants/<int:pk>/penalize/", views.grant_penalize, name="penalize"),
+    path("grants/<int:pk>/support/", views.support_award, name="support"),
+    path("grants/<int:pk>/revoke/", views.grant_revoke, name="revoke"),
+    path("grants/<int:pk>/<str:kind>/<int:entry_pk>/edit/", views.entry_edit, name="entry_edit"),
+    path(
+        "grants/<int:pk>/<str:kind>/<int:entry_pk>/delete/",
+        views.entry_delete,
+        name="entry_delete",
+    ),
     path("stations/<int:pk>/", views.station_money, name="station"),
     path("disbursements/<int:pk>/notice/", views.disbursement_notice, name="notice"),
 ]

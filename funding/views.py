@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -21,6 +24,8 @@ from .forms import (
     PenaltyForm,
     RecoveryForm,
     RepaymentForm,
+    RevokeForm,
+    SupportForm,
 )
 from .models import Recovery
 
@@ -28,6 +33,12 @@ from .models import Recovery
 def _errors(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+def _form_errors(request, form) -> None:
+    for field, errs in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}：{'；'.join(errs)}" if label else "；".join(errs))
 
 
 def _deny(decision) -> None:
@@ -121,6 +132,7 @@ def grant_detail(request, pk: int):
         "recovery_form": RecoveryForm(),
         "can_repay": bool(user.role == "finance" and user.city_id == grant.station.city_id),
         "budget_lines": grant.budget_lines.all(),
+        "budget_total": sum((b.amount for b in grant.budget_lines.all()), Decimal(0)),
         "expenses": grant.expenses.all(),
         "can_expense": permissions.can_record_expense(user, grant)[0],
         "budget_form": BudgetLineForm(),
@@ -129,6 +141,11 @@ def grant_detail(request, pk: int):
         "penalty_form": PenaltyForm(),
         "expense_labels": engine.EXPENSE_LABELS,
         "expense_rules": engine.policy_for(grant.station.city).expenses,
+        "decisions": grant.decisions.select_related("created_by"),
+        "can_support": permissions.can_award_support(user, grant)[0],
+        "support_form": SupportForm(initial={"year": grant.start_year + 1}),
+        "can_revoke": permissions.can_revoke(user, grant)[0],
+        "revoke_form": RevokeForm(),
     }
     return render(request, "funding/grant_detail.html", ctx)
 
@@ -249,6 +266,131 @@ def grant_penalize(request, pk: int):
             messages.success(request, "已作出处罚决定。")
         except ValidationError as exc:
             _errors(request, exc)
+    return redirect("funding:grant", pk=grant.pk)
+
+
+@login_required
+@require_POST
+def support_award(request, pk: int):
+    grant = selectors.get_grant(request.user, pk)
+    _deny(permissions.can_award_support(request.user, grant))
+    form = SupportForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("funding:grant", pk=grant.pk)
+    try:
+        award = services.support_award(
+            grant=grant, actor=request.user, request=request, **form.cleaned_data
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request,
+            f"已确定{award.year}年度后续补助 {services.yuan(award.amount)} 元（{award.clause}），"
+            "待财务审核拨付。",
+        )
+    return redirect("funding:grant", pk=grant.pk)
+
+
+@login_required
+@require_POST
+def grant_revoke(request, pk: int):
+    grant = selectors.get_grant(request.user, pk)
+    _deny(permissions.can_revoke(request.user, grant))
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("funding:grant", pk=grant.pk)
+    data = form.cleaned_data
+    try:
+        decision = services.grant_revoke(
+            grant=grant,
+            reason_code=data["reason_code"],
+            detail=data["detail"],
+            recover_amount=data["recover_amount"],
+            actor=request.user,
+            request=request,
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request,
+            f"已撤销该学会工作站（{decision.clause}）"
+            + (f"，追回 {services.yuan(decision.amount)} 元。" if decision.amount else "。"),
+        )
+    return redirect("funding:grant", pk=grant.pk)
+
+
+# --- editing budget lines and expenses -------------------------------------------------------
+
+ENTRIES = {
+    "budget": (
+        "budget_lines",
+        BudgetLineForm,
+        services.budget_line_update,
+        services.budget_line_delete,
+        "line",
+        "预算明细",
+    ),
+    "expense": (
+        "expenses",
+        ExpenseForm,
+        services.expense_update,
+        services.expense_delete,
+        "expense",
+        "支出",
+    ),
+}
+ENTRY_FIELDS = {"budget": services.BUDGET_FIELDS, "expense": services.EXPENSE_FIELDS}
+
+
+def _entry(request, pk: int, kind: str, entry_pk: int):
+    grant = selectors.get_grant(request.user, pk)
+    if kind not in ENTRIES:
+        raise Http404("未找到该记录，或您无权访问。")
+    related = ENTRIES[kind][0]
+    obj = get_object_or_404(getattr(grant, related), pk=entry_pk)
+    _deny(permissions.can_record_expense(request.user, grant))
+    return grant, obj
+
+
+@login_required
+def entry_edit(request, pk: int, kind: str, entry_pk: int):
+    """Edit one budget line or expense (audited; a forbidden category is refused)."""
+    grant, obj = _entry(request, pk, kind, entry_pk)
+    _, form_class, update, _, arg, label = ENTRIES[kind]
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                saved = update(
+                    **{arg: obj}, actor=request.user, request=request, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _errors(request, exc)
+            else:
+                messages.success(request, f"已修改{label}。")
+                if getattr(saved, "warning", ""):
+                    messages.warning(request, saved.warning)
+                return redirect("funding:grant", pk=grant.pk)
+    else:
+        form = form_class(initial={f: getattr(obj, f) for f in ENTRY_FIELDS[kind]})
+    return render(
+        request,
+        "funding/entry_edit.html",
+        {"grant": grant, "obj": obj, "form": form, "label": label, "kind": kind},
+    )
+
+
+@login_required
+@require_POST
+def entry_delete(request, pk: int, kind: str, entry_pk: int):
+    grant, obj = _entry(request, pk, kind, entry_pk)
+    _, _, _, delete, arg, label = ENTRIES[kind]
+    delete(**{arg: obj}, actor=request.user, request=request)
+    messages.success(request, f"已删除{label}。")
     return redirect("funding:grant", pk=grant.pk)
 
 
