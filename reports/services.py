@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 
+from accounts.outbox import outbox_enqueue
 from accounts.services import audit
 
 from .excel import write_table
@@ -59,9 +60,8 @@ def list_export_bytes(*, kind: str, user, params: QueryDict, request=None) -> tu
 
 @transaction.atomic
 def export_job_create(*, kind: str, user, params: QueryDict, request=None) -> ExportJob:
-    """Queue a list export; the task starts once this transaction commits."""
-    from .tasks import run_export_job
-
+    """Queue a list export; the task starts once this transaction commits (or, if Redis is
+    down then, once the outbox relay finds it back)."""
     get_export(kind)  # unknown kinds fail here, not in the worker
     job = ExportJob(owner=user, kind=kind, params=querydict_to_params(params))
     job.full_clean(exclude=["file"])
@@ -73,7 +73,7 @@ def export_job_create(*, kind: str, user, params: QueryDict, request=None) -> Ex
         obj=job,
         detail={"kind": kind, "filters": job.params},
     )
-    transaction.on_commit(lambda pk=job.pk: run_export_job.delay(pk))
+    outbox_enqueue("reports.tasks.run_export_job", key=f"export-job:{job.pk}", args=[job.pk])
     return job
 
 

@@ -250,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Tasks written to the outbox while Redis was down go out once it answers again.
     "outbox-relay": {"task": "accounts.tasks.outbox_relay", "schedule": 60.0},
+    # Finished exports are downloadable for a day; then the files go.
+    "reports-purge-expired-exports": {
+        "task": "reports.tasks.purge_expired_exports",
+        "schedule": crontab(minute=30),
+    },
 }
 
 # Keys for fields encrypted at rest (bank accounts, ID numbers): comma-separated Fernet keys,
