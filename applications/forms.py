@@ -77,7 +77,7 @@ class TeamMixin(forms.Form):
     experts = forms.CharField(
         label=_("专家团队（每行一人：姓名，单位所在省份）"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("例如：王明，贵州省"),
+        help_text=_("例如：王明，北京市（省外专家请如实填写省份）"),
     )
 
     def clean(self):

@@ -207,7 +207,20 @@ def ranking(user, call: Call) -> dict[str, Any]:
             app.rank = None
         app.within_quota = quota is None or not app.counts or index <= quota
     levels = "、".join(LEVEL_LABELS[lv] for lv in program.quota_levels)
+    workflow = policy.workflows[call.program]
+    quota_stages = [s.code for s in workflow.stages if s.quota_check]
+    passed = ApplicationTransition.objects.filter(
+        application__call=call,
+        application__withdrawn=False,
+        from_stage__in=quota_stages,
+        action="approve",
+    ).exclude(application__outcome="rejected")
+    if program.quota_levels:
+        passed = passed.filter(application__level__in=program.quota_levels)
+    approved = passed.values("application_id").distinct().count()
     return {
+        "approved": approved,
+        "remaining": max(quota - approved, 0) if quota is not None else None,
         "rows": apps,
         "quota": quota,
         "quota_levels": levels,

@@ -303,11 +303,17 @@ def detail(request, pk: int):
     budget = app.form_data.get("budget", [])
     total = budget_total(budget)
     form = form_class_for(policy.code, app.program)(draft=True)
-    labelled = [
-        (form.fields[name].label, _display(form.fields[name], value))
-        for name, value in app.form_data.items()
-        if name in form.fields and name != "title" and not (blind and reveals_identity(name))
-    ]
+    sections = []
+    for heading, bound in form.grouped():
+        rows = [
+            (b.label, _display(b.field, app.form_data[b.name]))
+            for b in bound
+            if b.name in app.form_data
+            and b.name != "title"
+            and not (blind and reveals_identity(b.name))
+        ]
+        if rows:
+            sections.append((heading, rows))
     panel = selectors.panel_for(app) if not is_expert else None
     context = {
         "app": app,
@@ -316,7 +322,8 @@ def detail(request, pk: int):
         "actions": [(a, ACTION_TEXT.get(a, a)) for a in actions],
         "history": selectors.application_history(app) if not blind else [],
         "findings": app.findings if not is_expert else [],
-        "fields": labelled,
+        "sections": sections,
+        "steps": _steps(workflow, app),
         "blind": blind,
         "budget": budget,
         "budget_total": total,
@@ -364,6 +371,34 @@ def _amount(raw: str) -> int | None:
         return int(Decimal(raw))
     except ArithmeticError as exc:
         raise ValidationError("核定金额须为整数（元）。") from exc
+
+
+def _steps(workflow, app) -> list[dict]:
+    """Return the workflow as steps (done / current / todo) for the stepper on the page.
+
+    The rejected terminal shows only when it is where the application ended.
+    """
+    codes = [
+        s
+        for s in workflow.stages
+        if not ("rejected" in s.tags and s.code != app.stage)
+        and not (s.is_terminal and "rejected" not in s.tags and app.outcome == "rejected")
+    ]
+    current = next((i for i, s in enumerate(codes) if s.code == app.stage), None)
+    steps = []
+    for index, stage in enumerate(codes):
+        if current is None:
+            state = "todo"
+        elif index < current:
+            state = "done"
+        elif index == current:
+            state = "current" if not stage.is_terminal else app.outcome or "current"
+        else:
+            state = "todo"
+        steps.append({"label": stage.label_zh, "state": state, "optional": bool(stage.skip_if)})
+    if app.withdrawn:
+        steps.append({"label": "已撤回", "state": "withdrawn", "optional": False})
+    return steps
 
 
 @login_required

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from applications import selectors, services
 from applications.forms import budget_total, rmb_uppercase
@@ -250,3 +251,13 @@ def test_shenyang_key_support_investigation_experts_approval_named_with_quota_th
     assert Certification.objects.get(application=first).official_name == first.station.name
     grant = Grant.objects.get(station=first.station)
     assert (grant.program, grant.amount) == ("key_support", 30000)
+
+
+def test_ranking_page_shows_the_quota_used_and_left(client):
+    w = Yiyang()
+    app = w.to_talent_approval(w.submitted())
+    w.act(app, "approve", w.talent)
+    client.force_login(w.talent)
+    page = client.get(reverse("applications:ranking", args=[w.call.pk])).content.decode()
+    assert "已通过名额控制环节 <strong>1</strong> 家" in page
+    assert "剩余 <strong>4</strong> 家" in page
