@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from policies.types import LEVEL_LABELS
 from stations.selectors import station_list
 
 from . import permissions, selectors, services
@@ -70,6 +71,7 @@ def grant_list(request):
         {
             "grants": selectors.grant_list(request.user),
             "form": _grant_form(request) if can_create else None,
+            "level_labels": LEVEL_LABELS,
         },
     )
 
@@ -116,6 +118,7 @@ def grant_detail(request, pk: int):
         "schedule": grant.schedule_years(),
         "status_labels": engine.STATUS_LABELS,
         "grade_labels": engine.GRADE_LABELS,
+        "level_labels": LEVEL_LABELS,
         "dues": [
             (
                 due,
@@ -129,7 +132,7 @@ def grant_detail(request, pk: int):
         "recoveries": grant.recoveries.prefetch_related("repayments"),
         "net": services.net_paid(grant),
         "can_recover": permissions.can_record_recovery(user, grant)[0],
-        "recovery_form": RecoveryForm(),
+        "recovery_form": RecoveryForm(prefix="recovery"),
         "can_repay": bool(user.role == "finance" and user.city_id == grant.station.city_id),
         "budget_lines": grant.budget_lines.all(),
         "budget_total": sum((b.amount for b in grant.budget_lines.all()), Decimal(0)),
@@ -138,14 +141,14 @@ def grant_detail(request, pk: int):
         "budget_form": BudgetLineForm(),
         "expense_form": ExpenseForm(),
         "can_penalize": permissions.can_penalize(user, grant)[0],
-        "penalty_form": PenaltyForm(),
+        "penalty_form": PenaltyForm(prefix="penalty"),
         "expense_labels": engine.EXPENSE_LABELS,
         "expense_rules": engine.policy_for(grant.station.city).expenses,
         "decisions": grant.decisions.select_related("created_by"),
         "can_support": permissions.can_award_support(user, grant)[0],
-        "support_form": SupportForm(initial={"year": grant.start_year + 1}),
+        "support_form": SupportForm(prefix="support", initial={"year": grant.start_year + 1}),
         "can_revoke": permissions.can_revoke(user, grant)[0],
-        "revoke_form": RevokeForm(),
+        "revoke_form": RevokeForm(prefix="revoke"),
     }
     return render(request, "funding/grant_detail.html", ctx)
 
@@ -186,7 +189,7 @@ def disbursement_approve(request, pk: int):
 def recovery_create(request, pk: int):
     grant = selectors.get_grant(request.user, pk)
     _deny(permissions.can_record_recovery(request.user, grant))
-    form = RecoveryForm(request.POST)
+    form = RecoveryForm(request.POST, prefix="recovery")
     if form.is_valid():
         try:
             services.recovery_record(
@@ -257,7 +260,7 @@ def _money_entry(request, pk, form_class, service, ok):
 def grant_penalize(request, pk: int):
     grant = selectors.get_grant(request.user, pk)
     _deny(permissions.can_penalize(request.user, grant))
-    form = PenaltyForm(request.POST)
+    form = PenaltyForm(request.POST, prefix="penalty")
     if form.is_valid():
         try:
             services.grant_penalize(
@@ -274,7 +277,7 @@ def grant_penalize(request, pk: int):
 def support_award(request, pk: int):
     grant = selectors.get_grant(request.user, pk)
     _deny(permissions.can_award_support(request.user, grant))
-    form = SupportForm(request.POST)
+    form = SupportForm(request.POST, prefix="support")
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("funding:grant", pk=grant.pk)
@@ -298,7 +301,7 @@ def support_award(request, pk: int):
 def grant_revoke(request, pk: int):
     grant = selectors.get_grant(request.user, pk)
     _deny(permissions.can_revoke(request.user, grant))
-    form = RevokeForm(request.POST)
+    form = RevokeForm(request.POST, prefix="revoke")
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("funding:grant", pk=grant.pk)

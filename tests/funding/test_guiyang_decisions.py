@@ -156,17 +156,17 @@ def test_views_admin_awards_and_revokes_finance_cannot(client):
     assert "贵阳 四(三)4" in page and "贵阳 四(三)6" in page and "<script>" not in page
     response = client.post(
         f"/funding/grants/{grant.pk}/support/",
-        {"year": 2025, "amount": 30000, "reason": "合作良好"},
+        {"support-year": 2025, "support-amount": 30000, "support-reason": "合作良好"},
         follow=True,
     )
     assert "已确定2025年度后续补助 30,000 元" in response.content.decode()
     response = client.post(
         f"/funding/grants/{grant.pk}/revoke/",
         {
-            "reason_code": "ip_infringement",
-            "detail": "法院判决确认侵权",
-            "recover": "on",
-            "recover_amount": 10000,
+            "revoke-reason_code": "ip_infringement",
+            "revoke-detail": "法院判决确认侵权",
+            "revoke-recover": "on",
+            "revoke-recover_amount": 10000,
         },
         follow=True,
     )
