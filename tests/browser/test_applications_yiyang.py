@@ -127,3 +127,32 @@ def test_yiyang_station_from_application_to_plaque(page, login_as, screenshot):
     assert Grant.objects.filter(station=station, program="station").exists()
     history = page.inner_text("[data-testid=history]")
     assert history.count("提交") == 2 and "退回修改" in history
+
+
+def test_guiyang_budget_table_totals_in_figures_and_uppercase_rmb(page, login_as, screenshot):
+    from tests.applications.cities import Guiyang
+
+    w = Guiyang()
+    base = page.base_url
+    login_as(w.staff)
+    page.goto(f"{base}/applications/calls/")
+    page.click(f"[data-testid=apply-{w.call.pk}]")
+    page.select_option("[data-testid=host-unit]", str(w.demand_unit.pk))
+    page.fill("#id_budget-0-category", "专家咨询费")
+    page.fill("#id_budget-0-content", "专家现场指导")
+    page.fill("#id_budget-0-amount", "60000")
+    page.click("[data-testid=budget-add]")  # a second row, from static/js/applications.js
+    page.fill("#id_budget-1-category", "会议费")
+    page.fill("#id_budget-1-content", "技术对接会")
+    page.fill("#id_budget-1-amount", "40000")
+    assert page.inner_text("[data-testid=budget-sum]") == "100000.00"
+    assert page.inner_text("[data-testid=budget-rmb]") == "壹拾万元整"
+    page.fill("#id_budget-1-amount", "40000.5")
+    assert page.inner_text("[data-testid=budget-rmb]") == "壹拾万元伍角"
+    screenshot("guiyang-budget-form")
+    page.click("[data-testid=save-draft]")
+    assert "草稿已保存" in page.inner_text(".alert-success")
+    assert page.inner_text("[data-testid=budget-rmb]") == "壹拾万元伍角"
+    app = Application.objects.get()
+    assert app.host_unit == w.demand_unit
+    assert len(app.form_data["budget"]) == 2
