@@ -437,6 +437,9 @@ def _check_guards(
     if stage.quota_check:
         quota = _quota(app, params)
         if quota is not None:
+            # Lock the call: two approvers passing different applications of the same round
+            # at once would otherwise both count N-1 approvals and together exceed the quota.
+            Call.objects.select_for_update().filter(pk=app.call_id).first()
             approved = approved_at_stage(app, stage.code)
             if approved >= quota:
                 if not override_reason.strip():
