@@ -19,7 +19,7 @@ from .roles import Role
 
 
 def _unrestricted(user) -> bool:
-    return user.is_superuser or user.is_platform_admin
+    return user.is_superuser or getattr(user, "is_platform_admin", False)
 
 
 class UserResource(resources.ModelResource):

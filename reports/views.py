@@ -58,6 +58,10 @@ def index(request):
 @login_required
 def subsidy(request):
     user = request.user
+    # Only roles that may read some city's report get even the empty form.
+    _deny(
+        permissions.can_view_city_reports(user, user.city if not user.is_platform_admin else None)
+    )
     form = SubsidyReportForm(request.GET or None, user=user)
     if not form.is_valid():
         return render(request, "reports/subsidy.html", {"form": form, "report": None})

@@ -37,7 +37,7 @@ from .models import (
 
 
 def _unrestricted(user) -> bool:
-    return user.is_superuser or user.is_platform_admin
+    return user.is_superuser or getattr(user, "is_platform_admin", False)
 
 
 def visible(user, model) -> QuerySet:
@@ -252,14 +252,14 @@ class StationAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         probe = Station(
-            city=cleaned.get("city") or getattr(self.instance, "city", None),
+            city_id=(cleaned["city"].pk if cleaned.get("city") else self.instance.city_id),
             society=cleaned.get("society"),
             host_unit=cleaned.get("host_unit"),
             district=cleaned.get("district"),
             term_start=cleaned.get("term_start"),
             term_end=cleaned.get("term_end"),
         )
-        if probe.city is not None:
+        if probe.city_id is not None:
             try:
                 services.check_station(probe)
             except ValidationError as exc:
