@@ -92,4 +92,16 @@ def get_for_user(user, queryset: QuerySet, *, perm: str | None = None, **lookup)
     try:
         return scope_queryset(user, queryset, perm=perm).get(**lookup)
     except queryset.model.DoesNotExist as exc:
+        hidden = queryset.filter(**lookup).first()
+        if hidden is not None:
+            # Answered exactly like a missing row, but the attempt is on record.
+            from .models import AuditEvent
+            from .services import audit
+
+            audit(
+                event="access.denied",
+                user=user if user.is_authenticated else None,
+                obj=hidden,
+                result=AuditEvent.Result.DENIED,
+            )
         raise Http404("未找到该记录，或您无权访问。") from exc
