@@ -1,5 +1,7 @@
-"""20 finance officers approving the same disbursement at once: exactly one row (PostgreSQL)."""
+"""20 (issue 5) or 50 (issue 8) finance officers approving the same disbursement at once:
+exactly one row, and every other officer told it is already paid (PostgreSQL row locks)."""
 
+import datetime as dt
 import threading
 
 import pytest
@@ -12,13 +14,14 @@ from tests.funding.cycle import make_station, people
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_approvals_make_exactly_one_row(on_postgres):
+@pytest.mark.parametrize("officers", [20, 50])
+def test_concurrent_approvals_make_exactly_one_row(on_postgres, officers):
     station = make_station("shenyang", level="national", program="key_support")
     who = people(station)
     grant = services.grant_create(
         station=station, program="key_support", start_year=2024, actor=who["admin"]
     )
-    barrier = threading.Barrier(20)
+    barrier = threading.Barrier(officers)
     outcomes: list[str] = []
     lock = threading.Lock()
 
@@ -28,7 +31,7 @@ def test_twenty_concurrent_approvals_make_exactly_one_row(on_postgres):
             services.disbursement_approve(
                 grant=grant,
                 year=2024,
-                paid_on=__import__("datetime").date(2025, 1, 10),
+                paid_on=dt.date(2025, 1, 10),
                 voucher_no=f"V-{n}",
                 payee_account_name="某单位",
                 payee_bank="中国银行",
@@ -43,12 +46,12 @@ def test_twenty_concurrent_approvals_make_exactly_one_row(on_postgres):
         with lock:
             outcomes.append(result)
 
-    threads = [threading.Thread(target=approve, args=(n,)) for n in range(20)]
+    threads = [threading.Thread(target=approve, args=(n,)) for n in range(officers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert outcomes.count("paid") == 1
-    assert len(outcomes) == 20
+    assert len(outcomes) == officers
     assert all("已拨付" in o and "不会重复支付" in o for o in outcomes if o != "paid")
     assert Disbursement.objects.filter(grant=grant).count() == 1
