@@ -149,9 +149,11 @@ def test_guiyang_budget_table_totals_in_figures_and_uppercase_rmb(page, login_as
     assert page.inner_text("[data-testid=budget-rmb]") == "壹拾万元整"
     page.fill("#id_budget-1-amount", "40000.5")
     assert page.inner_text("[data-testid=budget-rmb]") == "壹拾万元伍角"
+    # (Screenshot after saving: a full-page shot just before a click can swallow the click.)
+    with page.expect_navigation():
+        page.click("[data-testid=save-draft]")
+    page.wait_for_selector(".alert-success:has-text('草稿已保存')")
     screenshot("guiyang-budget-form")
-    page.click("[data-testid=save-draft]")
-    assert "草稿已保存" in page.inner_text(".alert-success")
     assert page.inner_text("[data-testid=budget-rmb]") == "壹拾万元伍角"
     app = Application.objects.get()
     assert app.host_unit == w.demand_unit
