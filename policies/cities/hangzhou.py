@@ -46,6 +46,7 @@ ASSESSMENT = f"{C} 附件第十二条"
 PENALTIES = f"{C} 附件第十三条"
 
 YEARLY = ("service_base", "station")
+RANGED = (*YEARLY, "overseas_talent")  # amounts set at approval within a range
 
 
 def _project_workflow(code: str, *, contract: bool, quota: bool) -> Workflow:
@@ -86,7 +87,8 @@ def _project_workflow(code: str, *, contract: bool, quota: bool) -> Workflow:
             approve=final,
             reject="rejected",
             quota_check=quota,
-            sets_amount=True,  # 附件第八条: the yearly amount is fixed here, within the range
+            # 附件第八条 / 六(二): the amount is fixed here, within the program's range.
+            sets_amount=code in RANGED,
             clause=AMOUNTS if code in YEARLY else PLAN_FUNDS,
         ),
     ]

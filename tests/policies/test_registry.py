@@ -111,3 +111,33 @@ def test_parameter_validation_rejects_bad_values():
     lyg = get_policy("lianyungang")
     with pytest.raises(PolicyError, match="月-日"):
         validate_params(lyg, {**lyg.defaults, "chief_expert_deadline": "13-01"})
+
+
+@pytest.mark.parametrize("code", sorted(POLICIES))
+def test_expert_panel_parameters_are_declared_as_bools(code):
+    policy = POLICIES[code]
+    kinds = {s.key: s.kind for s in policy.param_specs}
+    for key in ("blind_review", "trimmed_mean"):
+        assert kinds[key] == "bool" and isinstance(policy.defaults[key], bool)
+
+
+def test_stage_flags_sit_where_the_policies_name_them():
+    inspections = {
+        (code, prog, s.code)
+        for code, prog, flow in FLOWS
+        for s in flow.stages
+        if s.needs_inspection
+    }
+    # 益阳 第八条(二) 实地考察; 贵阳 四(二)2 实地考察.
+    assert inspections == {
+        ("yiyang", "station", "site_inspection"),
+        ("guiyang", "station", "site_inspection"),
+    }
+    for code, prog, flow in FLOWS:
+        program = POLICIES[code].program(prog)
+        for stage in flow.stages:
+            if stage.sets_amount:
+                # Only where some level's amount is left open (a range or 一事一议).
+                assert program.range_params or None in program.amount_param.values()
+            assert not (stage.is_terminal and (stage.needs_inspection or stage.sets_amount))
+        assert set(program.quota_levels) <= set(program.levels)
