@@ -28,6 +28,12 @@ def test_labels_translate_in_english():
         assert translation.gettext("学会服务站管理平台") == "Society Station Platform"
 
 
+def test_security_and_error_pages_translate_in_english():
+    with translation.override("en"):
+        assert translation.gettext("审计日志") == "Audit log"
+        assert translation.gettext("返回工作台") == "Back to dashboard"
+
+
 def test_placeholders_survive_translation():
     with translation.override("en"):
         text = translation.gettext("服务站状态不能从“%(from)s”变更为“%(to)s”。") % {
