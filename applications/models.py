@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stations.choices import Level
+from stations.fields import EncryptedJSONField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -102,7 +103,8 @@ class Application(models.Model):
         verbose_name=_("服务站"),
     )
     station_prior_status = models.CharField(max_length=20, blank=True, editable=False)
-    form_data = models.JSONField(_("申报书内容"), default=dict, blank=True)
+    # Encrypted at rest: the form holds contacts, ID-like data and (Guiyang) the bank account.
+    form_data = EncryptedJSONField(_("申报书内容"), default=dict, blank=True)
     stage = models.CharField(_("当前环节"), max_length=40, default="draft", db_index=True)
     outcome = models.CharField(
         _("结果"), max_length=20, blank=True, help_text=_("终止环节的标签：certified/rejected…")

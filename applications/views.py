@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from stations.models import Expert, HostUnit, Society, Station
+from stations.privacy import bank_account_for
 
 from . import permissions as perms
 from . import selectors, services
@@ -45,6 +46,14 @@ def _flash_error(request, exc: Exception) -> None:
             messages.error(request, message)
     else:
         messages.error(request, str(exc) or "无权进行该操作")
+
+
+def _shown_value(user, app, bound) -> str:
+    """A form answer as the viewer may see it: the payee account masked unless finance/owner."""
+    value = app.form_data[bound.name]
+    if bound.name == "bank_account_no":
+        return bank_account_for(user, app.society, str(value))
+    return _display(bound.field, value)
 
 
 def _display(field, value) -> str:
@@ -306,7 +315,7 @@ def detail(request, pk: int):
     sections = []
     for heading, bound in form.grouped():
         rows = [
-            (b.label, _display(b.field, app.form_data[b.name]))
+            (b.label, _shown_value(user, app, b))
             for b in bound
             if b.name in app.form_data
             and b.name != "title"

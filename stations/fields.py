@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 PREFIX = "enc1:"
@@ -74,6 +76,41 @@ class EncryptedCharField(models.CharField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return encrypt(value) if value else value
+
+
+class EncryptedJSONField(models.TextField):
+    """JSON held encrypted at rest: a whole form's answers, with its contacts and accounts.
+
+    Python code sees the decoded value (dict/list); the column holds `enc1:<token>`.
+    Encrypted values cannot be queried by key, so nothing filters on them.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", dict)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value, expression, connection):
+        if value in (None, ""):
+            return {} if value == "" else value
+        return json.loads(decrypt(value))
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            return json.loads(decrypt(value)) if value else {}
+        return value
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        return encrypt(json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder))
+
+    def value_to_string(self, obj):
+        return json.dumps(self.value_from_object(obj), ensure_ascii=False, cls=DjangoJSONEncoder)
+
+    def formfield(self, **kwargs):
+        from django.forms import JSONField as JSONFormField
+
+        return super().formfield(**{"form_class": JSONFormField, **kwargs})
 
 
 def mask(value: str, visible: int = 4) -> str:

@@ -230,6 +230,8 @@ LOGGING = {
     # Account-like numbers are masked in every record (accounts.security.MaskedLogRecord).
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every rendering step at INFO: keep only its warnings.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Audit rows are kept at least 180 days (等保 2.0 三级); purge_audit never goes below that.
