@@ -924,4 +924,7 @@ def demo_load(*, cities: Sequence[str] = CITY_CODES, fixture_dir: Path | None = 
             password_hash=password_hash,
         )
     _ensure_platform_logins(result, password_hash)
+    from .demo_workflows import load_workflows  # calls, applications, grants, demands
+
+    load_workflows(cities, result, password=DEMO_PASSWORD)
     return result

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
@@ -216,3 +217,82 @@ def test_platform_logins_keep_the_three_duties_apart(demo):
         "auditor": Role.AUDIT_ADMIN,
     }
     assert not User.objects.get(username="auditor").is_staff
+
+
+# --- workflow objects (stations/demo_workflows.py) ----------------------------------------------
+
+
+def test_every_city_has_an_open_call_and_an_application_waiting_in_a_review_inbox(demo):
+    from applications.models import Call
+    from applications.selectors import reviewer_inbox
+
+    today = timezone.localdate()
+    for code in CITY_CODES:
+        calls = Call.objects.filter(city__code=code, opens_on__lte=today, closes_on__gte=today)
+        assert calls.exists(), code
+        waiting = [
+            app
+            for suffix in ("admin", "county", "talent")
+            for app in reviewer_inbox(User.objects.get(username=f"{code}_{suffix}"))
+        ]
+        assert waiting, code
+
+
+def test_applications_show_a_draft_a_returned_one_and_a_yiyang_certification(demo):
+    from applications.models import Application, ApplicationTransition, Certification
+
+    for code in CITY_CODES:
+        apps = Application.objects.filter(city__code=code)
+        assert apps.filter(stage="draft", submitted_at__isnull=True).exists(), code
+    returned = ApplicationTransition.objects.filter(action="return").exclude(comment="")
+    assert {t.application.city.code for t in returned} >= set(CITY_CODES) - {"lianyungang"}
+    cert = Certification.objects.get(application__city__code="yiyang")
+    assert cert.application.notices.get().workdays == 5  # 益阳 第八条(三)
+    assert cert.station.status == StationStatus.CERTIFIED
+    assert cert.station.team.filter(left_on__isnull=True).count() >= 5
+
+
+def test_every_city_has_a_grant_paid_by_its_finance_login_and_a_2025_round(demo):
+    from evaluations.models import EvaluationRound, StationEvaluation
+    from funding.models import Disbursement, Recovery
+
+    for code in CITY_CODES:
+        paid = Disbursement.objects.filter(grant__station__city__code=code)
+        assert paid.exists(), code
+        assert set(paid.values_list("approved_by__username", flat=True)) == {f"{code}_finance"}
+        assert all(d.voucher_no.startswith(f"记-{d.year}-") for d in paid)
+        assert EvaluationRound.objects.filter(city__code=code, year=2025).exists(), code
+    evaluations = StationEvaluation.objects.filter(year=2025)
+    confirmed = {e.station.city.code for e in evaluations.filter(status="confirmed")}
+    assert confirmed == set(CITY_CODES) - {"lianyungang"}  # one-off awards: no evaluation
+    assert evaluations.filter(status="submitted").exists()
+    assert Recovery.objects.filter(grant__station__city__code="guiyang").exists()
+
+
+def test_every_city_has_an_enterprise_with_two_demands_one_assigned(demo):
+    from network.models import Enterprise
+
+    for code in CITY_CODES:
+        enterprise = Enterprise.objects.get(user__username=f"{code}_enterprise")
+        assert enterprise.city.code == code
+        assert is_valid_credit_code(enterprise.credit_code)
+        assert enterprise.user.check_password(DEMO_PASSWORD)
+        demands = enterprise.demands.all()
+        assert demands.count() == 2
+        (accepted,) = demands.filter(status="accepted")
+        assert accepted.station.city.code == code
+    logins = [login.username for login in demo.logins]
+    assert logins.index("shenyang_enterprise") == logins.index("shenyang_finance") + 1
+
+
+def test_the_demo_admin_of_each_city_sees_only_its_own_applications(demo):
+    from accounts.scoping import scope_queryset
+    from applications.models import Application
+    from applications.selectors import reviewer_inbox
+
+    for code in CITY_CODES:
+        admin = User.objects.get(username=f"{code}_admin")
+        visible = scope_queryset(admin, Application.objects.all())
+        assert visible.exists(), code
+        assert set(visible.values_list("city__code", flat=True)) == {code}
+        assert set(reviewer_inbox(admin).values_list("city__code", flat=True)) <= {code}
