@@ -20,7 +20,8 @@ def test_society_staff_logs_in_sees_dashboard_and_logs_out(page, login_as, perso
     assert "学会工作人员" in page.inner_text("[data-testid=whoami]")
     assert page.inner_text("[data-testid=station-count]").strip() == "1"
     screenshot("dashboard-society")
-    page.click("text=退出")
+    page.click("[data-testid=whoami]")  # the account menu
+    page.click("[data-testid=logout]")
     page.wait_for_selector("#id_username")
 
 

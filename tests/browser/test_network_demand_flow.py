@@ -24,7 +24,8 @@ def solve(question: str) -> str:
 
 
 def log_out(page):
-    page.click("text=退出")
+    page.click("[data-testid=whoami]")  # the account menu
+    page.click("[data-testid=logout]")
     page.wait_for_selector("#id_username")
 
 
