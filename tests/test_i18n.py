@@ -79,3 +79,41 @@ def test_login_page_in_chinese_by_default(client):
     assert "用户名" in body
     assert "登录" in body
     assert "Username" not in body
+
+
+def test_newly_wrapped_template_strings_and_dates_translate_in_english():
+    import datetime
+
+    from django.template import Context, Template
+
+    with translation.override("en"):
+        assert translation.gettext("待办审核") == "Pending reviews"
+        assert translation.gettext("审核拨付") == "Approve disbursement"
+        assert translation.gettext("调休上班,放假") == "Make-up workday,Holiday"
+        rendered = Template(
+            '{% load i18n %}{{ d|date:_("Y年n月j日") }}|{{ t|date:_("Y年n月j日 H:i") }}|{{ b|yesno:_("是,否") }}'
+        ).render(
+            Context(
+                {
+                    "d": datetime.date(2026, 3, 5),
+                    "t": datetime.datetime(2026, 3, 5, 9, 30),
+                    "b": True,
+                }
+            )
+        )
+        assert rendered == "March 5, 2026|March 5, 2026 09:30|Yes"
+    with translation.override(settings.LANGUAGE_CODE):
+        assert translation.gettext("待办审核") == "待办审核"
+
+
+@pytest.mark.django_db
+def test_applications_and_reports_pages_in_english(client, personas):
+    client.force_login(personas["admin"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    inbox = client.get(reverse("applications:inbox")).content.decode()
+    assert "Pending reviews" in inbox
+    assert "Calls for applications" in inbox
+    assert "待办审核" not in inbox
+    reports = client.get(reverse("reports:index")).content.decode()
+    assert "Funding report" in reports
+    assert "资助资金报表" not in reports
