@@ -110,10 +110,13 @@ def test_newly_wrapped_template_strings_and_dates_translate_in_english():
 def test_applications_and_reports_pages_in_english(client, personas):
     client.force_login(personas["admin"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    inbox = client.get(reverse("applications:inbox")).content.decode()
+    # LocaleMiddleware leaves "en" active in this thread; restore it afterwards
+    # so that later tests still see the Chinese default.
+    with translation.override(settings.LANGUAGE_CODE):
+        inbox = client.get(reverse("applications:inbox")).content.decode()
+        reports = client.get(reverse("reports:index")).content.decode()
     assert "Pending reviews" in inbox
     assert "Calls for applications" in inbox
     assert "待办审核" not in inbox
-    reports = client.get(reverse("reports:index")).content.decode()
     assert "Funding report" in reports
     assert "资助资金报表" not in reports
