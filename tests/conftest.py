@@ -22,6 +22,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs a broker: set CELERY_BROKER_URL"))
 
 
+@pytest.fixture(autouse=True)
+def chinese_by_default():
+    """Every test starts in the platform's language, whatever an earlier test activated."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @pytest.fixture
 def shenyang(db):
     return city("shenyang")
