@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -17,6 +17,7 @@ from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from stations.models import Expert, HostUnit, Society, Station
 from stations.privacy import bank_account_for
+from stations.uploads import stored_file_response
 
 from . import permissions as perms
 from . import selectors, services
@@ -438,14 +439,9 @@ def act(request, pk: int):
 def attachment_download(request, pk: int, attachment_id: int):
     app = selectors.application_get(request.user, pk)
     attachment = get_object_or_404(app.attachments, pk=attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return stored_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.roles import Role
 from funding import policy_adapter as engine
+from stations.uploads import stored_file_response
 
 from . import permissions, selectors, services
 from .forms import (
@@ -313,16 +314,6 @@ def attachment_download(request, pk: int, attachment_pk: int):
     attachment = ev.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404("未找到该记录，或您无权访问。")
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("文件不存在。") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type or "application/octet-stream",
+    return stored_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

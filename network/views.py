@@ -11,12 +11,13 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import AuditEvent
 from accounts.services import audit
+from stations.uploads import stored_file_response
 
 from . import antibot, permissions, selectors, services, workflow
 from .choices import DemandStatus
@@ -197,13 +198,6 @@ def attachment_download(request, pk: int, attachment_pk: int):
     attachment = demand.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404("未找到该记录，或您无权访问。")
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return stored_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -42,6 +41,7 @@ from .models import (
     Station,
     StationExpert,
 )
+from .uploads import stored_file_response
 
 PAGE_SIZE = 25
 DETAIL_URLS = {
@@ -388,15 +388,8 @@ def evidence_download(request, station_pk: int, record_pk: int, pk: int):
     station = selectors.get_station(request.user, station_pk)
     record = get_object_or_404(station.activities, pk=record_pk)
     evidence = get_object_or_404(record.evidence, pk=pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("文件不存在。")) from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type or "application/octet-stream",
+    return stored_file_response(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
 
 
