@@ -123,4 +123,6 @@ def build_facts(application, *, today: dt.date | None = None) -> EligibilityFact
         ),
         attachments=frozenset(application.attachments.values_list("kind", flat=True)),
         application_date=today or application_day(),
+        # A call closes within its round (call_create clamps it to the round's deadline).
+        round_year=application.call.closes_on.year if application.call_id else None,
     )

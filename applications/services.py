@@ -12,6 +12,7 @@ import random
 import secrets
 import statistics
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -145,11 +146,75 @@ def call_create(*, city, actor: User, data: Mapping[str, Any]) -> Call:
         raise PermissionDenied("只能发布本市的申报通知")
     policy = get_city_policy(city)
     policy.program(data["program"])  # raises on an unknown program
+    data = dict(data)
+    window = call_window(
+        city=city,
+        program=data["program"],
+        opens_on=data.get("opens_on"),
+        closes_on=data.get("closes_on"),
+    )
+    if window.clamped:
+        data["closes_on"] = window.closes_on
     call = Call(city=city, created_by=actor, **data)
     call.full_clean()
     call.save()
-    audit(event="call.created", user=actor, obj=call, detail={"program": call.program})
+    detail = {"program": call.program}
+    if window.clamped:
+        detail.update(requested_closes_on=window.requested.isoformat(), clause=window.clause)
+    audit(event="call.created", user=actor, obj=call, detail=detail)
+    call.window = window  # the view tells the administrator when the closing date was clamped
     return call
+
+
+@dataclass(frozen=True)
+class CallWindow:
+    """A call's dates checked against its program's yearly deadline (if the policy sets one)."""
+
+    round_year: int
+    deadline: dt.date | None
+    closes_on: dt.date | None
+    requested: dt.date | None
+    clause: str = ""
+
+    @property
+    def clamped(self) -> bool:
+        return self.requested is not None and self.closes_on != self.requested
+
+    @property
+    def message(self) -> str:
+        if not self.clamped:
+            return ""
+        return (
+            f"{self.round_year}年度申报截止日期为"
+            f"{self.deadline.year}年{self.deadline.month}月{self.deadline.day}日"
+            f"（{self.clause}），截止日期已由{self.requested.year}年{self.requested.month}月"
+            f"{self.requested.day}日调整为政策规定的截止日期。"
+        )
+
+
+def call_window(
+    *, city, program: str, opens_on: dt.date | None, closes_on: dt.date | None
+) -> CallWindow:
+    """Clamp a call's closing date to the policy's deadline of the round it opens in.
+
+    A call cannot stay open past the deadline its policy sets (连云港 五(一)): the platform
+    would refuse every submission made after it, so the closing date is moved to that
+    deadline rather than published in contradiction with the policy.
+    """
+    day = opens_on or timezone.localdate()
+    policy = get_city_policy(city)
+    params, _version = current_params(city, day)
+    round_year, deadline = policy.submission_round(program, day, params)
+    closes = closes_on
+    if deadline is not None and closes_on is not None and closes_on > deadline:
+        closes = deadline
+    return CallWindow(
+        round_year=round_year,
+        deadline=deadline,
+        closes_on=closes,
+        requested=closes_on,
+        clause=policy.program(program).deadline_clause,
+    )
 
 
 def _scope_for_applicant(actor: User, call: Call, station=None, society=None) -> dict[str, Any]:

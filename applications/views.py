@@ -110,6 +110,8 @@ def call_create(request):
             _flash_error(request, exc)
         else:
             messages.success(request, f"已发布申报通知：{call.title}")
+            if call.window.clamped:
+                messages.warning(request, call.window.message)
             return redirect("applications:calls")
     return render(request, "applications/call_form.html", {"form": form})
 

@@ -91,6 +91,9 @@ class EligibilityFacts:
     penalties: tuple[PenaltyFacts, ...] = ()
     attachments: frozenset[str] = frozenset()
     application_date: dt.date | None = None
+    # The submission round the application belongs to (the call's year); None = the year
+    # of application_date.
+    round_year: int | None = None
     # Lianyungang demonstration society: same-year station/function project approved;
     # None = not known to the platform (a warning, not a block).
     has_same_year_station_or_project: bool | None = None

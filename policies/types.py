@@ -7,6 +7,7 @@ funding schedule). Everything else in the platform reads only this interface.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -56,6 +57,14 @@ EXPENSE_LABELS = {
 Severity = Literal["block", "warn"]
 
 
+def parse_month_day(value: str, year: int) -> dt.date:
+    """Return the date of a "MM-DD" parameter in `year` (02-29 falls on 02-28 in other years)."""
+    month, day = (int(part) for part in str(value).strip().split("-"))
+    if (month, day) == (2, 29) and not calendar.isleap(year):
+        day = 28
+    return dt.date(year, month, day)
+
+
 class PolicyError(ValueError):
     """Invalid input to the engine (unknown code, amount out of range, bad score...)."""
 
@@ -96,6 +105,7 @@ class Program:
     # Levels the quota counts (empty: every level), e.g. Yiyang's ≤5 applies to city level only.
     quota_levels: tuple[str, ...] = ()
     deadline_param: str | None = None  # parameter holding "MM-DD"
+    deadline_clause: str = ""  # the clause that sets the yearly deadline
     rounds_zh: str = ""
     clauses: tuple[str, ...] = ()
 
@@ -298,6 +308,30 @@ class CityPolicy:
         if overrides:
             merged.update({k: v for k, v in overrides.items() if k in self.defaults})
         return merged
+
+    # -- submission rounds -------------------------------------------------------------
+    def deadline(self, program: str, year: int, params: Mapping[str, Any]) -> dt.date | None:
+        """Return the yearly submission deadline of `program` in `year`, or None (no deadline)."""
+        prog = self.program(program)
+        if not prog.deadline_param:
+            return None
+        return parse_month_day(params[prog.deadline_param], year)
+
+    def submission_round(
+        self, program: str, day: dt.date, params: Mapping[str, Any]
+    ) -> tuple[int, dt.date | None]:
+        """Return (round year, deadline) of the round that `day` falls in.
+
+        With a yearly deadline the round is the first one whose deadline is on or after
+        `day` (after this year's deadline, applications go to next year's round); without
+        one it is the calendar year.
+        """
+        deadline = self.deadline(program, day.year, params)
+        if deadline is None:
+            return day.year, None
+        if day <= deadline:
+            return day.year, deadline
+        return day.year + 1, self.deadline(program, day.year + 1, params)
 
     def support_years(self, program: Program, params: Mapping[str, Any]) -> int:
         years = program.support_years

@@ -17,7 +17,9 @@ import importlib
 import importlib.util
 import json
 import random
+import re
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -27,6 +29,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from accounts.models import User
@@ -50,9 +53,10 @@ from .models import (
 from .reference import ensure_reference_cities
 
 DEMO_PASSWORD = "Demo@2026ssp"
-# The generated activity runs up to this day, not up to "today": the data must not drift.
-DEMO_AS_OF = date(2026, 10, 31)
-ACTIVITY_FROM = date(2024, 1, 1)
+# The fixtures tell their story as seen on this day: their last dated event is before it.
+AUTHORED_AS_OF = date(2026, 10, 31)
+# The generated activity of an operating station starts here (in authored years).
+AUTHORED_ACTIVITY_FROM = date(2024, 1, 1)
 CITY_CODES = ("shenyang", "yiyang", "lianyungang", "guiyang", "hangzhou")
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -94,10 +98,126 @@ class DemoResult:
     logins: list[DemoLogin] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=dict)
     policy_hook: str = ""
+    today: date | None = None
+    clocks: dict[str, DemoClock] = field(default_factory=dict)  # per city
+    # Steps the load day does not allow yet, each with what to do (printed by load_demo).
+    pending: list[str] = field(default_factory=list)
 
     def count(self, label: str, created: bool) -> None:
         if created:
             self.created[label] = self.created.get(label, 0) + 1
+
+
+# --------------------------------------------------------------------------- the demo's clock
+
+YEAR_IN_TEXT = re.compile(r"(?<![\d-])(20\d\d)(?![\d-])")
+ISO_DAY = re.compile(r"^(\d{4})-(\d\d)-(\d\d)$")
+
+
+def shift_years(day: date, years: int) -> date:
+    """Move a date by whole years (29 February lands on 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class DemoClock:
+    """Where the demo stands in time: the day it is loaded, and how far its story moves.
+
+    The fixtures are written as seen on AUTHORED_AS_OF. Loaded on another day, every date
+    and every year named in their texts moves by the same whole number of years, so the
+    story always ends within the year before the load day: nothing in it is in the future,
+    and nothing is more than a year stale. The workflow objects (calls, notices, rounds,
+    payments) are placed relative to `today` and the city's policy (stations.demo_workflows).
+    """
+
+    today: date
+    shift: int
+
+    @classmethod
+    def on(cls, today: date, *, shift: int | None = None) -> DemoClock:
+        if shift is None:
+            shift = today.year - AUTHORED_AS_OF.year
+            if (today.month, today.day) < (AUTHORED_AS_OF.month, AUTHORED_AS_OF.day):
+                shift -= 1
+        return cls(today=today, shift=shift)
+
+    @property
+    def as_of(self) -> date:
+        """The last day of generated activity: yesterday (today's work is not recorded yet)."""
+        return self.today - timedelta(days=1)
+
+    @property
+    def activity_from(self) -> date:
+        return shift_years(AUTHORED_ACTIVITY_FROM, self.shift)
+
+    @property
+    def story_year(self) -> int:
+        """The authored year 2026 as it falls on this clock (the story's "this year")."""
+        return AUTHORED_AS_OF.year + self.shift
+
+    @property
+    def inspection_offset(self) -> int:
+        """Years to add to an inspection year already moved by `shift`.
+
+        The fixtures hold each society's annual inspections up to the year before
+        AUTHORED_AS_OF. Whatever the shift, the demo keeps them up to the year before the
+        load day: the rules read "the two years before the application year" (e.g. 杭州
+        附件第五条(二)), and on 1 January last year's inspection must be on file.
+        """
+        return (self.today.year - 1) - (AUTHORED_AS_OF.year - 1) - self.shift
+
+    def day(self, authored: date) -> date:
+        return shift_years(authored, self.shift)
+
+    def text(self, value: str) -> str:
+        if not self.shift:
+            return value
+        if ISO_DAY.match(value):
+            return self.day(date.fromisoformat(value)).isoformat()
+        return YEAR_IN_TEXT.sub(lambda m: str(int(m.group(1)) + self.shift), value)
+
+    def fixture(self, value: Any) -> Any:
+        """The fixture with every date and year in it moved by `shift` years."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.fixture(item) for item in value]
+        if isinstance(value, dict):
+            return {self.text(k): self.fixture(v) for k, v in value.items()}
+        return value
+
+
+def loaded_shift(city_code: str, data: dict[str, Any]) -> int | None:
+    """The shift a city's demo was first loaded with (None: not loaded yet).
+
+    A later run keeps the story where the first one put it, so reloading on another day
+    never moves rows that exist already; only the workflow objects follow the new day.
+    """
+    for spec in data["stations"]:
+        for name in ("term_start", "certified_on", "agreement_signed_on"):
+            if not spec.get(name):
+                continue
+            stored = (
+                Station.objects.filter(city__code=city_code, name=spec["name"])
+                .values_list(name, flat=True)
+                .first()
+            )
+            if stored is None:
+                break  # station not loaded (or field empty there): look at the next one
+            return stored.year - date.fromisoformat(spec[name]).year
+    return None
+
+
+_clock: ContextVar[DemoClock] = ContextVar("demo_clock")
+
+
+def demo_clock() -> DemoClock:
+    """The clock of the load in progress (the real local day outside a load)."""
+    clock = _clock.get(None)
+    return clock if clock is not None else DemoClock.on(timezone.localdate())
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -196,8 +316,9 @@ def _load_societies(city: City, data: dict, result: DemoResult) -> dict[str, Soc
         society, created = _upsert(Society, {"city": city, "name": spec["name"]}, values)
         result.count("学会", created)
         for year, outcome in spec.get("inspections", {}).items():
+            year = int(year) + demo_clock().inspection_offset
             _, created = _upsert(
-                SocietyInspection, {"society": society, "year": int(year)}, {"result": outcome}
+                SocietyInspection, {"society": society, "year": year}, {"result": outcome}
             )
             result.count("年检结果", created)
         societies[spec["name"]] = society
@@ -704,8 +825,9 @@ def station_activity_window(station: Station, history: Sequence[Sequence[str]]):
     operating = [_date(day) for status, day, *_ in history if status in OPERATING_STATUSES]
     if not operating:
         return None
-    start = max(operating[0], station.term_start or operating[0], ACTIVITY_FROM)
-    end = min(DEMO_AS_OF, station.term_end or DEMO_AS_OF)
+    clock = demo_clock()
+    start = max(operating[0], station.term_start or operating[0], clock.activity_from)
+    end = min(clock.as_of, station.term_end or clock.as_of)
     stopped = [_date(day) for status, day, *_ in history if status in TERMINAL_STATUSES]
     if stopped:
         end = min(end, stopped[0])
@@ -884,47 +1006,67 @@ def _ensure_policy_versions(cities: Iterable[City]) -> str:
 
 
 @transaction.atomic
-def demo_load(*, cities: Sequence[str] = CITY_CODES, fixture_dir: Path | None = None) -> DemoResult:
-    """Load the demo data of the given cities and their logins; repeatable without duplicates."""
-    result = DemoResult()
+def demo_load(
+    *,
+    cities: Sequence[str] = CITY_CODES,
+    fixture_dir: Path | None = None,
+) -> DemoResult:
+    """Load the demo data of the given cities and their logins; repeatable without duplicates.
+
+    The local date of the load places the demo in time (DemoClock): the services it drives
+    check their dates against the same clock, so tests move the clock (time-machine).
+    """
+    today = timezone.localdate()
+    result = DemoResult(today=today)
     # One hash for the one shared demo password: hashing it per user would cost seconds.
     password_hash = make_password(DEMO_PASSWORD)
     ensure_reference_cities(City, District)
     result.policy_hook = _ensure_policy_versions(City.objects.filter(code__in=cities))
     for code in cities:
-        data = load_fixture(code, fixture_dir)
-        city = City.objects.get(code=data["city"])
-        districts = {d.name: d for d in city.districts.all()}
-        societies = _load_societies(city, data, result)
-        hosts = _load_host_units(city, data, districts, result)
-        experts = _load_experts(city, data, societies, result)
-        _load_credit_flags(data, societies, hosts, experts, result)
-        stations: dict[str, Station] = {}
-        for spec in data["stations"]:
-            station = _load_station(
-                city,
-                spec,
-                districts=districts,
-                societies=societies,
-                hosts=hosts,
-                experts=experts,
-                result=result,
-            )
-            _load_activity(city, station, spec, result)
-            stations[spec["name"]] = station
-        _load_logins(
-            city,
-            data,
-            districts=districts,
-            societies=societies,
-            hosts=hosts,
-            experts=experts,
-            stations=stations,
-            result=result,
-            password_hash=password_hash,
-        )
+        raw = load_fixture(code, fixture_dir)
+        clock = DemoClock.on(today, shift=loaded_shift(code, raw))
+        result.clocks[code] = clock
+        token = _clock.set(clock)
+        try:
+            _load_city(clock.fixture(raw), result, password_hash)
+        finally:
+            _clock.reset(token)
     _ensure_platform_logins(result, password_hash)
     from .demo_workflows import load_workflows  # calls, applications, grants, demands
 
     load_workflows(cities, result, password=DEMO_PASSWORD)
     return result
+
+
+def _load_city(data: dict[str, Any], result: DemoResult, password_hash: str) -> None:
+    """Master data, activity and logins of one city (the clock of its load is set)."""
+    city = City.objects.get(code=data["city"])
+    districts = {d.name: d for d in city.districts.all()}
+    societies = _load_societies(city, data, result)
+    hosts = _load_host_units(city, data, districts, result)
+    experts = _load_experts(city, data, societies, result)
+    _load_credit_flags(data, societies, hosts, experts, result)
+    stations: dict[str, Station] = {}
+    for spec in data["stations"]:
+        station = _load_station(
+            city,
+            spec,
+            districts=districts,
+            societies=societies,
+            hosts=hosts,
+            experts=experts,
+            result=result,
+        )
+        _load_activity(city, station, spec, result)
+        stations[spec["name"]] = station
+    _load_logins(
+        city,
+        data,
+        districts=districts,
+        societies=societies,
+        hosts=hosts,
+        experts=experts,
+        stations=stations,
+        result=result,
+        password_hash=password_hash,
+    )

@@ -8,9 +8,16 @@ written directly (as the admin inline does): it is the team the application name
 
 Idempotent: every object is looked up by a natural key first (call and application titles,
 usernames, demand titles, the evaluation round's city and year, a grant-year's disbursement)
-and skipped when it exists; a re-run writes nothing. Dates are fixed in 2025–2026; calls stay
-open relative to today (`timezone.localdate()`), and a step that today's date does not allow
-yet (a notice whose period has not ended, a deadline already passed) is left for a later run.
+and skipped when it exists; a re-run on the same day writes nothing.
+
+Time: everything here is placed relative to the load day (`DemoClock.today`) and the city's
+policy, never on fixed dates: each call opens 30 days before the load day (never before its
+round began) and closes on the policy's deadline of the round the load day falls in
+(连云港 五(一): after 05-31 that is next year's round) or, where the policy sets none, 60 days
+after the load day; the Yiyang inspection and notice lie in the weeks before it; the
+evaluation round assesses the last complete year; payments are made for the grant-years due
+up to the load day. A step the load day does not allow (a notice in a year whose statutory
+holidays are not known yet) is left for a later run and listed in `result.pending`.
 """
 
 from __future__ import annotations
@@ -22,7 +29,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
@@ -44,19 +50,22 @@ from funding.models import Grant, Recovery
 from network import services as net_services
 from network.choices import DemandStatus, Urgency
 from network.models import Demand, Enterprise
+from policies.workdays import CalendarMissing
 
 from .choices import StationStatus
 from .models import City, Expert, HostUnit, Society, Station, StationExpert
 from .validators import credit_code_check_char
 
-# Fixed dates of the demo's workflow (the activity data runs to 2026-10-31).
-CALL_OPENS = dt.date(2026, 3, 1)
-CALL_CLOSES = dt.date(2026, 12, 31)
-AGREEMENT_ON = dt.date(2026, 3, 1)
-INSPECTION_ON = dt.date(2026, 10, 20)
-NOTICE_START = dt.date(2026, 11, 2)  # a Monday: Yiyang's 5 working days end on 11-06
-ROUND_YEAR = 2025
-ROUND_DUE = dt.date(2026, 12, 31)
+# Where the workflow stands relative to the load day (see the module's docstring).
+CALL_OPENED_DAYS_AGO = 30
+CALL_OPEN_DAYS_WITHOUT_DEADLINE = 60
+INSPECTED_DAYS_AGO = 35
+# A notice of 5 statutory working days always fits in 21 days, even over the Spring Festival.
+NOTICE_STARTED_DAYS_AGO = 21
+ROUND_DUE_IN_DAYS = 30
+# The agreements the demo applications describe, in the story's years (DemoClock.day).
+AUTHORED_AGREEMENT_ON = dt.date(2026, 3, 1)
+AUTHORED_TERM_END = dt.date(2028, 2, 29)
 PAID_MONTH_DAY = (6, 12)
 EVALUATION_SCORE = 86  # the expert's total, spread over the rubric's indicators
 FUNDABLE = (StationStatus.CERTIFIED, StationStatus.KEY_SUPPORTED)
@@ -82,11 +91,28 @@ class Ctx:
     city: City
     users: dict[str, User]
     result: Any  # stations.demo.DemoResult
-    today: dt.date
+    clock: Any  # stations.demo.DemoClock
     logins: list = field(default_factory=list)
+
+    @property
+    def today(self) -> dt.date:
+        return self.clock.today
+
+    @property
+    def agreement_on(self) -> dt.date:
+        return self.clock.day(AUTHORED_AGREEMENT_ON)
+
+    @property
+    def round_year(self) -> int:
+        """The year the demo's evaluation round assesses: the last complete year."""
+        return self.today.year - 1
 
     def count(self, label: str) -> None:
         self.result.count(label, True)
+
+    def pending(self, message: str) -> None:
+        if message not in self.result.pending:
+            self.result.pending.append(message)
 
 
 def _pdf(name: str) -> SimpleUploadedFile:
@@ -100,7 +126,22 @@ def _user(ctx: Ctx, suffix: str) -> User:
 # --------------------------------------------------------------------------- applications
 
 
-def _call(ctx: Ctx, program: str, title: str, required: Sequence[str]) -> Call:
+def call_dates(ctx: Ctx, program: str) -> tuple[dt.date, dt.date]:
+    """(opens_on, closes_on) of the demo's call: open on the load day, within its round."""
+    policy = get_city_policy(ctx.city)
+    params, _version = current_params(ctx.city, ctx.today)
+    round_year, deadline = policy.submission_round(program, ctx.today, params)
+    opens = ctx.today - dt.timedelta(days=CALL_OPENED_DAYS_AGO)
+    if deadline is None:
+        return opens, ctx.today + dt.timedelta(days=CALL_OPEN_DAYS_WITHOUT_DEADLINE)
+    previous = policy.deadline(program, round_year - 1, params)
+    return max(opens, previous + dt.timedelta(days=1)), deadline
+
+
+def _call(ctx: Ctx, program: str, title: Callable[[int], str], required: Sequence[str]) -> Call:
+    """The city's open call for `program`; `title` is given the round's year."""
+    opens, closes = call_dates(ctx, program)
+    title = title(closes.year)  # a call's round is the year it closes in (applications.facts)
     call = Call.objects.filter(city=ctx.city, title=title).first()
     if call is not None:
         return call
@@ -111,8 +152,8 @@ def _call(ctx: Ctx, program: str, title: str, required: Sequence[str]) -> Call:
             "program": program,
             "title": title,
             "description": f"{ctx.city.name}市科协关于组织开展{title[:-2]}工作的通知（演示）。",
-            "opens_on": min(CALL_OPENS, ctx.today),
-            "closes_on": max(CALL_CLOSES, ctx.today + dt.timedelta(days=60)),
+            "opens_on": opens,
+            "closes_on": closes,
             "required_materials": list(required),
         },
     )
@@ -126,11 +167,11 @@ def _team(city: City, n: int, *, exclude: Sequence[int] = ()) -> list[Expert]:
     return list(qs.order_by("pk")[:n])
 
 
-def _team_fields(experts: Sequence[Expert], head: str) -> dict[str, str]:
+def _team_fields(ctx: Ctx, experts: Sequence[Expert], head: str) -> dict[str, str]:
     return {
-        "agreement_signed_on": AGREEMENT_ON.isoformat(),
-        "term_start": AGREEMENT_ON.isoformat(),
-        "term_end": "2028-02-29",
+        "agreement_signed_on": ctx.agreement_on.isoformat(),
+        "term_start": ctx.agreement_on.isoformat(),
+        "term_end": ctx.clock.day(AUTHORED_TERM_END).isoformat(),
         "head_name": head,
         "staff_count": "2",
         "experts": "\n".join(f"{e.name}，{e.province}" for e in experts),
@@ -177,7 +218,7 @@ def _application(ctx: Ctx, call: Call, plan: Planned) -> Application | None:
     if plan.goal == "draft":
         return app
     _act(ctx, app, "submit", applicant)
-    _give_team(app, plan.team)
+    _give_team(ctx, app, plan.team)
     if plan.goal == "returned":
         _act(
             ctx,
@@ -206,7 +247,7 @@ def _first_reviewer(ctx: Ctx, app: Application) -> User:
     return _user(ctx, suffix)
 
 
-def _give_team(app: Application, experts: Sequence[Expert]) -> None:
+def _give_team(ctx: Ctx, app: Application, experts: Sequence[Expert]) -> None:
     """The expert team the application names joins the station created at submission."""
     app.refresh_from_db()
     if app.station_id is None:
@@ -215,7 +256,7 @@ def _give_team(app: Application, experts: Sequence[Expert]) -> None:
         StationExpert.objects.get_or_create(
             station_id=app.station_id,
             expert=expert,
-            joined_on=AGREEMENT_ON,
+            joined_on=ctx.agreement_on,
             defaults={"role": "member"},
         )
 
@@ -240,27 +281,32 @@ def _yiyang_certify(ctx: Ctx, app: Application) -> None:
     app_services.inspection_record(
         application=app,
         actor=admin,
-        date=INSPECTION_ON,
+        date=ctx.today - dt.timedelta(days=INSPECTED_DAYS_AGO),
         inspectors="市科协学会部、县科协考察组",
         findings="办公场所、检测设备到位，专家团队已进站开展现场技术指导。",
     )
     _act(ctx, app, "approve", admin, comment="考察合格。")
     _act(ctx, app, "approve", admin, comment="市科协研究同意，报市人才办审批。")
     _act(ctx, app, "approve", talent, comment="同意认定。")
-    notice = app_services.notice_publish(
-        city=ctx.city,
-        applications=[app],
-        actor=admin,
-        title="2026年度益阳市重点产业领域学会服务站拟认定名单公示",
-        start_on=NOTICE_START,
-    )
+    start = ctx.today - dt.timedelta(days=NOTICE_STARTED_DAYS_AGO)
+    try:
+        notice = app_services.notice_publish(
+            city=ctx.city,
+            applications=[app],
+            actor=admin,
+            title=f"{app.call.closes_on.year}年度益阳市重点产业领域学会服务站拟认定名单公示",
+            start_on=start,
+        )
+    except CalendarMissing as exc:
+        ctx.pending(f"益阳演示申报停在公示前：{exc}录入后再运行 make demo 即可完成认定。")
+        return
     ctx.count("公示")
     if ctx.today > notice.end_on:
         _act(ctx, app, "approve", admin, comment="公示期满无异议，予以认定。")
 
 
 def _plans_yiyang(ctx: Ctx) -> tuple[Call, list[Planned]]:
-    call = _call(ctx, "station", "2026年度益阳市重点产业领域学会服务站认定申报", ["agreement"])
+    call = _call(ctx, "station", "{}年度益阳市重点产业领域学会服务站认定申报".format, ["agreement"])
     host = ctx.users["host"].host_unit
     place = host.district.name
     team = _team(ctx.city, 5)
@@ -288,7 +334,7 @@ def _plans_yiyang(ctx: Ctx) -> tuple[Call, list[Planned]]:
             "society_contact": society.contact_name or "秘书处",
             "society_activities": "学术交流、技术培训和科普活动。",
             "purpose_plan": plan,
-            **_team_fields(team, "谌晓芳"),
+            **_team_fields(ctx, team, "谌晓芳"),
         }
 
     tea = _society(ctx, "湖南省茶叶学会")
@@ -346,8 +392,8 @@ def _plans_shenyang(ctx: Ctx) -> tuple[Call, list[Planned]]:
     """
     from policies.cities.shenyang import station_name
 
-    key_call = _call(ctx, "key_support", "2026年度沈阳市学会服务站择优资助遴选", ["agreement"])
-    filing_call = _call(ctx, "filing", "2026年沈阳市学会服务站建站备案", ["agreement"])
+    key_call = _call(ctx, "key_support", "{}年度沈阳市学会服务站择优资助遴选".format, ["agreement"])
+    filing_call = _call(ctx, "filing", "{}年沈阳市学会服务站建站备案".format, ["agreement"])
     host = ctx.users["host"].host_unit
     team = _team(ctx.city, 5)
 
@@ -360,7 +406,7 @@ def _plans_shenyang(ctx: Ctx) -> tuple[Call, list[Planned]]:
             "work_plan": "三年内引进专家10人次，联合攻关3项。",
             "tasks": ["talent", "breakthrough", "exchange"],
             "district_name": host.district.name,
-            **_team_fields(team, "秦雪"),
+            **_team_fields(ctx, team, "秦雪"),
             **extra,
         }
 
@@ -398,45 +444,29 @@ def _plans_shenyang(ctx: Ctx) -> tuple[Call, list[Planned]]:
     ]
 
 
-def _lianyungang_program(ctx: Ctx) -> tuple[str, bool]:
-    """The program whose yearly deadline (连云港 month-day parameter) is still ahead."""
-    policy = get_city_policy(ctx.city)
-    params, _version = current_params(ctx.city)
-    for program in ("service_station", "function_project"):
-        if ctx.today <= policy.deadline(program, ctx.today.year, params):
-            return program, True
-    return "service_station", False
-
-
 def _plans_lianyungang(ctx: Ctx) -> tuple[Call, list[Planned]]:
-    program, open_ = _lianyungang_program(ctx)
+    """科技服务站: the round the load day falls in (after 05-31, next year's: 连云港 五(一))."""
+    program = "service_station"
     label = get_city_policy(ctx.city).program(program).label_zh
-    if program == "service_station":
-        required = ["agreement"]
-        extra = {
-            "served_unit": "连云港康瑞医药科技有限公司",
-            "goals": "协助企业完成2个仿制药一致性评价。",
-            "agreement_signed_on": AGREEMENT_ON.isoformat(),
-            "capability": "学会药剂、药分专委会专家12人。",
-        }
-    else:
-        required = ["function_proof"]
-        extra = {
-            "function_category": "继续教育与培训",
-            "entrusting_body": "连云港市卫生健康委员会",
-            "outcomes": "全年培训执业药师1200人次。",
-        }
-    call = _call(ctx, program, f"2026年度连云港市{label}申报", required)
+    required = ["agreement", "county_cast_confirmation"]  # 连云港 四(二)4
+    extra = {
+        "served_unit": "连云港康瑞医药科技有限公司",
+        "goals": "协助企业完成2个仿制药一致性评价。",
+        "agreement_signed_on": ctx.agreement_on.isoformat(),
+        "capability": "学会药剂、药分专委会专家12人。",
+    }
+    call = _call(ctx, program, lambda year: f"{year}年度连云港市{label}申报", required)
+    resolved = ctx.today - dt.timedelta(days=CALL_OPENED_DAYS_AGO // 2)
 
     def data(summary: str) -> dict[str, Any]:
         return {
             "level": "city",
             "summary": summary,
-            "council_resolution": "2026年3月学会理事会研究通过。",
+            "council_resolution": f"{resolved.year}年{resolved.month}月学会理事会研究通过。",
             **extra,
         }
 
-    goals = ("waiting", "returned") if open_ else ("draft", "draft")
+    goals = ("waiting", "returned")
     return call, [
         Planned(
             "连云港市药学会医药产业科技服务申报",
@@ -464,8 +494,9 @@ GUIYANG_BUDGET = [
 
 def _plans_guiyang(ctx: Ctx) -> tuple[Call, list[Planned]]:
     call = _call(
-        ctx, "station", "2026年度贵阳市产业科技服务工作站申报", ["agreement", "expert_list"]
+        ctx, "station", "{}年度贵阳市产业科技服务工作站申报".format, ["agreement", "expert_list"]
     )
+    year = call.closes_on.year
     society = ctx.users["society"].society
     # 贵阳 三(三): a national society's station has ≥10 experts, ≥5 of them from outside.
     outside = [e for e in _team(ctx.city, 40) if e.province != "贵州省"][:5]
@@ -482,12 +513,12 @@ def _plans_guiyang(ctx: Ctx) -> tuple[Call, list[Planned]]:
             "society_phone": "0851-8551234",
             "society_address": society.address or "北京市",
             "service_content": service,
-            "phases": "2026年7月，调研\n2026年12月，攻关",
+            "phases": f"{year}年7月，调研\n{year}年12月，攻关",
             "bank_account_name": society.bank_account_name or society.name,
             "bank_name": society.bank_name or "贵阳银行",
             "bank_account_no": society.bank_account_no,
             "finance_head": "吴会计",
-            **_team_fields(team, ctx.users["society"].full_name),
+            **_team_fields(ctx, team, ctx.users["society"].full_name),
         }
 
     return call, [
@@ -521,7 +552,7 @@ def _plans_guiyang(ctx: Ctx) -> tuple[Call, list[Planned]]:
 
 
 def _plans_hangzhou(ctx: Ctx) -> tuple[Call, list[Planned]]:
-    call = _call(ctx, "station", "2026年度杭州市科技服务站申报", ["agreement"])
+    call = _call(ctx, "station", "{}年度杭州市科技服务站申报".format, ["agreement"])
     team = _team(ctx.city, 5)
 
     def data(served: str, plan: str) -> dict[str, Any]:
@@ -529,7 +560,7 @@ def _plans_hangzhou(ctx: Ctx) -> tuple[Call, list[Planned]]:
             "level": "city",
             "served_units": served,
             "plan": plan,
-            **_team_fields(team, "楼佳慧"),
+            **_team_fields(ctx, team, "楼佳慧"),
         }
 
     return call, [
@@ -667,19 +698,20 @@ def _split_points(rubric, total: Decimal) -> dict[str, float]:
 
 def _evaluations(ctx: Ctx) -> None:
     admin, expert = _user(ctx, "admin"), _user(ctx, "expert")
-    if EvaluationRound.objects.filter(city=ctx.city, year=ROUND_YEAR).exists():
+    round_year = ctx.round_year
+    if EvaluationRound.objects.filter(city=ctx.city, year=round_year).exists():
         return
     ev_services.round_open(
         city=ctx.city,
-        year=ROUND_YEAR,
-        due_date=max(ROUND_DUE, ctx.today + dt.timedelta(days=30)),
+        year=round_year,
+        due_date=ctx.today + dt.timedelta(days=ROUND_DUE_IN_DAYS),
         actor=admin,
-        title=f"{ctx.city.name}市{ROUND_YEAR}年度学会服务站考核",
+        title=f"{ctx.city.name}市{round_year}年度学会服务站考核",
     )
     ctx.count("考核批次")
     reporting = [
         ev
-        for ev in StationEvaluation.objects.filter(round__city=ctx.city, year=ROUND_YEAR)
+        for ev in StationEvaluation.objects.filter(round__city=ctx.city, year=round_year)
         .select_related("station", "grant")
         .order_by("pk")
         if _station_user(ctx, ev) is not None
@@ -690,7 +722,7 @@ def _evaluations(ctx: Ctx) -> None:
 
     # One is confirmed (preferably a grant starting this year: no earlier year to settle);
     # another, where there is one, waits for its score.
-    candidates = sorted(filter(scorable, reporting), key=lambda e: e.grant.start_year != ROUND_YEAR)
+    candidates = sorted(filter(scorable, reporting), key=lambda e: e.grant.start_year != round_year)
     confirmed = candidates[0] if candidates else None
     waiting = next((e for e in reporting if e is not confirmed), None)
     for ev, confirm in ((confirmed, True), (waiting, False)):
@@ -699,7 +731,7 @@ def _evaluations(ctx: Ctx) -> None:
         ev = ev_services.evaluation_submit(
             evaluation=ev,
             actor=_station_user(ctx, ev),
-            summary=f"{ROUND_YEAR}年度服务站工作总结：专家进站服务、技术攻关和培训均按协议推进。",
+            summary=f"{round_year}年度服务站工作总结：专家进站服务、技术攻关和培训均按协议推进。",
             final_accounts="决算：专家咨询费、培训费合计按预算执行。"
             if ctx.city.policy_code == "hangzhou"
             else "",
@@ -842,14 +874,13 @@ def _enterprise(ctx: Ctx, password: str) -> None:
 
 def load_workflows(cities: Sequence[str], result, *, password: str) -> None:
     """Load the workflow demo objects of the given cities (inside demo_load's transaction)."""
-    today = timezone.localdate()
     for code in cities:
         city = City.objects.get(code=code)
         users = {
             suffix: User.objects.get(username=f"{code}_{suffix}")
             for suffix in ("admin", "society", "host", "county", "expert", "talent", "finance")
         }
-        ctx = Ctx(city=city, users=users, result=result, today=today)
+        ctx = Ctx(city=city, users=users, result=result, clock=result.clocks[code])
         _funding(ctx)
         _applications(ctx)
         _enterprise(ctx, password)

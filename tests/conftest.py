@@ -1,8 +1,11 @@
 """Shared personas: a user per role, each scoped to one city and object."""
 
+import datetime as dt
 import os
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 
 from accounts.roles import Role
@@ -20,6 +23,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL"))
         if "celery_worker" in item.keywords and not has_broker:
             item.add_marker(pytest.mark.skip(reason="needs a broker: set CELERY_BROKER_URL"))
+
+
+# Every test runs on this day, whatever the real calendar says (a Tuesday, 10:00 in China);
+# the clock ticks on from there, so elapsed-time checks still work. A test that needs another
+# day travels there itself (time_machine.travel). Tests with a real Celery worker keep the
+# real clock: the worker is another process and cannot be moved.
+FROZEN_NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(request):
+    if request.node.get_closest_marker("celery_worker"):
+        yield None
+        return
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

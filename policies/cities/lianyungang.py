@@ -52,11 +52,6 @@ LABELS = {
 }
 
 
-def parse_month_day(value: str, year: int) -> dt.date:
-    month, day = (int(part) for part in value.split("-"))
-    return dt.date(year, month, day)
-
-
 def _program(code: str) -> Program:
     label, applicant = LABELS[code]
     return Program(
@@ -69,6 +64,7 @@ def _program(code: str) -> Program:
         amount_param={"city": f"{code}_amount"},
         quota_param=f"{code}_quota",
         deadline_param=f"{code}_deadline",
+        deadline_clause=DEADLINE,
         rounds_zh="每年评选一次",
         clauses=(AWARD_CLAUSE[code], DEADLINE),
     )
@@ -280,10 +276,6 @@ class LianyungangPolicy(CityPolicy):
     }
     expenses = None  # the document names no expense categories
 
-    def deadline(self, program: str, year: int, params: Mapping[str, Any]) -> dt.date:
-        prog = self.program(program)
-        return parse_month_day(params[prog.deadline_param], year)
-
     def check_eligibility(
         self, program: str, facts: EligibilityFacts, params: Mapping[str, Any]
     ) -> list[Finding]:
@@ -291,12 +283,16 @@ class LianyungangPolicy(CityPolicy):
         findings: list[Finding] = []
         conditions = CONDITION_CLAUSE[program]
         if facts.application_date is not None:
-            deadline = self.deadline(program, facts.application_date.year, params)
+            # The round is the call's (a call published after this year's deadline is for
+            # next year's round); without a call, the year the application is made in.
+            round_year = facts.round_year or facts.application_date.year
+            deadline = self.deadline(program, round_year, params)
             if facts.application_date > deadline:
                 findings.append(
                     block(
                         "deadline_passed",
-                        f"{LABELS[program][0]}本年度申报截止日期为{deadline:%Y年%m月%d日}，已过期",
+                        f"{LABELS[program][0]}{round_year}年度申报截止日期为"
+                        f"{deadline.year}年{deadline.month}月{deadline.day}日，已过期",
                         DEADLINE,
                     )
                 )

@@ -63,6 +63,18 @@ ALL = frozenset({COUNTY_CAST_CONFIRMATION, AGREEMENT, FUNCTION_PROOF})
             dict(attachments=ALL, application_date=dt.date(2025, 5, 31)),
             set(),
         ),
+        (  # a call published after this year's deadline is for next year's round
+            "连云港 五(一)",
+            "service_station",
+            dict(attachments=ALL, application_date=dt.date(2025, 12, 1), round_year=2026),
+            set(),
+        ),
+        (  # …but it does not reopen a round whose deadline has passed
+            "连云港 五(一)",
+            "service_station",
+            dict(attachments=ALL, application_date=dt.date(2025, 6, 1), round_year=2025),
+            {"deadline_passed"},
+        ),
         (
             "连云港 五(一)",
             "service_station",

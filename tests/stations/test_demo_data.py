@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
@@ -18,8 +19,14 @@ from stations.validators import is_valid_credit_code, validate_credit_code
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """Load the demo once for the module and roll it back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    """Load the demo once for the module (on the suite's fixed day) and roll it back afterwards."""
+    from tests.conftest import FROZEN_NOW
+
+    with (
+        time_machine.travel(FROZEN_NOW, tick=True),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         yield demo_load()
         transaction.set_rollback(True)
 

@@ -31,6 +31,12 @@ class Command(BaseCommand):
         created = "，".join(f"{k} {v}" for k, v in result.created.items()) or "无（数据已是最新）"
         self.stdout.write(f"演示数据已加载。本次新增：{created}")
         self.stdout.write(f"政策版本：{result.policy_hook}")
+        self.stdout.write(
+            f"演示数据以 {result.today.year}年{result.today.month}月{result.today.day}日 为当天："
+            "各市的申报批次今天开放，截止日期按本市政策；考核批次为上一年度。"
+        )
+        for message in result.pending:
+            self.stdout.write(self.style.WARNING(f"待完成：{message}"))
         rows = [("用户名", "角色", "范围", "密码")]
         for login in result.logins:
             note = DEMO_PASSWORD if login.created else f"{DEMO_PASSWORD}（如未修改）"
