@@ -35,6 +35,22 @@ def cn_date(value) -> str:
     return f"{year}年{number(value.month)}月{number(value.day)}日"
 
 
+def cite_clause(clause: str) -> str:
+    """A stored clause reference (`沈阳 三(三)`) as printed on paper: by the policy's title and
+    article. A reference naming no known city is returned as it is."""
+    from policies.registry import all_policies
+
+    text = str(clause or "").strip()
+    for policy in all_policies().values():
+        if text == policy.name_zh or text.startswith(f"{policy.name_zh} "):
+            return policy.cite(text)
+    return text
+
+
+def cite_clauses(clauses) -> str:
+    return "、".join(dict.fromkeys(cite_clause(c) for c in clauses or () if c))
+
+
 def issuer_for(city) -> str:
     return f"{city.name}市科学技术协会"
 

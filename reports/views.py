@@ -277,7 +277,7 @@ def import_preview(request, kind: str):
     from stations.uploads import validate_upload
 
     from .forms import ImportUploadForm
-    from .imports import import_run, problems_sorted
+    from .imports import check_legacy_upload, import_run, problems_sorted
 
     _deny(permissions.can_import(request.user))
     spec = _import_kind(kind)
@@ -292,7 +292,10 @@ def import_preview(request, kind: str):
         )
     upload = form.cleaned_data["file"]
     try:
-        validate_upload(upload, allowed={"xlsx"})
+        if upload.name.lower().endswith(".xlsx"):
+            validate_upload(upload, allowed={"xlsx"})
+        else:
+            check_legacy_upload(upload)
     except ValidationError as exc:
         form.add_error("file", exc)
         return render(
