@@ -272,6 +272,9 @@ class CityPolicy:
     name_zh: str = ""
     province_zh: str = ""
     document_zh: str = ""
+    # Issued documents are numbered <prefix>〔<year>〕<n>号 (e.g. 益科协〔2026〕12号); the
+    # prefix is declared per city and may be overridden by settings.DOCUMENT_NUMBER_PREFIXES.
+    document_prefix: str = ""
     effective_from: dt.date | None = None
     programs: Mapping[str, Program] = {}
     workflows: Mapping[str, Workflow] = {}

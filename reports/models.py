@@ -62,3 +62,61 @@ class ExportJob(models.Model):
     @property
     def downloadable(self) -> bool:
         return self.status == self.Status.DONE and bool(self.file) and not self.is_expired
+
+
+class DocumentCounter(models.Model):
+    """The last 文号 sequence number used by one city in one year (locked while numbering)."""
+
+    city = models.ForeignKey(
+        "stations.City", on_delete=models.PROTECT, related_name="+", verbose_name=_("城市")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用到的序号"), default=0)
+
+    class Meta:
+        verbose_name = _("文号计数")
+        verbose_name_plural = _("文号计数")
+        constraints = [
+            models.UniqueConstraint(fields=["city", "year"], name="uniq_document_counter_city_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_id}/{self.year}: {self.last}"
+
+
+class DocumentNumber(models.Model):
+    """One issued document's 文号, e.g. 益科协〔2026〕12号: assigned once, never reused."""
+
+    city = models.ForeignKey(
+        "stations.City", on_delete=models.PROTECT, related_name="+", verbose_name=_("城市")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    seq = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("文号"), max_length=60, unique=True)
+    kind = models.CharField(_("文书类别"), max_length=30)
+    object_key = models.CharField(_("对应对象"), max_length=80)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("编号人"),
+    )
+    issued_at = models.DateTimeField(_("编号时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("文号")
+        verbose_name_plural = _("文号")
+        ordering = ["city", "year", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "year", "seq"], name="uniq_document_number_city_year_seq"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "object_key"], name="uniq_document_number_per_document"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

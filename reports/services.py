@@ -143,3 +143,64 @@ def export_jobs_purge(*, now: dt.datetime | None = None) -> int:
         ExportJob.objects.filter(pk=job.pk).update(file="")
         purged += 1
     return purged
+
+
+# --- 文号: one numbering service for every document a city's 科协 issues ---------------------
+
+
+def document_prefix(city) -> str:
+    """The city's 文号 prefix: settings.DOCUMENT_NUMBER_PREFIXES[city code], else the policy's."""
+    from policies.registry import get_policy
+
+    override = (getattr(settings, "DOCUMENT_NUMBER_PREFIXES", None) or {}).get(city.code)
+    if override:
+        return override
+    try:
+        prefix = get_policy(city.policy_code).document_prefix
+    except Exception:  # noqa: BLE001 (a city without a policy module)
+        prefix = ""
+    return prefix or f"{city.name}科协"
+
+
+def format_document_number(prefix: str, year: int, seq: int) -> str:
+    return f"{prefix}〔{year}〕{seq}号"
+
+
+def document_number_assign(*, kind: str, obj, city, year: int, actor=None, request=None):
+    """Return the 文号 of document `kind` for `obj`, assigning the city's next number of
+    `year` the first time (assigned once: later calls return the same number). Audited."""
+    from django.db import IntegrityError
+
+    from .models import DocumentCounter, DocumentNumber
+
+    key = f"{obj._meta.label_lower}:{obj.pk}"
+    existing = DocumentNumber.objects.filter(kind=kind, object_key=key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            DocumentCounter.objects.get_or_create(city=city, year=year)
+            counter = DocumentCounter.objects.select_for_update().get(city=city, year=year)
+            counter.last += 1
+            counter.save(update_fields=["last"])
+            number = DocumentNumber.objects.create(
+                city=city,
+                year=year,
+                seq=counter.last,
+                number=format_document_number(document_prefix(city), year, counter.last),
+                kind=kind,
+                object_key=key,
+                issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            audit(
+                event="reports.document_numbered",
+                user=actor,
+                request=request,
+                obj=obj,
+                city_id=city.pk,
+                detail={"kind": kind, "number": number.number, "year": year, "seq": number.seq},
+            )
+    except IntegrityError:
+        # Someone numbered the same document at the same moment: theirs is the number.
+        return DocumentNumber.objects.get(kind=kind, object_key=key)
+    return number
