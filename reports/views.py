@@ -380,7 +380,7 @@ def _chart_xlsx(chart, filename: str) -> HttpResponse:
             f"{name}（{chart.unit}）" if chart.unit else name,
             lambda r, i=i: r[1][i],
             16,
-            total=True,
+            total=chart.unit != "%",  # a sum of percentages means nothing
         )
         for i, name in enumerate(chart.series)
     ]
