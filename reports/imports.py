@@ -685,6 +685,41 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.problems
 
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind.kind,
+            "rows": self.rows,
+            "new": self.new,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "problems": [vars(p) for p in self.problems],
+            "notes": list(self.notes),
+            "written": self.written,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportReport:
+        return cls(
+            kind=IMPORTS[data["kind"]],
+            rows=data.get("rows", 0),
+            new=data.get("new", 0),
+            updated=data.get("updated", 0),
+            skipped=data.get("skipped", 0),
+            problems=[RowProblem(**p) for p in data.get("problems", [])],
+            notes=list(data.get("notes", [])),
+            written=data.get("written", False),
+        )
+
+
+def count_rows(content: bytes) -> int:
+    """How many rows a file has (title and blank rows included): decides job or request."""
+    from .import_sheets import raw_rows
+
+    try:
+        return len(raw_rows(content))
+    except SheetUnreadable:
+        return 0
+
 
 class ImportRefused(Exception):
     """Raised inside the import transaction to roll everything back."""
@@ -1017,12 +1052,31 @@ def import_check(
     return report, prepared
 
 
-def import_run(*, kind: str, user, content: bytes, dry_run: bool) -> ImportReport:
-    """Check (dry run) or import a file; any problem means nothing is written."""
+PROGRESS_EVERY = 200
+
+
+def import_run(*, kind: str, user, content: bytes, dry_run: bool, progress=None) -> ImportReport:
+    """Check (dry run) or import a file; any problem means nothing is written.
+
+    `progress(done, total)` is called as rows are processed (the import jobs show it).
+    """
     report, prepared = import_check(kind=kind, content=content, user=user)
     if report.problems or prepared is None:
         return report
     resource = IMPORTS[kind].resource()
+    if progress is not None:
+        total = len(prepared.dataset)
+        progress(0, total)
+        original = resource.after_import_row
+        done = [0]
+
+        def after_import_row(row, row_result, **kwargs):
+            original(row, row_result, **kwargs)
+            done[0] += 1
+            if done[0] % PROGRESS_EVERY == 0:
+                progress(done[0], total)
+
+        resource.after_import_row = after_import_row
     try:
         with transaction.atomic():
             result = resource.import_data(

@@ -204,3 +204,106 @@ def document_number_assign(*, kind: str, obj, city, year: int, actor=None, reque
         # Someone numbered the same document at the same moment: theirs is the number.
         return DocumentNumber.objects.get(kind=kind, object_key=key)
     return number
+
+
+# --- import jobs: large legacy files checked and imported by a Celery task ---------------------
+
+
+def sync_import_max() -> int:
+    """Files up to this many rows are checked in the request; longer ones become a job."""
+    return int(getattr(settings, "REPORTS_SYNC_IMPORT_MAX", 1000))
+
+
+@transaction.atomic
+def import_job_create(*, kind: str, user, content: bytes, dry_run: bool = True, request=None):
+    """Store the file and queue its check (dry run) or import; the task starts on commit."""
+    from django.core.files.base import ContentFile
+
+    from .imports import IMPORTS
+    from .models import ImportJob
+
+    IMPORTS[kind]  # unknown kinds fail here, not in the worker
+    job = ImportJob(owner=user, kind=kind, dry_run=dry_run)
+    job.file.save("upload", ContentFile(content), save=False)
+    job.save()
+    audit(
+        event="reports.import_job_created",
+        user=user,
+        request=request,
+        obj=job,
+        detail={"kind": kind, "dry_run": dry_run, "bytes": len(content)},
+    )
+    outbox_enqueue("reports.tasks.run_import_job", key=f"import-job:{job.pk}", args=[job.pk])
+    return job
+
+
+def import_job_confirm(*, job, user, request=None):
+    """After a clean check, import the same file as a new job (the check's file is reused)."""
+    from django.core.exceptions import ValidationError
+
+    if job.owner_id != user.pk or not job.dry_run or job.status != job.Status.DONE:
+        raise ValidationError("只能在检查通过后导入本人上传的文件。")
+    if (job.result or {}).get("problems"):
+        raise ValidationError("文件有错误，不能导入。")
+    with job.file.open("rb") as handle:
+        content = handle.read()
+    return import_job_create(
+        kind=job.kind, user=user, content=content, dry_run=False, request=request
+    )
+
+
+def import_job_run(*, job_id: int):
+    """Run a job's check or import with progress; a redelivered task leaves it alone."""
+    from .imports import import_run
+    from .models import ImportJob
+
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("owner").get(pk=job_id)
+
+    def progress(done: int, total: int) -> None:
+        percent = 100 if not total else min(99, int(done * 100 / total))
+        ImportJob.objects.filter(pk=job.pk).update(
+            rows_done=done, total_rows=total, progress=percent
+        )
+
+    try:
+        with job.file.open("rb") as handle:
+            content = handle.read()
+        report = import_run(
+            kind=job.kind, user=job.owner, content=content, dry_run=job.dry_run, progress=progress
+        )
+    except Exception as exc:
+        logger.exception("import job %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+        )
+        return None
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE,
+        progress=100,
+        rows_done=report.rows,
+        total_rows=report.rows,
+        result=report.as_dict(),
+        finished_at=timezone.now(),
+    )
+    if not job.dry_run:
+        job.file.delete(save=False)  # imported (or refused): the upload is not kept
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+    job.refresh_from_db()
+    audit(
+        event="reports.import_job_done",
+        user=job.owner,
+        obj=job,
+        detail={
+            "kind": job.kind,
+            "dry_run": job.dry_run,
+            "rows": report.rows,
+            "problems": len(report.problems),
+            "written": report.written,
+        },
+    )
+    return job
