@@ -273,13 +273,12 @@ def import_preview(request, kind: str):
     import uuid
 
     from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
 
     from stations.uploads import validate_upload
 
-    from .forms import ImportUploadForm
-    from django.shortcuts import redirect
-
     from . import services
+    from .forms import ImportUploadForm
     from .imports import check_legacy_upload, count_rows, import_run, problems_sorted
 
     _deny(permissions.can_import(request.user))
