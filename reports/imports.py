@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -28,14 +29,16 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 from import_export import fields, resources, widgets
 
 from evaluations.models import EvaluationRound, StationEvaluation
 from funding.models import Disbursement, Grant
 from policies.types import GRADE_LABELS
-from stations.models import Station
+from stations.models import City
 from stations.resources import (
+    CityScopedForeignKeyWidget,
     CityScopedResource,
     ExpertResource,
     HostUnitResource,
@@ -166,41 +169,140 @@ def grant_columns() -> dict[str, fields.Field]:
     }
 
 
+# --- lookups: loaded once per file, not once per row ------------------------------------------
+
+
+class FileIndexedForeignKey(CityScopedForeignKeyWidget):
+    """CityScopedForeignKeyWidget answering from the objects of the file's cities, loaded in
+    one query when the import starts (`index_for`), instead of one query per row."""
+
+    _index: dict | None = None
+
+    def index_for(self, cities: set[str]) -> None:
+        index: dict[tuple[str, str], list] = defaultdict(list)
+        queryset = self.model.objects.filter(**{f"{self.city_path}__in": cities}).annotate(
+            _file_city=F(self.city_path)
+        )
+        for obj in queryset:
+            index[(obj._file_city, str(getattr(obj, self.field)))].append(obj)
+        self._index = index
+
+    def clean(self, value, row=None, **kwargs):
+        if self._index is None:
+            return super().clean(value, row, **kwargs)
+        if value in (None, ""):
+            return None
+        row = row or {}
+        matches = self._index.get((row.get(self.city_column), str(value)), [])
+        for field_name, column in self.extra.items():
+            if row.get(column):
+                matches = [m for m in matches if str(getattr(m, field_name)) == str(row[column])]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise self.model.DoesNotExist()
+        raise self.model.MultipleObjectsReturned()
+
+
+class FileIndexedCity(widgets.ForeignKeyWidget):
+    """The City of a row by its code, from one query per file."""
+
+    _index: dict | None = None
+
+    def index_for(self, cities: set[str]) -> None:
+        self._index = {c.code: c for c in City.objects.filter(code__in=cities)}
+
+    def clean(self, value, row=None, **kwargs):
+        if self._index is None:
+            return super().clean(value, row, **kwargs)
+        if value in (None, ""):
+            return None
+        try:
+            return self._index[str(value)]
+        except KeyError as exc:
+            raise City.DoesNotExist() from exc
+
+
+class FileLookups:
+    """Mixin of the directory imports: related objects and the rows' existing instances are
+    loaded once per file (one query per related model), then each row is matched in memory."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            if type(f.widget) is CityScopedForeignKeyWidget:
+                f.widget.__class__ = FileIndexedForeignKey
+            elif isinstance(f.widget, widgets.ForeignKeyWidget) and f.widget.model is City:
+                f.widget.__class__ = FileIndexedCity
+        self._instances: dict | None = None
+
+    def _id_key(self, values) -> tuple:
+        return tuple(v.pk if isinstance(v, models.Model) else str(v) for v in values)
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        cities = set(dataset["city"]) if "city" in (dataset.headers or []) else set()
+        for f in self.fields.values():
+            if isinstance(f.widget, FileIndexedForeignKey | FileIndexedCity):
+                f.widget.index_for(cities)
+        attributes = [self.fields[n].attribute for n in self.get_import_id_fields()]
+        model = self._meta.model
+        self._instances = {}
+        for obj in model.objects.filter(city__code__in=cities):
+            key = tuple(
+                getattr(obj, f"{a}_id")
+                if isinstance(model._meta.get_field(a), models.ForeignKey)
+                else str(getattr(obj, a))
+                for a in attributes
+            )
+            self._instances[key] = obj
+
+    def get_instance(self, instance_loader, row):
+        if self._instances is None:
+            return super().get_instance(instance_loader, row)
+        values = [self.fields[n].clean(row) for n in self.get_import_id_fields()]
+        return self._instances.get(self._id_key(values))
+
+
 # --- resources ------------------------------------------------------------------------------
 
 
-class SocietyImport(SocietyResource):
+class SocietyImport(FileLookups, SocietyResource):
     class Meta(SocietyResource.Meta):
         clean_model_instances = True
 
 
-class HostUnitImport(HostUnitResource):
+class HostUnitImport(FileLookups, HostUnitResource):
     class Meta(HostUnitResource.Meta):
         clean_model_instances = True
 
 
-class ExpertImport(ExpertResource):
+class ExpertImport(FileLookups, ExpertResource):
     class Meta(ExpertResource.Meta):
         clean_model_instances = True
 
 
-class StationImport(StationResource):
+class StationImport(FileLookups, StationResource):
     class Meta(StationResource.Meta):
         clean_model_instances = True
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._twins = {
+            (s.city_id, s.society_id, s.host_unit_id, s.program): s
+            for s in (self._instances or {}).values()
+        }
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
         if instance.pk is None and instance.society_id and instance.host_unit_id:
-            twin = Station.objects.filter(
-                city_id=instance.city_id,
-                society_id=instance.society_id,
-                host_unit_id=instance.host_unit_id,
-                program=instance.program,
-            ).first()
+            key = (instance.city_id, instance.society_id, instance.host_unit_id, instance.program)
+            twin = self._twins.get(key)
             if twin is not None:
                 raise ValidationError(
                     {"name": f"重复的服务站：该学会在该建站单位已有同类服务站“{twin.name}”。"}
                 )
+            self._twins[key] = instance  # a later row of the same file is a twin too
 
 
 class PastEvaluationResource(CityScopedResource):

@@ -301,3 +301,25 @@ def test_only_city_administrators_import(role, client, station):
     client.force_login(UserFactory(role=role, **scope))
     assert client.get(reverse("reports:imports")).status_code == 403
     assert client.get(reverse("reports:import_template", args=["societies"])).status_code == 403
+
+
+@pytest.mark.parametrize("rows", [10, 40])
+def test_lookups_are_loaded_once_per_file_not_per_row(admin, rows):
+    """Societies, host units, districts, cities and existing stations: one query each per file."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for kind, make in (("societies", society_row), ("host_units", host_row)):
+        content = xlsx(kind, [make(i) for i in range(rows)])
+        assert import_run(kind=kind, user=admin, content=content, dry_run=False).written
+    content = xlsx("stations", [station_row(i) for i in range(rows)])
+    with CaptureQueriesContext(connection) as queries:
+        report = import_run(kind="stations", user=admin, content=content, dry_run=True)
+    assert report.ok and report.new == rows
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    # Object loads (SELECT "table"."id", …); Django's own FK checks in full_clean stay per row.
+    for table in ("stations_society", "stations_hostunit", "stations_district", "stations_city"):
+        loads = [sql for sql in selects if sql.startswith(f'SELECT "{table}"."id"')]
+        assert len(loads) <= 2, (table, loads[:3])  # the file's lookups, not one per row
+    loads = [s for s in selects if s.startswith('SELECT "stations_station"."id"')]
+    assert len(loads) == 1  # the file's existing stations, matched in memory
