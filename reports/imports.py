@@ -257,6 +257,17 @@ class FileLookups:
             )
             self._instances[key] = obj
 
+    def before_import_row(self, row, **kwargs):
+        user = getattr(self, "_importing_user", None) or kwargs.get("user")
+        if user is not None and not user.is_platform_admin:
+            allowed = user.city.code if user.city_id else None
+            if row.get("city") != allowed:
+                raise ValueError(
+                    f"只能导入本市的数据（{user.city.name if user.city_id else '—'}）："
+                    f"这一行的城市代码是“{row.get('city')}”，应为“{allowed or '—'}”。"
+                )
+        super().before_import_row(row, **kwargs)
+
     def get_instance(self, instance_loader, row):
         if self._instances is None:
             return super().get_instance(instance_loader, row)

@@ -481,3 +481,12 @@ def test_the_preview_page_shows_the_sheet_header_and_row(admin, client):
     assert response.status_code == 422
     body = response.content.decode()
     assert "第 4 行" in body and "<td>级别</td>" in body and ">level<" not in body
+
+
+def test_another_citys_row_is_explained_with_the_city_codes(admin):
+    content = workbook([SOCIETY_HEADERS, [1, "杭州", "杭州某学会", "市级", "机械", "市科协"]])
+    report = import_run(kind="societies", user=admin, content=content, dry_run=True)
+    assert [p.row for p in report.problems] == [2]
+    message = report.problems[0].message
+    assert "只能导入本市的数据（沈阳）" in message and "“hangzhou”" in message
+    assert "“shenyang”" in message
