@@ -245,8 +245,11 @@ def import_job_confirm(*, job, user, request=None):
         raise ValidationError("只能在检查通过后导入本人上传的文件。")
     if (job.result or {}).get("problems"):
         raise ValidationError("文件有错误，不能导入。")
-    with job.file.open("rb") as handle:
-        content = handle.read()
+    try:
+        with job.file.open("rb") as handle:
+            content = handle.read()
+    except (ValueError, FileNotFoundError) as exc:
+        raise ValidationError("上传的文件已不存在，请重新上传。") from exc
     return import_job_create(
         kind=job.kind, user=user, content=content, dry_run=False, request=request
     )
