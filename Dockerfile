@@ -1,9 +1,10 @@
 # Production image for web, worker and beat (see docker-compose.yml).
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production
-# WeasyPrint needs Pango; the CJK font keeps Chinese PDFs from rendering as boxes.
+# WeasyPrint needs Pango; the CJK fonts keep Chinese PDFs from rendering as boxes (WenQuanYi for
+# text, Hanazono for rare name characters of CJK Extension A–F such as 䶮 𠇔 𫖯 𬌗).
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-wqy-microhei postgresql-client \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-wqy-microhei fonts-hanazono postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml ./

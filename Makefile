@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-SYSTEM_PACKAGES := fonts-wqy-microhei chromium poppler-utils
+SYSTEM_PACKAGES := fonts-wqy-microhei fonts-hanazono chromium poppler-utils
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the project with its dev tools
 
-sysdeps: ## Install the system packages the suite needs (CJK font, chromium, poppler) when missing
+sysdeps: ## Install the system packages the suite needs (CJK fonts incl. the Extension A–F fallback, chromium, poppler) when missing
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \

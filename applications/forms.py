@@ -131,6 +131,17 @@ class YiyangStationForm(TeamMixin, ProgramForm):
     society_address = forms.CharField(label=_("学会地址及邮编"), max_length=200)
     society_contact = forms.CharField(label=_("学会联系人"), max_length=50)
     society_email = forms.EmailField(label=_("学会电子邮箱"), required=False)
+    # The seed 申报书's society block has these too (printed blank when not given).
+    society_legal_rep_mobile = forms.RegexField(
+        label=_("学会法定代表人手机"), regex=r"^1\d{10}$", required=False
+    )
+    society_postcode = forms.RegexField(label=_("学会邮编"), regex=r"^\d{6}$", required=False)
+    society_contact_title = forms.CharField(
+        label=_("学会联系人职务"), max_length=50, required=False
+    )
+    society_phone_fax = forms.CharField(label=_("学会电话传真"), max_length=40, required=False)
+    society_qq = forms.CharField(label=_("学会QQ"), max_length=20, required=False)
+    society_wechat = forms.CharField(label=_("学会微信"), max_length=50, required=False)
     society_activities = forms.CharField(label=_("学会主要活动"), widget=TEXTAREA)
     purpose_plan = forms.CharField(label=_("建站目的及工作计划"), widget=TEXTAREA)
 
@@ -160,10 +171,16 @@ class YiyangStationForm(TeamMixin, ProgramForm):
                 "society_name",
                 "society_legal_rep",
                 "society_title",
-                "society_mobile",
+                "society_legal_rep_mobile",
                 "society_address",
+                "society_postcode",
                 "society_contact",
+                "society_contact_title",
+                "society_mobile",
+                "society_phone_fax",
+                "society_qq",
                 "society_email",
+                "society_wechat",
                 "society_activities",
             ),
         ),

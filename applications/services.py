@@ -18,7 +18,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -832,16 +831,18 @@ def _grant_on_certification(app: Application, station: Station, actor: User) -> 
 def _certify(
     app: Application, station: Station | None, actor: User, official: str
 ) -> Certification:
-    """Issue the certificate (number CITY-YEAR-NNNN) and stamp the station with it."""
+    """Issue the certificate, numbered by the city's 文号 service (e.g. 益科协〔2026〕3号,
+    reports.services.document_number_assign), and stamp the station with it."""
+    from reports.services import document_number_assign
+
     today = timezone.localdate()
-    prefix = f"{app.city.code.upper()}-{today.year}-"
-    last = (
-        Certification.objects.filter(certificate_no__startswith=prefix)
-        .aggregate(m=Max("certificate_no"))
-        .get("m")
-    )
-    seq = int(last.rsplit("-", 1)[-1]) + 1 if last else 1
-    number = f"{prefix}{seq:04d}"
+    number = document_number_assign(
+        kind="certificate",
+        obj=station if station is not None else app,
+        city=app.city,
+        year=today.year,
+        actor=actor,
+    ).number
     cert = Certification.objects.create(
         application=app,
         station=station,

@@ -282,6 +282,9 @@ class CityPolicy:
     name_zh: str = ""
     province_zh: str = ""
     document_zh: str = ""
+    # Issued documents are numbered <prefix>〔<year>〕<n>号 (e.g. 益科协〔2026〕12号); the
+    # prefix is declared per city and may be overridden by settings.DOCUMENT_NUMBER_PREFIXES.
+    document_prefix: str = ""
     effective_from: dt.date | None = None
     programs: Mapping[str, Program] = {}
     workflows: Mapping[str, Workflow] = {}
@@ -380,3 +383,24 @@ class CityPolicy:
     def clause(self, ref: str) -> str:
         """Return a clause reference in the platform's form, e.g. `沈阳 三(三)`."""
         return f"{self.name_zh} {ref}"
+
+    def cite(self, clause: str) -> str:
+        """Return a clause as printed on paper, by the document's title and article:
+        `沈阳 三(三)` → 《沈阳市科协关于大力推进学会服务站建设的实施办法》第三条第（三）款."""
+        import re
+
+        ref = clause.strip().removeprefix(self.name_zh).strip()
+        title = f"《{self.document_zh}》"
+        numeral = "〇一二三四五六七八九十百"
+        m = re.fullmatch(rf"(附件)?第([{numeral}]+)条(.*)", ref)
+        if m:
+            return f"{title}{m.group(1) or ''}第{m.group(2)}条{m.group(3)}"
+        m = re.fullmatch(rf"([{numeral}]+)(?:\(([{numeral}]+)\))?(\d+)?(.*)", ref)
+        if m:
+            text = f"{title}第{m.group(1)}条"
+            if m.group(2):
+                text += f"第（{m.group(2)}）款"
+            if m.group(3):
+                text += f"第{m.group(3)}项"
+            return text + m.group(4)
+        return f"{title}{ref}" if ref else title

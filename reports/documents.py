@@ -7,6 +7,7 @@ and returns (template, context, filename). Rendering is reports.pdf.render_pdf.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -35,8 +36,61 @@ def cn_date(value) -> str:
     return f"{year}年{number(value.month)}月{number(value.day)}日"
 
 
+def cite_clause(clause: str) -> str:
+    """A stored clause reference (`沈阳 三(三)`) as printed on paper: by the policy's title and
+    article. A reference naming no known city is returned as it is."""
+    from policies.registry import all_policies
+
+    text = str(clause or "").strip()
+    for policy in all_policies().values():
+        if text == policy.name_zh or text.startswith(f"{policy.name_zh} "):
+            return policy.cite(text)
+    return text
+
+
+def cite_clauses(clauses) -> str:
+    return "、".join(dict.fromkeys(cite_clause(c) for c in clauses or () if c))
+
+
+def paper_date(value) -> str:
+    """Return a date the way the notices write it: 2025年5月1日 (never ISO on paper)."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+# Workflow states in brackets (“（待财务审核拨付）”) are the platform's, not the public's.
+_INTERNAL_STATE = re.compile(r"[（(]待[^）)]*[）)]")
+
+
+def public_text(text: str) -> str:
+    return _INTERNAL_STATE.sub("", str(text or "")).strip()
+
+
 def issuer_for(city) -> str:
     return f"{city.name}市科学技术协会"
+
+
+def redhead(user, *, kind: str, obj, city, year: int) -> dict:
+    """The issuing header of a document: the 科协 in red over a rule, and its 文号."""
+    from .services import document_number_assign
+
+    number = document_number_assign(kind=kind, obj=obj, city=city, year=year, actor=user)
+    return {"issuer": issuer_for(city), "doc_number": number.number}
+
+
+def office_contact(city, publisher=None) -> dict:
+    """Where objections go: the city's office (settings.CITY_OFFICE_CONTACTS[city code]),
+    with the publishing officer's name, mobile and e-mail filling what is not configured."""
+    from django.conf import settings
+
+    configured = dict((getattr(settings, "CITY_OFFICE_CONTACTS", None) or {}).get(city.code, {}))
+    contact = {
+        "office": configured.get("office") or f"{issuer_for(city)}学会部",
+        "person": configured.get("person") or getattr(publisher, "full_name", "") or "",
+        "phone": configured.get("phone") or getattr(publisher, "mobile", "") or "",
+        "address": configured.get("address") or "",
+        "email": configured.get("email") or getattr(publisher, "email", "") or "",
+    }
+    return contact
 
 
 def _program_label(city, code: str) -> str:
@@ -47,21 +101,34 @@ def _program_label(city, code: str) -> str:
 
 # --- certificate / plaque -------------------------------------------------------------------
 
-CERTIFIED_STATUSES = {"certified", "key_supported", "rectification", "suspended"}
+# A certificate is issued to a station in good standing: not while it is suspended or being
+# rectified (the plaque stays, but no new certificate is printed).
+CERTIFIED_STATUSES = {"certified", "key_supported"}
 
 
 def certificate(user, station_pk: int):
     from stations.selectors import get_station
 
     station = get_station(user, station_pk)
+    if station.status in {"rectification", "suspended"}:
+        raise DocumentNotAvailable("该服务站正在限期整改或暂停资助，暂不出具证书。")
     if station.status not in CERTIFIED_STATUSES or not station.certified_on:
         raise DocumentNotAvailable("该服务站尚未认定（命名），没有证书和牌匾文字。")
+    head = redhead(
+        user, kind="certificate", obj=station, city=station.city, year=station.certified_on.year
+    )
     context = {
+        **head,
         "station": station,
         "program": _program_label(station.city, station.program),
         "level": LEVEL_LABELS.get(station.level, station.level),
-        "issuer": issuer_for(station.city),
+        "certificate_no": station.certificate_no or head["doc_number"],
         "issued_on": cn_date(station.certified_on),
+        "term": (
+            f"{cn_date(station.term_start)}至{cn_date(station.term_end)}"
+            if station.term_start and station.term_end
+            else ""
+        ),
         "title": f"{station.name} 证书及牌匾文字",
     }
     return "reports/pdf/certificate.html", context, f"{station.name}-证书.pdf"
@@ -79,17 +146,37 @@ def evaluation_notice(user, evaluation_pk: int):
         raise DocumentNotAvailable("考核结果尚未确认，不能出具结果通知。")
     station = evaluation.station
     decision = evaluation.decision or {}
+    issued = timezone.localtime(evaluation.confirmed_at).date()
+    consequences = [
+        {"label": public_text(c.get("label", "")), "clause": cite_clause(c.get("clause", ""))}
+        for c in decision.get("consequences", [])
+    ]
     context = {
+        **redhead(
+            user, kind="evaluation_notice", obj=evaluation, city=station.city, year=issued.year
+        ),
         "evaluation": evaluation,
         "station": station,
         "grade": GRADE_LABELS.get(evaluation.grade, evaluation.grade),
-        "consequences": decision.get("consequences", []),
-        "clauses": (decision.get("year") or {}).get("clauses", []),
-        "issuer": issuer_for(station.city),
-        "issued_on": cn_date(timezone.localtime(evaluation.confirmed_at).date()),
-        "title": f"{station.name}{evaluation.year}年度考核结果通知",
+        "consequences": consequences,
+        "clauses": cite_clauses((decision.get("year") or {}).get("clauses", [])),
+        "policy_title": _policy_title(station.city),
+        "rectification_deadline": paper_date(evaluation.rectification_deadline)
+        if evaluation.rectification_deadline
+        else "",
+        "issued_on": paper_date(issued),
+        "title": f"关于{station.name}{evaluation.year}年度考核结果的通知",
     }
     return "reports/pdf/evaluation_notice.html", context, f"{context['title']}.pdf"
+
+
+def _policy_title(city) -> str:
+    from policies.registry import get_policy
+
+    try:
+        return f"《{get_policy(city.policy_code).document_zh}》"
+    except Exception:  # noqa: BLE001
+        return "本市学会服务站管理办法"
 
 
 # --- public notice list ---------------------------------------------------------------------
@@ -107,12 +194,16 @@ def public_notice(user, notice_pk: int):
     for row in rows:
         row.level_label = LEVEL_LABELS.get(row.level, row.level)
     context = {
+        **redhead(
+            user, kind="public_notice", obj=notice, city=notice.city, year=notice.start_on.year
+        ),
         "notice": notice,
         "rows": rows,
-        "issuer": issuer_for(notice.city),
-        "issued_on": cn_date(notice.start_on),
-        "start": cn_date(notice.start_on),
-        "end": cn_date(notice.end_on),
+        "clause": cite_clause(notice.clause) if notice.clause else "",
+        "contact": office_contact(notice.city, notice.published_by),
+        "issued_on": paper_date(notice.start_on),
+        "start": paper_date(notice.start_on),
+        "end": paper_date(notice.end_on),
         "title": notice.title,
     }
     return "reports/pdf/public_notice.html", context, f"{notice.title}.pdf"
@@ -148,7 +239,52 @@ def _display(field, value, name: str, user, application) -> str:
     return str(value)
 
 
+@dataclass
+class Box:
+    label: str
+    ticked: bool
+
+
+def _boxes(choices, chosen) -> list[Box]:
+    """Every option of a □ list, the chosen one(s) ticked (☑), as the printed form has them."""
+    chosen = set(chosen if isinstance(chosen, list | tuple | set) else [chosen])
+    return [Box(str(label), code in chosen) for code, label in choices]
+
+
+def _money(value) -> str:
+    """60000 → 60,000.00 (the 申报书's amounts, always with two decimals)."""
+    if value is None:
+        return ""
+    return f"{Decimal(value):,.2f}"
+
+
+YIYANG_LEVELS = (
+    ("national", "国家级学会服务站"),
+    ("provincial", "省级学会服务站"),
+    ("city", "市级学会服务站"),
+)
+GUIYANG_INSTRUCTIONS = (
+    "本申报书是建站申报依据，填写内容须实事求是，表述应明确、严谨，相应栏目请填写完整。"
+    "缺项或格式不符的申报书不予受理。",
+    "本申报书为A4纸张打印，报送一式3份。",
+    "每一栏应按照提示要求填写。",
+    "各栏目如填写不下，可另加附页。",
+    "项目申报书填好后加盖项申报单位公章，申报单位所盖公章必须为具有独立法人资格、"
+    "拥有独立账号单位的公章。",
+)
+GUIYANG_COMMON_TERMS = (
+    "监管单位为甲方，申报单位为乙方。申报书须经甲方、乙方代表人或授权委托人签字并加盖双方公章后生效。",
+    "工作站建立过程中，乙方如需调整任务，应向甲方提出变更内容及理由的申请报告，经甲方审定同意后方可实施。",
+    "乙方因故致使无法达到建站预期，提出中止任务的，应视情况，部分或全部退还甲方所拨项目经费。",
+    "工作站开展工作过程中，甲方无故提出中止任务的，所拨经费不得追回。",
+    "未尽事宜双方协商解决。",
+    "本项目任务书正式文本一式叁份，乙方及甲方监督部门、财务部门各执壹份。",
+)
+
+
 def application_form(user, application_pk: int):
+    """The city's 申报书 printed as its seed form: cover page, the form's own sections and
+    boxes field for field (□ lists with every option, the chosen one ticked)."""
     from applications.forms import budget_total, form_class_for, rmb_uppercase
     from applications.selectors import application_get
 
@@ -158,47 +294,53 @@ def application_form(user, application_pk: int):
         raise DocumentNotAvailable("本市该项目没有规定格式的申报书。")
     form = form_class_for(code, app.program)(draft=True)
     data = {"title": app.title, "level": app.level, **(app.form_data or {})}
-    sections = []
-    for heading, fields in form.grouped():
-        lines = [
-            FormLine(
-                str(bf.label),
-                _display(bf.field, data.get(bf.name), bf.name, user, app),
-                wide=bf.field.widget.__class__.__name__ == "Textarea",
-            )
-            for bf in fields
-        ]
-        sections.append((str(heading), lines))
+    v = {
+        name: _display(field, data.get(name), name, user, app)
+        for name, field in form.fields.items()
+    }
     budget = []
     for row in data.get("budget", []) or []:
         try:
             amount = Decimal(str(row.get("amount") or "0"))
         except InvalidOperation:
             amount = None
-        budget.append({**row, "amount": amount})
+        budget.append({**row, "amount": _money(amount)})
     total = budget_total(data.get("budget", []))
-    city_name = app.city.name
-    title = (
-        f"{city_name}市重点产业领域学会服务站申报书"
-        if code == "yiyang"
-        else "“科创中国”贵阳学会产业科技服务工作站申报书"
-    )
+    submitted = timezone.localtime(app.submitted_at).date() if app.submitted_at else None
     context = {
         "app": app,
         "city_code": code,
-        "sections": sections,
-        "has_budget": form.has_budget,
-        "budget": budget,
-        "budget_total": total,
-        "budget_total_upper": rmb_uppercase(total),
-        "level": LEVEL_LABELS.get(app.level, app.level),
+        "v": v,
         "issuer": issuer_for(app.city),
-        "submitted_on": cn_date(timezone.localtime(app.submitted_at).date())
-        if app.submitted_at
-        else "",
-        "title": title,
+        "submitted_on": paper_date(submitted) if submitted else "",
+        "budget": budget,
+        "budget_rows_blank": range(max(0, 8 - len(budget))),
+        "budget_total": _money(total),
+        "budget_total_upper": rmb_uppercase(total),
     }
-    return "reports/pdf/application_form.html", context, f"{app.title}-申报书.pdf"
+    if code == "yiyang":
+        context.update(
+            {
+                "title": "益阳市重点产业领域学会服务站申报书",
+                "applicant": v.get("unit_name") or (app.host_unit.name if app.host_unit else ""),
+                "natures": _boxes(form.fields["unit_nature"].choices, data.get("unit_nature")),
+                "industries": _boxes(form.fields["key_industry"].choices, data.get("key_industry")),
+                "levels": _boxes(YIYANG_LEVELS, app.level),
+                "society_name": v.get("society_name") or app.society.name,
+            }
+        )
+        template = "reports/pdf/application_form_yiyang.html"
+    else:
+        context.update(
+            {
+                "title": "“科创中国”贵阳学会产业科技服务工作站申报书",
+                "applicant": app.society.name,
+                "instructions": GUIYANG_INSTRUCTIONS,
+                "common_terms": GUIYANG_COMMON_TERMS,
+            }
+        )
+        template = "reports/pdf/application_form_guiyang.html"
+    return template, context, f"{app.title}-申报书.pdf"
 
 
 DOCUMENTS = {

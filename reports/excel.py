@@ -90,7 +90,15 @@ class Column:
     get: Callable[[Any], Any]
     width: float = 14
     number_format: str | None = None
-    total: bool = False  # numeric column summed in the totals row
+    total: bool = False  # numeric column summed in the totals row (never a percentage)
+
+    @property
+    def is_percentage(self) -> bool:
+        return "%" in (self.number_format or "") or "%" in self.header or "占比" in self.header
+
+    @property
+    def summed(self) -> bool:
+        return self.total and not self.is_percentage
 
 
 @dataclass
@@ -101,6 +109,8 @@ class SheetWriter:
     columns: Sequence[Column]
     header_row: int = 1
     rows_written: int = field(default=0)
+    # The number format each column's numbers were written with: its totals use the same.
+    formats: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def create(
@@ -113,6 +123,13 @@ class SheetWriter:
         # A write-only sheet writes its view settings with the first row: set them first.
         ws.freeze_panes = f"A{header_row + 1}"
         ws.print_title_rows = f"{header_row}:{header_row}"
+        # Printed as a list is read: landscape A4, all columns on the page width.
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = "9"  # A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
         for line in preamble:  # a title line or two above the table
             ws.append([xl_cell(ws, line, style="total")])
         ws.append([xl_cell(ws, col.header, style="header") for col in columns])
@@ -124,10 +141,15 @@ class SheetWriter:
 
     def append_values(self, values: Iterable[Any], *, style: str = "") -> int:
         row_number = self.next_row
-        cells = [
-            xl_cell(self.ws, value, number_format=col.number_format, style=style)
-            for col, value in zip(self.columns, values, strict=True)
-        ]
+        cells = []
+        for index, (col, value) in enumerate(zip(self.columns, values, strict=True)):
+            fmt = col.number_format
+            if fmt is None and isinstance(value, Formula):
+                fmt = self.formats.get(index)  # a total is formatted like its column
+            cell = xl_cell(self.ws, value, number_format=fmt, style=style)
+            if not isinstance(value, Formula | bool) and isinstance(value, int | float | Decimal):
+                self.formats.setdefault(index, cell.number_format)
+            cells.append(cell)
         self.ws.append(cells)
         self.rows_written += 1
         return row_number
@@ -144,13 +166,19 @@ class SheetWriter:
             letter = get_column_letter(index)
             if index == 1:
                 values.append(label)
-            elif col.total:
+            elif col.summed:
                 values.append(
                     Formula(f"=SUM({letter}{first}:{letter}{last})") if last >= first else 0
                 )
             else:
                 values.append(None)
         return self.append_values(values, style="total")
+
+    def autofilter(self, last: int | None = None) -> None:
+        """Filter buttons on the header over the data rows (not the totals row)."""
+        last = last if last is not None else self.next_row - 1
+        letter = get_column_letter(len(self.columns))
+        self.ws.auto_filter.ref = f"A{self.header_row}:{letter}{max(last, self.header_row)}"
 
 
 def new_workbook() -> Workbook:
@@ -177,7 +205,8 @@ def write_table(
         count += 1
         if progress and count % progress_every == 0:
             progress(count)
-    if totals and any(col.total for col in columns):
+    sheet.autofilter()
+    if totals and any(col.summed for col in columns):
         sheet.totals_row()
     wb.save(stream)
     if progress:

@@ -119,9 +119,23 @@ def _application_columns(user) -> Sequence[Column]:
         Column("建站/需求单位", lambda a: a.host_unit.name if a.host_unit_id else "", 28),
         Column("县（市、区）", lambda a: a.district.name if a.district_id else "", 12),
         Column("当前环节", lambda a: labels.stage(a.city, a.program, a.stage), 20),
-        Column("结果", lambda a: "已撤回" if a.withdrawn else a.outcome, 10),
+        Column("结果", lambda a: _outcome_label(labels, a), 12),
         Column("提交时间", lambda a: a.submitted_at, 18),
         Column("办结时间", lambda a: a.decided_at, 18),
+    )
+
+
+def _outcome_label(labels: _ProgramLabels, app) -> str:
+    """The result as the city's workflow names it (已备案, 不予认定…), never the code."""
+    if app.withdrawn:
+        return "已撤回"
+    if not app.outcome:
+        return ""
+    label = labels.stage(app.city, app.program, app.stage)
+    return (
+        label
+        if label != app.stage
+        else {"certified": "已认定", "rejected": "未通过"}.get(app.outcome, "")
     )
 
 

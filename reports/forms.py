@@ -54,6 +54,6 @@ class SubsidyReportForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="Excel 文件（.xlsx）",
+        label="Excel 或 CSV 文件（.xlsx、.xls、.csv）",
         widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
     )

@@ -143,3 +143,170 @@ def export_jobs_purge(*, now: dt.datetime | None = None) -> int:
         ExportJob.objects.filter(pk=job.pk).update(file="")
         purged += 1
     return purged
+
+
+# --- 文号: one numbering service for every document a city's 科协 issues ---------------------
+
+
+def document_prefix(city) -> str:
+    """The city's 文号 prefix: settings.DOCUMENT_NUMBER_PREFIXES[city code], else the policy's."""
+    from policies.registry import get_policy
+
+    override = (getattr(settings, "DOCUMENT_NUMBER_PREFIXES", None) or {}).get(city.code)
+    if override:
+        return override
+    try:
+        prefix = get_policy(city.policy_code).document_prefix
+    except Exception:  # noqa: BLE001 (a city without a policy module)
+        prefix = ""
+    return prefix or f"{city.name}科协"
+
+
+def format_document_number(prefix: str, year: int, seq: int) -> str:
+    return f"{prefix}〔{year}〕{seq}号"
+
+
+def document_number_assign(*, kind: str, obj, city, year: int, actor=None, request=None):
+    """Return the 文号 of document `kind` for `obj`, assigning the city's next number of
+    `year` the first time (assigned once: later calls return the same number). Audited."""
+    from django.db import IntegrityError
+
+    from .models import DocumentCounter, DocumentNumber
+
+    key = f"{obj._meta.label_lower}:{obj.pk}"
+    existing = DocumentNumber.objects.filter(kind=kind, object_key=key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            DocumentCounter.objects.get_or_create(city=city, year=year)
+            counter = DocumentCounter.objects.select_for_update().get(city=city, year=year)
+            counter.last += 1
+            counter.save(update_fields=["last"])
+            number = DocumentNumber.objects.create(
+                city=city,
+                year=year,
+                seq=counter.last,
+                number=format_document_number(document_prefix(city), year, counter.last),
+                kind=kind,
+                object_key=key,
+                issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            audit(
+                event="reports.document_numbered",
+                user=actor,
+                request=request,
+                obj=obj,
+                city_id=city.pk,
+                detail={"kind": kind, "number": number.number, "year": year, "seq": number.seq},
+            )
+    except IntegrityError:
+        # Someone numbered the same document at the same moment: theirs is the number.
+        return DocumentNumber.objects.get(kind=kind, object_key=key)
+    return number
+
+
+# --- import jobs: large legacy files checked and imported by a Celery task ---------------------
+
+
+def sync_import_max() -> int:
+    """Files up to this many rows are checked in the request; longer ones become a job."""
+    return int(getattr(settings, "REPORTS_SYNC_IMPORT_MAX", 1000))
+
+
+@transaction.atomic
+def import_job_create(*, kind: str, user, content: bytes, dry_run: bool = True, request=None):
+    """Store the file and queue its check (dry run) or import; the task starts on commit."""
+    from django.core.files.base import ContentFile
+
+    from .imports import IMPORTS
+    from .models import ImportJob
+
+    IMPORTS[kind]  # unknown kinds fail here, not in the worker
+    job = ImportJob(owner=user, kind=kind, dry_run=dry_run)
+    job.file.save("upload", ContentFile(content), save=False)
+    job.save()
+    audit(
+        event="reports.import_job_created",
+        user=user,
+        request=request,
+        obj=job,
+        detail={"kind": kind, "dry_run": dry_run, "bytes": len(content)},
+    )
+    outbox_enqueue("reports.tasks.run_import_job", key=f"import-job:{job.pk}", args=[job.pk])
+    return job
+
+
+def import_job_confirm(*, job, user, request=None):
+    """After a clean check, import the same file as a new job (the check's file is reused)."""
+    from django.core.exceptions import ValidationError
+
+    if job.owner_id != user.pk or not job.dry_run or job.status != job.Status.DONE:
+        raise ValidationError("只能在检查通过后导入本人上传的文件。")
+    if (job.result or {}).get("problems"):
+        raise ValidationError("文件有错误，不能导入。")
+    try:
+        with job.file.open("rb") as handle:
+            content = handle.read()
+    except (ValueError, FileNotFoundError) as exc:
+        raise ValidationError("上传的文件已不存在，请重新上传。") from exc
+    return import_job_create(
+        kind=job.kind, user=user, content=content, dry_run=False, request=request
+    )
+
+
+def import_job_run(*, job_id: int):
+    """Run a job's check or import with progress; a redelivered task leaves it alone."""
+    from .imports import import_run
+    from .models import ImportJob
+
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("owner").get(pk=job_id)
+
+    def progress(done: int, total: int) -> None:
+        percent = 100 if not total else min(99, int(done * 100 / total))
+        ImportJob.objects.filter(pk=job.pk).update(
+            rows_done=done, total_rows=total, progress=percent
+        )
+
+    try:
+        with job.file.open("rb") as handle:
+            content = handle.read()
+        report = import_run(
+            kind=job.kind, user=job.owner, content=content, dry_run=job.dry_run, progress=progress
+        )
+    except Exception as exc:
+        logger.exception("import job %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+        )
+        return None
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE,
+        progress=100,
+        rows_done=report.rows,
+        total_rows=report.rows,
+        result=report.as_dict(),
+        finished_at=timezone.now(),
+    )
+    if not job.dry_run:
+        job.file.delete(save=False)  # imported (or refused): the upload is not kept
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+    job.refresh_from_db()
+    audit(
+        event="reports.import_job_done",
+        user=job.owner,
+        obj=job,
+        detail={
+            "kind": job.kind,
+            "dry_run": job.dry_run,
+            "rows": report.rows,
+            "problems": len(report.problems),
+            "written": report.written,
+        },
+    )
+    return job

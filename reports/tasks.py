@@ -12,6 +12,15 @@ def run_export_job(job_id: int) -> int | None:
     return job.row_count if job else None
 
 
+@shared_task(acks_late=True)
+def run_import_job(job_id: int) -> bool | None:
+    """Check or import a large legacy file; a redelivered task finds the job claimed."""
+    from .services import import_job_run
+
+    job = import_job_run(job_id=job_id)
+    return None if job is None else bool((job.result or {}).get("written"))
+
+
 @shared_task
 def purge_expired_exports() -> int:
     from .services import export_jobs_purge

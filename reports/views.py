@@ -273,11 +273,13 @@ def import_preview(request, kind: str):
     import uuid
 
     from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
 
     from stations.uploads import validate_upload
 
+    from . import services
     from .forms import ImportUploadForm
-    from .imports import import_run, problems_sorted
+    from .imports import check_legacy_upload, count_rows, import_run, problems_sorted
 
     _deny(permissions.can_import(request.user))
     spec = _import_kind(kind)
@@ -292,7 +294,10 @@ def import_preview(request, kind: str):
         )
     upload = form.cleaned_data["file"]
     try:
-        validate_upload(upload, allowed={"xlsx"})
+        if upload.name.lower().endswith(".xlsx"):
+            validate_upload(upload, allowed={"xlsx"})
+        else:
+            check_legacy_upload(upload)
     except ValidationError as exc:
         form.add_error("file", exc)
         return render(
@@ -300,6 +305,12 @@ def import_preview(request, kind: str):
         )
     upload.seek(0)
     content = upload.read()
+    if count_rows(content) > services.sync_import_max():
+        # A large file is checked by a Celery job with progress, not in the request.
+        job = services.import_job_create(
+            kind=kind, user=request.user, content=content, dry_run=True, request=request
+        )
+        return redirect("reports:import_job", pk=job.pk)
     report = import_run(kind=kind, user=request.user, content=content, dry_run=True)
     token = ""
     if report.ok:
@@ -347,6 +358,61 @@ def import_confirm(request, kind: str):
     )
 
 
+def _own_import_job(request, pk: int):
+    from django.shortcuts import get_object_or_404
+
+    from .models import ImportJob
+
+    # Another user's job answers exactly like a missing one.
+    return get_object_or_404(ImportJob, pk=pk, owner=request.user)
+
+
+def _import_job_context(job) -> dict:
+    from .imports import IMPORTS, ImportReport, problems_sorted
+
+    context = {"job": job, "spec": IMPORTS.get(job.kind)}
+    if job.status == job.Status.DONE and job.result:
+        report = ImportReport.from_dict(job.result)
+        context.update({"report": report, "problems": problems_sorted(report.problems)})
+    return context
+
+
+@login_required
+def import_job(request, pk: int):
+    _deny(permissions.can_import(request.user))
+    job = _own_import_job(request, pk)
+    return render(request, "reports/import_job.html", _import_job_context(job))
+
+
+@login_required
+def import_job_progress(request, pk: int):
+    """The polled fragment: keeps polling (hx-trigger) until the job is finished."""
+    _deny(permissions.can_import(request.user))
+    job = _own_import_job(request, pk)
+    return render(request, "reports/_import_job_progress.html", _import_job_context(job))
+
+
+@login_required
+def import_job_confirm(request, pk: int):
+    from django.core.exceptions import ValidationError
+    from django.http import HttpResponseNotAllowed
+    from django.shortcuts import redirect
+
+    from . import services
+
+    _deny(permissions.can_import(request.user))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    job = _own_import_job(request, pk)
+    try:
+        new = services.import_job_confirm(job=job, user=request.user, request=request)
+    except ValidationError as exc:
+        context = _import_job_context(job)
+        context["error"] = "；".join(exc.messages)
+        return render(request, "reports/import_job.html", context, status=409)
+    return redirect("reports:import_job", pk=new.pk)
+
+
 # --- dashboards -----------------------------------------------------------------------------
 
 
@@ -377,7 +443,7 @@ def _chart_xlsx(chart, filename: str) -> HttpResponse:
             f"{name}（{chart.unit}）" if chart.unit else name,
             lambda r, i=i: r[1][i],
             16,
-            total=True,
+            total=chart.unit != "%",  # a sum of percentages means nothing
         )
         for i, name in enumerate(chart.series)
     ]

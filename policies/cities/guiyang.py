@@ -35,6 +35,7 @@ def outside_guizhou(province: str) -> bool:
 class GuiyangPolicy(CityPolicy):
     code = "guiyang"
     name_zh = C
+    document_prefix = "筑科协"  # 文号 of the documents the city's 科协 issues
     province_zh = "贵州省"
     document_zh = "“科创中国”贵阳学会产业科技服务工作站建设方案（试行）"
     grades = ("qualified", "unqualified")

@@ -157,6 +157,7 @@ EVALUATION = Rubric(
 class HangzhouPolicy(CityPolicy):
     code = "hangzhou"
     name_zh = C
+    document_prefix = "杭科协"  # 文号 of the documents the city's 科协 issues
     province_zh = "浙江省"
     document_zh = "杭州市创新驱动助力工程三年行动计划(2015—2017)及学会协同创新服务基地、学会科技服务站实施管理办法（试行）"
     effective_from = dt.date(2015, 6, 3)

@@ -130,6 +130,7 @@ CODES = tuple(LABELS)
 class LianyungangPolicy(CityPolicy):
     code = "lianyungang"
     name_zh = C
+    document_prefix = "连科协"  # 文号 of the documents the city's 科协 issues
     province_zh = "江苏省"
     document_zh = "连科协〔2017〕15号 关于提升学会和企事业科协服务科技创新能力的实施意见"
     effective_from = dt.date(2017, 3, 16)

@@ -78,6 +78,7 @@ def station_name(
 class ShenyangPolicy(CityPolicy):
     code = "shenyang"
     name_zh = C
+    document_prefix = "沈科协发"  # 文号 of the documents the city's 科协 issues
     province_zh = "辽宁省"
     document_zh = "沈阳市科协关于大力推进学会服务站建设的实施办法"
     grades = ("excellent", "good", "qualified", "unqualified")

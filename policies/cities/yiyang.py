@@ -50,6 +50,7 @@ def applies_directly(facts: EligibilityFacts) -> bool:
 class YiyangPolicy(CityPolicy):
     code = "yiyang"
     name_zh = C
+    document_prefix = "益科协"  # 文号 of the documents the city's 科协 issues
     province_zh = "湖南省"
     document_zh = "益阳市重点产业领域学会服务站建设管理办法（试行）"
     effective_from = dt.date(2023, 9, 21)

@@ -1,6 +1,7 @@
 """The one transition service: guards, roles, history, quota, notice, certification."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -51,7 +52,7 @@ def test_main_path_to_award_records_every_transition_with_policy_version(world):
     world.act(app, "approve", today=dt.date(2025, 11, 29))
     assert app.stage == "awarded" and app.outcome == "certified"
     cert = Certification.objects.get(application=app)
-    assert cert.certificate_no.startswith("LIANYUNGANG-")
+    assert re.fullmatch(r"连科协〔\d{4}〕\d+号", cert.certificate_no)
     app.station.refresh_from_db()
     assert app.station.status == StationStatus.CERTIFIED
     assert app.station.certificate_no == cert.certificate_no

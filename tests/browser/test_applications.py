@@ -108,7 +108,7 @@ def test_award_from_filing_to_certified_station(page, login_as, screenshot):
     page.click("[data-testid=action-approve]")
     assert page.inner_text("[data-testid=stage]") == "表彰奖励"
     certificate = page.inner_text("[data-testid=certification]")
-    assert "LIANYUNGANG-" in certificate
+    assert "连科协〔" in certificate
     screenshot("application-certified")
     world.station.refresh_from_db()
     assert world.station.status == "certified" and world.station.certificate_no

@@ -119,7 +119,7 @@ def test_yiyang_station_from_application_to_plaque(page, login_as, screenshot):
     page.click("[data-testid=action-approve]")
     assert page.inner_text("[data-testid=stage]") == "发文授牌"
     certificate = page.inner_text("[data-testid=certification]")
-    assert "YIYANG-" in certificate
+    assert "益科协〔" in certificate
     assert page.is_visible("[data-testid=grant-link]")
     screenshot("yiyang-certified")
     station.refresh_from_db()

@@ -150,7 +150,12 @@ def test_evaluation_result_notice(client, guiyang_money, this_year):
     assert response.status_code == 200
     text = flat(response.content)
     assert f"{this_year}年度考核结果通知" in text
-    assert "86.5分" in text and "合格" in text and "考核合格，继续支持（贵阳四(三)）" in text
+    assert (
+        "86.5分" in text
+        and "合格" in text
+        and "考核合格，继续支持（依据《“科创中国”贵阳学会产业科技服务工作站建设方案（试行）》第四条第（三）款）"
+        in text
+    )
     ev.status = StationEvaluation.Status.SCORED
     ev.save()
     assert (
@@ -216,7 +221,7 @@ def test_public_notice_list_pdf(client, yiyang_apps):
     text = flat(response.content)
     assert "关于2026年益阳市学会服务站认定名单的公示" in text
     assert "益阳申报服务站0" in text and "益阳申报服务站1" in text
-    assert "二〇二六年六月一日至二〇二六年六月五日（5个工作日）" in text
+    assert "2026年6月1日至2026年6月5日（5个工作日）" in text
     assert "共2项" in text
 
 
@@ -228,7 +233,7 @@ def test_yiyang_application_form_printout(client, yiyang_apps):
     text = flat(response.content)
     assert "益阳市重点产业领域学会服务站申报书" in text
     assert "益阳某某科技有限公司" in text and "企业科协" in text and "新材料" in text
-    assert "县（市、区）人才办意见" in text
+    assert "县市区委人才办意见" in text
     save_artifact("reports-application-yiyang", response.content)
 
 
@@ -273,7 +278,7 @@ def test_guiyang_application_form_with_budget_table_and_masked_account(client, g
     assert response.status_code == 200
     text = flat(response.content)
     assert "科创中国”贵阳学会产业科技服务工作站申报书" in text
-    assert "经费预算表" in text and "100000.00" in text and "壹拾万元整" in text
+    assert "四、经费支出预算" in text and "￥100,000.00" in text and "壹拾万元整" in text
     assert "6222020200009876543" not in text and "***************6543" in text
     assert "磷化工制造" in text
     save_artifact("reports-application-guiyang", response.content)

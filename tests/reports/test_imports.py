@@ -177,23 +177,54 @@ def payment_row(grant, **kw):
     }
 
 
-def test_payments_import_rejects_an_amount_that_is_not_a_number(guiyang_money):
+@pytest.fixture
+def unpaid_grant(guiyang_money, this_year):
+    """A Guiyang provincial grant (one-off 50,000 yuan) with nothing paid yet."""
+    from funding import services as fund_services
+    from stations.choices import Level, StationStatus
+    from tests.factories import SocietyFactory, StationFactory
+
+    c = guiyang_money["city"]
+    society = SocietyFactory(city=c, level=Level.PROVINCIAL, name="贵阳未拨付学会")
+    station = StationFactory(
+        city=c,
+        society=society,
+        level=Level.PROVINCIAL,
+        program="station",
+        status=StationStatus.CERTIFIED,
+        name="贵阳未拨付工作站",
+    )
+    grant = fund_services.grant_create(
+        station=station, program="station", start_year=2019, actor=guiyang_money["admin"]
+    )
+    assert grant.amount == 50000 and not grant.disbursements.exists()
+    return grant
+
+
+def test_payments_import_rejects_an_amount_that_is_not_a_number(guiyang_money, unpaid_grant):
     admin = guiyang_money["admin"]
-    grant = guiyang_money["grants"][0]
+    grant = unpaid_grant
     before = Disbursement.objects.count()
-    bad = xlsx("payments", [payment_row(grant), payment_row(grant, year=2020, amount="五万元")])
+    bad = xlsx(
+        "payments",
+        [payment_row(grant, amount=20000), payment_row(grant, year=2020, amount="五万元")],
+    )
     report = import_run(kind="payments", user=admin, content=bad, dry_run=False)
     assert not report.written and Disbursement.objects.count() == before
     assert (report.problems[0].row, report.problems[0].column) == (3, "amount")
     assert "不是有效数字" in report.problems[0].message
     good = xlsx(
-        "payments", [payment_row(grant), payment_row(grant, year=2020, voucher_no="记-2020-7")]
+        "payments",
+        [
+            payment_row(grant, amount=20000),
+            payment_row(grant, year=2020, amount=30000, voucher_no="记-2020-7"),
+        ],
     )
     assert import_run(kind="payments", user=admin, content=good, dry_run=False).written
     assert Disbursement.objects.count() == before + 2
     again = import_run(kind="payments", user=admin, content=good, dry_run=False)
     assert again.ok and Disbursement.objects.count() == before + 2
-    changed = xlsx("payments", [payment_row(grant, amount=60000)])
+    changed = xlsx("payments", [payment_row(grant, amount=10000)])
     report = import_run(kind="payments", user=admin, content=changed, dry_run=True)
     assert "已有拨付记录" in report.problems[0].message
     unknown = xlsx("payments", [payment_row(grant, station="没有的站")])
@@ -270,3 +301,25 @@ def test_only_city_administrators_import(role, client, station):
     client.force_login(UserFactory(role=role, **scope))
     assert client.get(reverse("reports:imports")).status_code == 403
     assert client.get(reverse("reports:import_template", args=["societies"])).status_code == 403
+
+
+@pytest.mark.parametrize("rows", [10, 40])
+def test_lookups_are_loaded_once_per_file_not_per_row(admin, rows):
+    """Societies, host units, districts, cities and existing stations: one query each per file."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for kind, make in (("societies", society_row), ("host_units", host_row)):
+        content = xlsx(kind, [make(i) for i in range(rows)])
+        assert import_run(kind=kind, user=admin, content=content, dry_run=False).written
+    content = xlsx("stations", [station_row(i) for i in range(rows)])
+    with CaptureQueriesContext(connection) as queries:
+        report = import_run(kind="stations", user=admin, content=content, dry_run=True)
+    assert report.ok and report.new == rows
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    # Object loads (SELECT "table"."id", …); Django's own FK checks in full_clean stay per row.
+    for table in ("stations_society", "stations_hostunit", "stations_district", "stations_city"):
+        loads = [sql for sql in selects if sql.startswith(f'SELECT "{table}"."id"')]
+        assert len(loads) <= 2, (table, loads[:3])  # the file's lookups, not one per row
+    loads = [s for s in selects if s.startswith('SELECT "stations_station"."id"')]
+    assert len(loads) == 1  # the file's existing stations, matched in memory

@@ -23,7 +23,7 @@ from funding import services as funding
 from network import services as network
 from network.models import DemandAttachment
 from policies.models import StatutoryDay
-from reports.models import ExportJob
+from reports.models import ExportJob, ImportJob
 from stations.choices import Level, StationStatus
 from stations.models import ActivityEvidence
 from tests.factories import (
@@ -78,6 +78,7 @@ class World:
     demand_attachment: object
     holiday: object
     export_job: object
+    import_job: object
     notification: object
     target_user: object
 
@@ -229,6 +230,13 @@ def build_world() -> World:
     TOTPDevice.objects.create(user=users["finance"], name="TOTP", confirmed=True)
     holiday = StatutoryDay.objects.create(date=dt.date(2027, 1, 1), is_workday=False, name="元旦")
     job = ExportJob.objects.create(owner=users["finance"], kind="stations")
+    # A checked import (dry run, done, no problems) of the platform administrator's.
+    import_job = ImportJob.objects.create(
+        owner=users["superuser"],
+        kind="societies",
+        status=ImportJob.Status.DONE,
+        result={"kind": "societies", "rows": 0, "problems": [], "notes": []},
+    )
     note = Notification.objects.create(recipient=users["society_a"], title="矩阵通知")
     assign_perm("stations.view_station", users["expert_unassigned"], other)  # assigned elsewhere
 
@@ -254,6 +262,7 @@ def build_world() -> World:
         demand_attachment=demand_attachment,
         holiday=holiday,
         export_job=job,
+        import_job=import_job,
         notification=note,
         target_user=users["society_a"],
     )

@@ -75,6 +75,9 @@ def object_for(name: str, w):
         "reports:job": w.export_job,
         "reports:job_progress": w.export_job,
         "reports:job_download": w.export_job,
+        "reports:import_job": w.import_job,
+        "reports:import_job_progress": w.import_job,
+        "reports:import_job_confirm": w.import_job,
     }
     if name in table:
         return table[name]
