@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import CITY_WIDE_ROLES, Role
 from accounts.services import audit, notify
+from policies.engine import budget_findings
 from policies.types import ACTION_LABELS, Finding, PolicyError, Stage
 from stations.choices import StationStatus
 from stations.models import Expert, Station
@@ -325,6 +326,13 @@ def application_check(application: Application, facts=None) -> list[dict[str, st
                 "clause": "",
             }
         )
+    # 贵阳 四(四)4 (and any city's forbidden uses): refused in the budget table as in expenses.
+    findings += [
+        _finding_dict(f)
+        for f in budget_findings(
+            get_city_policy(application.city), application.form_data.get("budget") or []
+        )
+    ]
     kinds = set(application.attachments.values_list("kind", flat=True))
     labels = dict(AttachmentKind.choices)
     for kind in application.call.required_materials:
@@ -357,15 +365,20 @@ def _quota(application: Application, params: Mapping[str, Any]) -> int | None:
     return int(value) if value is not None else None
 
 
+def quota_calls(application: Application):
+    """Return the calls whose approvals share one quota with this application's call."""
+    return application.call.quota_calls()
+
+
 def approved_at_stage(application: Application, stage_code: str) -> int:
-    """Count other applications of the same call already approved past `stage_code`.
+    """Count other applications of the year's calls already approved past `stage_code`.
 
     Where the program's quota counts only some levels (益阳 第十一条: city-level stations),
     only applications of this application's level count.
     """
     program = get_city_policy(application.city).program(application.program)
     moves = ApplicationTransition.objects.filter(
-        application__call_id=application.call_id, from_stage=stage_code, action="approve"
+        application__call__in=quota_calls(application), from_stage=stage_code, action="approve"
     )
     if program.quota_levels:
         moves = moves.filter(application__level=application.level)
@@ -434,12 +447,15 @@ def _check_guards(
             raise TransitionError(f"公示期间有异议成立，不能通过（{notice.clause}）", code="upheld")
         if objections.filter(upheld__isnull=True).exists():
             raise TransitionError("公示异议尚未处理完毕", code="objection_pending")
+    if stage.double_funding_check:
+        _check_double_funding(app, actor, params, override_reason)
     if stage.quota_check:
         quota = _quota(app, params)
         if quota is not None:
             # Lock the call: two approvers passing different applications of the same round
             # at once would otherwise both count N-1 approvals and together exceed the quota.
-            Call.objects.select_for_update().filter(pk=app.call_id).first()
+            # The year's calls share the quota: lock them all, in a fixed order.
+            list(quota_calls(app).select_for_update().order_by("pk").values_list("pk", flat=True))
             approved = approved_at_stage(app, stage.code)
             if approved >= quota:
                 if not override_reason.strip():
@@ -456,6 +472,35 @@ def _check_guards(
                     actor=actor,
                 )
     return findings, override
+
+
+def _check_double_funding(app: Application, actor: User, params, override_reason: str) -> None:
+    """Refuse approval over an overlapping funded activity unless a reason is recorded."""
+    facts = build_facts(app)
+    policy = get_city_policy(app.city)
+    found = [
+        f
+        for f in policy.check_eligibility(app.program, facts, params)
+        if f.code == "double_funding"
+    ]
+    if not found:
+        return
+    finding = found[0]
+    if not override_reason.strip():
+        raise TransitionError(
+            f"{finding.message_zh}。确需立项的，须填写不构成重复资助的理由（{finding.clause}）",
+            code="double_funding",
+            params={"findings": [_finding_dict(finding)]},
+        )
+    audit(
+        event="application.double_funding_overridden",
+        user=actor,
+        obj=app,
+        city_id=app.city_id,
+        reason=override_reason.strip(),
+        clause=finding.clause,
+        detail={"funded_activities": list(facts.funded_activities)},
+    )
 
 
 def _fix_amount(app: Application, stage: Stage, amount: int | None, params) -> None:

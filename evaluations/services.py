@@ -325,7 +325,7 @@ def expert_score_submit(
     except engine.PolicyError as exc:
         raise ValidationError(str(exc)) from exc
     score.points = {k: float(v) for k, v in points.items()}
-    score.total = Decimal(str(round(total, 1)))
+    score.total = engine.quantize_score(total)
     score.comment = comment.strip()
     score.submitted_at = timezone.now()
     score.save()
@@ -349,11 +349,12 @@ def suggested_score(evaluation: StationEvaluation) -> Decimal | None:
     totals = [s.total for s in evaluation.expert_scores.all() if s.total is not None]
     if not totals:
         return None
-    return (sum(totals) / len(totals)).quantize(Decimal("0.1"))
+    return engine.quantize_score(sum(totals) / len(totals))
 
 
 def _engine_score(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
+    """The score as the engine (and simulate_policy) takes it: two decimals, half up."""
+    return engine.round_score(value)
 
 
 @transaction.atomic
@@ -378,7 +379,7 @@ def evaluation_confirm(
     )
     if evaluation.status != E.SCORED:
         raise ValidationError("须在指派的专家全部评分后确认最终得分。")
-    final_score = Decimal(str(final_score)).quantize(Decimal("0.1"))
+    final_score = engine.quantize_score(final_score)
     if not Decimal(0) <= final_score <= Decimal(100):
         raise ValidationError({"final_score": "最终得分须在 0–100 之间。"})
     # An absent year (round closed without a self-report) has no score for the engine.
@@ -387,11 +388,18 @@ def evaluation_confirm(
     )
     if earlier.exclude(status=E.CONFIRMED).exists():
         raise ValidationError("须先确认该服务站以前年度的考核。")
-    scores = [(e.year, _engine_score(e.final_score)) for e in earlier.order_by("year")]
+    decided = list(earlier.order_by("year"))
+    scores = [(e.year, _engine_score(e.final_score)) for e in decided]
     scores.append((evaluation.year, _engine_score(final_score)))
     try:
         applied = grant_apply_schedule(
-            grant=grant, actor=actor, evaluations=scores, decided_year=evaluation.year
+            grant=grant,
+            actor=actor,
+            evaluations=scores,
+            decided_year=evaluation.year,
+            # Earlier years stay as decided: their version and their stored row.
+            year_versions={e.year: e.policy_version or grant.policy_version for e in decided},
+            decided_rows={e.year: e.decision["year"] for e in decided if e.decision.get("year")},
         )
     except engine.PolicyError as exc:
         raise ValidationError(str(exc)) from exc

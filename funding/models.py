@@ -6,6 +6,7 @@ are Decimal). Nothing here is float.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from stations.fields import EncryptedCharField
@@ -61,6 +62,11 @@ class Grant(models.Model):
     )
     # Hangzhou 附件第十三条: no applications accepted for five years after the penalty.
     banned_until = models.DateField(_("不予受理申报至"), null=True, blank=True)
+    # Running sums of the grant's disbursements and recoveries, moved only by F() updates in
+    # funding.services (never by save()): the database refuses a recovery beyond what was
+    # paid net of earlier recoveries (constraint grant_recovered_within_paid).
+    disbursed_total = models.PositiveIntegerField(_("已拨付合计（元）"), default=0, editable=False)
+    recovered_total = models.PositiveIntegerField(_("已追回合计（元）"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -79,10 +85,26 @@ class Grant(models.Model):
                 fields=["station", "program", "start_year"], name="uniq_grant_station_program_year"
             ),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="grant_amount_nonneg"),
+            models.CheckConstraint(
+                condition=models.Q(recovered_total__lte=F("disbursed_total")),
+                name="grant_recovered_within_paid",
+            ),
         ]
+
+    COUNTERS = ("disbursed_total", "recovered_total")
 
     def __str__(self) -> str:
         return f"{self.station} · {self.program} · {self.start_year}"
+
+    def save(self, *args, **kwargs):
+        """Save everything but the money counters, which only F() updates move."""
+        if not self._state.adding and self.pk and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.COUNTERS
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def city_id(self) -> int:

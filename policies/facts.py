@@ -96,6 +96,9 @@ class EligibilityFacts:
     has_same_year_station_or_project: bool | None = None
     # Hangzhou: the society's activities overlap an already funded project (不重复资助).
     overlaps_funded_activity: bool = False
+    # The funded projects of the same society whose period overlaps this application's
+    # (bases, stations, topics, 海智 activities): shown so the reviewer can judge 包含关系.
+    funded_activities: tuple[str, ...] = ()
 
     @property
     def agreement_years(self) -> float | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,6 +55,25 @@ EXPENSE_LABELS = {
 }
 
 Severity = Literal["block", "warn"]
+
+# Scores carry at most two decimals; more are rounded half up (one rule for the simulator
+# and the application: policies.engine.parse_scenario and evaluations' confirmation).
+SCORE_QUANTUM = Decimal("0.01")
+
+
+def quantize_score(value: Any) -> Decimal:
+    """Return a score rounded to two decimals, half up (79.995 → 80.00)."""
+    return Decimal(str(value)).quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def round_score(value: Any) -> int | float:
+    """Return a score as the engine takes it: two decimals half up; whole numbers as int."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    rounded = quantize_score(value)
+    if rounded == rounded.to_integral_value() and not isinstance(value, float):
+        return int(rounded)
+    return float(rounded)
 
 
 class PolicyError(ValueError):
@@ -132,6 +152,9 @@ class Stage:
     quota_check: bool = False
     needs_inspection: bool = False
     sets_amount: bool = False
+    # Approving here is refused while the facts show an overlapping funded activity, unless
+    # the approver records a reason (杭州 六(二) 不重复资助).
+    double_funding_check: bool = False
     clause: str = ""
 
     @property
@@ -312,13 +335,35 @@ class CityPolicy:
         return pairs
 
     def grade(self, score: float, params: Mapping[str, Any]) -> str:
-        """Return the grade a score reaches; a score equal to a cut-off reaches it."""
-        if score is None or not 0 <= score <= 100:
+        """Return the grade a score reaches; a score equal to a cut-off reaches it.
+
+        The score is first rounded by the platform's one rule (two decimals, half up:
+        `round_score`), so the simulator and a confirmed assessment grade alike.
+        """
+        if score is None or isinstance(score, bool) or not 0 <= score <= 100:
             raise PolicyError(f"分数须在 0–100 之间：{score}")
+        value = round_score(score)
         for grade, minimum in self.cutoffs(params):
-            if score >= minimum:
+            if value >= minimum:
                 return grade
         return self.grades[-1]
+
+    def assessment_params(
+        self,
+        params: Mapping[str, Any],
+        year_params: Mapping[int, Mapping[str, Any]] | None,
+        year: int,
+    ) -> Mapping[str, Any]:
+        """Return the parameters a year's assessment is decided under.
+
+        `params` are the grant's own terms, fixed when it is created (amounts, ranges, the
+        support term). A year's grade and its consequence (cut-offs, "two consecutive 合格")
+        follow the version in force when that year's assessment was confirmed:
+        `year_params[year]` when given, else the grant's terms.
+        """
+        if year_params and year in year_params:
+            return year_params[year]
+        return params
 
     # -- rules a module overrides ---------------------------------------------------------
     def check_eligibility(
@@ -335,7 +380,9 @@ class CityPolicy:
         amount: int | None,
         evaluations: list[tuple[int, float]],
         params: Mapping[str, Any],
+        year_params: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> FundingResult:
+        """Return the per-year money and status; see `assessment_params` for the versions."""
         raise NotImplementedError
 
     def quantitative_items(

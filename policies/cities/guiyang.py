@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..common import block, credit_parties, one_off_schedule, resolve_amount, stage, terminal
+from ..common import (
+    block,
+    credit_parties,
+    one_off_schedule,
+    province_of,
+    resolve_amount,
+    stage,
+    terminal,
+)
 from ..facts import EligibilityFacts
 from ..types import (
     CityPolicy,
@@ -29,7 +37,13 @@ LEVEL_ZH = {"national": "国家级", "provincial": "省级", "city": "市级"}
 
 
 def outside_guizhou(province: str) -> bool:
-    return bool(province) and "贵州" not in province
+    """Return whether an expert's province (Expert.province) is known and not Guizhou.
+
+    "贵阳市" or "遵义" lie in Guizhou; a place that names no province does not count as
+    outside (the 申报书 must say where the expert's employer is).
+    """
+    found = province_of(province)
+    return bool(found) and found != "贵州省"
 
 
 class GuiyangPolicy(CityPolicy):
@@ -296,6 +310,7 @@ class GuiyangPolicy(CityPolicy):
         amount: int | None,
         evaluations: list[tuple[int, float]],
         params: Mapping[str, Any],
+        year_params: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> FundingResult:
         prog = self.program(program)
         grant = resolve_amount(self, prog, level, amount, params)
@@ -308,6 +323,7 @@ class GuiyangPolicy(CityPolicy):
             amount=grant,
             scores=dict(evaluations),
             params=params,
+            year_params=year_params,
             pay_clauses=(pay_clause,),
             grade_clause=ASSESSMENT,
             unqualified_status="suspended",

@@ -365,6 +365,7 @@ class LianyungangPolicy(CityPolicy):
         amount: int | None,
         evaluations: list[tuple[int, float]],
         params: Mapping[str, Any],
+        year_params: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> FundingResult:
         prog = self.program(program)
         if level not in prog.levels:
@@ -376,6 +377,7 @@ class LianyungangPolicy(CityPolicy):
             amount=award,
             scores=dict(evaluations),
             params=params,
+            year_params=year_params,
             pay_clauses=(AWARD_CLAUSE[program],),
             grade_clause=REVIEW,
         )

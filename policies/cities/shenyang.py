@@ -332,6 +332,7 @@ class ShenyangPolicy(CityPolicy):
         amount: int | None,
         evaluations: list[tuple[int, float]],
         params: Mapping[str, Any],
+        year_params: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> FundingResult:
         prog = self.program(program)
         yearly = resolve_amount(self, prog, level, amount, params)
@@ -344,7 +345,9 @@ class ShenyangPolicy(CityPolicy):
                     YearResult(
                         y,
                         scores.get(y),
-                        self.grade(scores[y], params) if y in scores else None,
+                        self.grade(scores[y], self.assessment_params(params, year_params, y))
+                        if y in scores
+                        else None,
                         0,
                         0,
                         "active",
@@ -353,13 +356,15 @@ class ShenyangPolicy(CityPolicy):
                     for y in years
                 )
             )
-        limit = int(params["consecutive_qualified_revoke"])
         revoked = False
         qualified_run = 0
         results = []
         for index, year in enumerate(years):
+            # The year's grade and the "consecutive 合格" rule: the version it is decided under.
+            rules = self.assessment_params(params, year_params, year)
+            limit = int(rules["consecutive_qualified_revoke"])
             score = scores.get(year)
-            grade = self.grade(score, params) if score is not None else None
+            grade = self.grade(score, rules) if score is not None else None
             clauses: list[str] = []
             paid = 0
             if revoked:

@@ -374,6 +374,7 @@ class YiyangPolicy(CityPolicy):
         amount: int | None,
         evaluations: list[tuple[int, float]],
         params: Mapping[str, Any],
+        year_params: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> FundingResult:
         prog = self.program(program)
         yearly = resolve_amount(self, prog, level, amount, params)
@@ -384,7 +385,8 @@ class YiyangPolicy(CityPolicy):
         paid_so_far = 0
         for index, year in enumerate(year_span(start_year, term, scores)):
             score = scores.get(year)
-            grade = self.grade(score, params) if score is not None else None
+            rules = self.assessment_params(params, year_params, year)
+            grade = self.grade(score, rules) if score is not None else None
             paid = recovered = 0
             clauses = [MANAGEMENT] if grade is not None else []
             if index >= term:
