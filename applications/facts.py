@@ -239,4 +239,5 @@ def build_facts(application, *, today: dt.date | None = None) -> EligibilityFact
         application_date=today or application_day(),
         penalties=penalty_facts(application.society_id, application.city_id),
         funded_activities=funded_activities(application, (today or application_day()).year),
+        district_name=str(data.get("district_name") or ""),
     )

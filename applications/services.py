@@ -699,13 +699,16 @@ def _station_name(app: Application) -> str:
     society = app.society
     parent = society.parent
     district = app.form_data.get("district_name", "")
-    return rule(
-        society_name=society.name,
-        society_level=society.level,
-        branch_name=society.name if parent else "",
-        parent_name=parent.name if parent else "",
-        district=district,
-    )
+    try:
+        return rule(
+            society_name=society.name,
+            society_level=society.level,
+            branch_name=society.name.removeprefix(parent.name) if parent else "",
+            parent_name=parent.name if parent else "",
+            district=district,
+        )
+    except PolicyError as exc:
+        raise TransitionError(str(exc), code="name_incomplete") from exc
 
 
 def _sync_station(app: Application, actor: User, action: str, target: str) -> None:

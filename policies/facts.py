@@ -99,6 +99,8 @@ class EligibilityFacts:
     # The funded projects of the same society whose period overlaps this application's
     # (bases, stations, topics, 海智 activities): shown so the reviewer can judge 包含关系.
     funded_activities: tuple[str, ...] = ()
+    # The 县（市）区 the applicant names the station after (沈阳 三(二) naming rule).
+    district_name: str = ""
 
     @property
     def agreement_years(self) -> float | None:

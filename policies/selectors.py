@@ -171,7 +171,7 @@ def station_for_facts(station_id: int) -> Station:
     """Load a station with everything the eligibility facts need in a fixed number of queries."""
     return (
         Station.objects.select_related(
-            "city", "society", "society__parent", "host_unit", "host_unit__district"
+            "city", "district", "society", "society__parent", "host_unit", "host_unit__district"
         )
         .prefetch_related(
             "society__inspections",
@@ -271,7 +271,7 @@ def eligibility_facts(
         penalties=tuple(penalties),
         attachments=frozenset(attachments),
         application_date=application_date,
-        **extra,
+        **{"district_name": station.district.name if station.district_id else "", **extra},
     )
 
 
