@@ -198,6 +198,28 @@ def funded_activities(application, year: int) -> tuple[str, ...]:
     return tuple(found)
 
 
+def same_year_approval(application, year: int) -> bool | None:
+    """Return whether the society had a station/project approved in `year` (None: no rule)."""
+    from policies.registry import get_policy
+
+    programs = get_policy(application.city.policy_code).same_year_programs
+    if not programs:
+        return None
+    return (
+        type(application)
+        .objects.filter(
+            city_id=application.city_id,
+            society_id=application.society_id,
+            program__in=programs,
+            outcome="certified",
+            withdrawn=False,
+            call__opens_on__year=year,
+        )
+        .exclude(pk=application.pk)
+        .exists()
+    )
+
+
 def application_day() -> dt.date:
     """Return the date eligibility rules see as the application date (tests pin it)."""
     return timezone.localdate()
@@ -240,4 +262,7 @@ def build_facts(application, *, today: dt.date | None = None) -> EligibilityFact
         penalties=penalty_facts(application.society_id, application.city_id),
         funded_activities=funded_activities(application, (today or application_day()).year),
         district_name=str(data.get("district_name") or ""),
+        has_same_year_station_or_project=same_year_approval(
+            application, (today or application_day()).year
+        ),
     )

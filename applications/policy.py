@@ -29,6 +29,16 @@ def current_params(city, on: dt.date | None = None) -> tuple[dict[str, Any], str
     return params, f"{policy.name_zh} 参数第{version.version}版"
 
 
+def review_rubric(city, program: str):
+    """Return the program's review rubric with the city's weight parameters, or None."""
+    policy = get_city_policy(city)
+    rubric = policy.review_rubrics.get(program)
+    if rubric is None:
+        return None
+    params, _label = current_params(city)
+    return policy.weighted(rubric, params)
+
+
 def workflow_for(city, program: str) -> Workflow:
     policy = get_city_policy(city)
     try:

@@ -59,6 +59,7 @@ from .policy import (
     notice_end_date,
     quota_counts_level,
     record_eligibility,
+    review_rubric,
     workflow_for,
 )
 
@@ -1089,7 +1090,7 @@ def score_save(
     if not assignment.no_conflict_declared_at:
         raise PermissionDenied("请先声明与该申报无利益冲突，再进行评分")
     app = assignment.application
-    rubric = get_city_policy(app.city).review_rubrics.get(app.program)
+    rubric = review_rubric(app.city, app.program)
     if rubric is None:
         raise ValidationError("该项目没有配置评审指标")
     score, _created = ReviewScore.objects.select_for_update().get_or_create(assignment=assignment)

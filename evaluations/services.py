@@ -24,7 +24,9 @@ from .models import EvaluationAttachment, EvaluationRound, ExpertScore, StationE
 
 E = StationEvaluation.Status
 ABSENT_CLAUSE = {"guiyang": "贵阳 四(三)3"}  # every workstation must take part
-RECTIFICATION_DAYS = 90  # the policies name no period; the administrator may change it
+# The policies name no period: the city's `rectification_days` parameter (益阳 default 90),
+# this when a city declares none; the administrator may also enter a date.
+RECTIFICATION_DAYS = 90
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -122,7 +124,7 @@ def term_year(evaluation: StationEvaluation) -> int:
 
 
 def self_report_figures(evaluation: StationEvaluation) -> tuple[dict, list[dict]]:
-    """Return the year's activity counts and (Yiyang) the five quantitative items."""
+    """Return the year's activity counts and the policy's yearly items (益阳, 贵阳)."""
     from stations.choices import ActivityKind
 
     station = evaluation.station
@@ -135,20 +137,21 @@ def self_report_figures(evaluation: StationEvaluation) -> tuple[dict, list[dict]
         row["records"] += 1
         row["quantity"] += record.quantity
     items: list[dict] = []
-    if station.city.policy_code == "yiyang":
-        version = engine.current_version(station.city)
-        summary = engine.activity_summary(station, evaluation.year, term_year(evaluation))
-        for item in engine.quantitative_items(station.city, summary, version.params):
-            items.append(
-                {
-                    "code": item.code,
-                    "label": item.label_zh,
-                    "requirement": item.requirement_zh,
-                    "passed": item.passed,
-                    "figures": dict(item.figures),
-                    "clause": item.clause,
-                }
-            )
+    # The policy says which yearly items it counts (益阳 第十二条 five items, 贵阳 三(三)7
+    # minimums); other cities return none.
+    version = engine.current_version(station.city)
+    summary = engine.activity_summary(station, evaluation.year, term_year(evaluation))
+    for item in engine.quantitative_items(station.city, summary, version.params):
+        items.append(
+            {
+                "code": item.code,
+                "label": item.label_zh,
+                "requirement": item.requirement_zh,
+                "passed": item.passed,
+                "figures": dict(item.figures),
+                "clause": item.clause,
+            }
+        )
     return counts, items
 
 
@@ -406,8 +409,13 @@ def evaluation_confirm(
     row = applied["row"]
     consequences = applied["consequences"]
     if row["status"] == "rectification":
+        days = int(
+            engine.current_version(grant.station.city).params.get(
+                "rectification_days", RECTIFICATION_DAYS
+            )
+        )
         evaluation.rectification_deadline = rectification_deadline or (
-            timezone.localdate() + dt.timedelta(days=RECTIFICATION_DAYS)
+            timezone.localdate() + dt.timedelta(days=days)
         )
         for c in consequences:
             if c["kind"] == "rectify":

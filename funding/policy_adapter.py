@@ -150,7 +150,9 @@ def evaluation_rubric(city, program: str) -> Rubric:
             (Indicator("overall", "综合评价", 100, policy.grade_clause),),
             policy.grade_clause,
         )
-    return rubric
+        return rubric
+    # The weights are the city's parameters in force (the policies leave them open).
+    return policy.weighted(rubric, current_version(city).params)
 
 
 def expense_finding(city, category: str) -> Finding | None:

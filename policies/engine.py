@@ -26,6 +26,7 @@ from .types import (
     Stage,
     Workflow,
     round_score,
+    weight_key,
 )
 
 MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -59,6 +60,12 @@ def validate_params(policy: CityPolicy, data: Mapping[str, Any]) -> dict[str, An
     cutoffs = [clean[f"cutoff_{g}"] for g in policy.grades[:-1] if f"cutoff_{g}" in clean]
     if any(a <= b for a, b in zip(cutoffs, cutoffs[1:], strict=False)):
         raise PolicyError("等次分数线须由高到低严格递减")
+    for rubric in policy.all_rubrics():
+        weights = [clean.get(weight_key(rubric, i), i.max_points) for i in rubric.indicators]
+        if sum(weights) != rubric.total:
+            raise PolicyError(
+                f"“{rubric.label_zh}”各项评分权重之和须为 {rubric.total} 分（现为 {sum(weights)} 分）"
+            )
     for key in clean:
         upper = f"{key[:-4]}_max"
         if key.endswith("_min") and upper in clean and clean[key] > clean[upper]:

@@ -123,6 +123,12 @@ class ActivitySummary:
     problems_solved: int = 0
     achievements_transferred: int = 0
     agreement_progress_percent: int = 0  # cumulative completion of the agreement
+    # 贵阳 三(三)7 yearly minimums: technical demands served (activity records and network
+    # demands taken on), the experts on the team in the year and those from outside Guizhou.
+    level: str = ""
+    demands_served: int = 0
+    experts: int = 0
+    outside_experts: int = 0
 
     @property
     def expert_days(self) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -209,6 +209,10 @@ class Rubric:
         return sum(i.max_points for i in self.indicators)
 
 
+def weight_key(rubric: Rubric, indicator: Indicator) -> str:
+    return f"w_{rubric.code}_{indicator.code}"
+
+
 @dataclass(frozen=True)
 class ParamSpec:
     """One editable parameter: its label, type and bounds. Defaults live on the policy."""
@@ -306,6 +310,56 @@ class CityPolicy:
     defaults: Mapping[str, Any] = {}
     expenses: ExpenseRules | None = None
     predicates: Mapping[str, Predicate] = {}
+    # Programs of which an approval in the application's year is a condition (连云港 四(一)1).
+    same_year_programs: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        """Give every rubric indicator a weight parameter (the policies leave weights open).
+
+        `w_<rubric>_<indicator>` defaults to the declared points; validate_params keeps
+        each rubric's weights summing to its declared total (百分制).
+        """
+        super().__init_subclass__(**kwargs)
+        specs = list(cls.__dict__.get("param_specs", cls.param_specs))
+        defaults = dict(cls.__dict__.get("defaults", cls.defaults))
+        known = {spec.key for spec in specs}
+        for rubric in cls.all_rubrics():
+            for indicator in rubric.indicators:
+                key = weight_key(rubric, indicator)
+                if key in known:
+                    continue
+                specs.append(
+                    ParamSpec(
+                        key,
+                        f"评分权重：{rubric.label_zh}·{indicator.label_zh}",
+                        min_value=0,
+                        max_value=100,
+                        unit="分",
+                        clause=indicator.clause or rubric.clause,
+                    )
+                )
+                defaults[key] = indicator.max_points
+                known.add(key)
+        cls.param_specs = tuple(specs)
+        cls.defaults = defaults
+
+    @classmethod
+    def all_rubrics(cls) -> list[Rubric]:
+        rubrics: dict[str, Rubric] = {}
+        for mapping in (cls.review_rubrics, cls.evaluation_rubrics):
+            for rubric in mapping.values():
+                rubrics.setdefault(rubric.code, rubric)
+        return list(rubrics.values())
+
+    def weighted(self, rubric: Rubric, params: Mapping[str, Any] | None) -> Rubric:
+        """Return the rubric with each indicator's maximum from the weight parameters."""
+        if not params:
+            return rubric
+        indicators = tuple(
+            replace(i, max_points=int(params.get(weight_key(rubric, i), i.max_points)))
+            for i in rubric.indicators
+        )
+        return replace(rubric, indicators=indicators)
 
     # -- programs and parameters ---------------------------------------------------------
     def program(self, code: str) -> Program:

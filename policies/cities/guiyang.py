@@ -14,7 +14,7 @@ from ..common import (
     stage,
     terminal,
 )
-from ..facts import EligibilityFacts
+from ..facts import ActivitySummary, EligibilityFacts
 from ..types import (
     CityPolicy,
     ExpenseRules,
@@ -23,6 +23,7 @@ from ..types import (
     Indicator,
     ParamSpec,
     Program,
+    QuantItem,
     Rubric,
     Workflow,
 )
@@ -300,6 +301,42 @@ class GuiyangPolicy(CityPolicy):
                 )
             )
         return findings
+
+    def quantitative_items(
+        self, summary: ActivitySummary, params: Mapping[str, Any]
+    ) -> list[QuantItem]:
+        """Return the 三(三)7 yearly minimums for the station's level, with pass/fail."""
+        level = summary.level if summary.level in LEVEL_ZH else "city"
+        label = LEVEL_ZH[level]
+        demands = int(params[f"min_demands_{level}"])
+        experts = int(params[f"min_experts_{level}"])
+        outside = int(params["min_outside_experts_national"]) if level == "national" else 0
+        expert_rule = f"{label}工作站进站专家不少于{experts}人" + (
+            f"，其中省外专家不少于{outside}人" if outside else ""
+        )
+        return [
+            QuantItem(
+                "demands",
+                "每年服务技术需求",
+                f"{label}工作站每年服务技术需求不少于{demands}项",
+                summary.demands_served >= demands,
+                {"demands_served": summary.demands_served, "required": demands},
+                f"{CONDITIONS}7",
+            ),
+            QuantItem(
+                "experts",
+                "进站专家",
+                expert_rule,
+                summary.experts >= experts and summary.outside_experts >= outside,
+                {
+                    "experts": summary.experts,
+                    "outside_experts": summary.outside_experts,
+                    "required": experts,
+                    "required_outside": outside,
+                },
+                f"{CONDITIONS}7",
+            ),
+        ]
 
     def funding_schedule(
         self,

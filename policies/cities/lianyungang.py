@@ -140,6 +140,9 @@ class LianyungangPolicy(CityPolicy):
     grades = ("qualified", "unqualified")
     grade_clause = REVIEW
     programs = {code: _program(code) for code in CODES}
+    # 四(一)1: a demonstration society needs, within the year, an approved station or
+    # function project (facts.has_same_year_station_or_project is computed from these).
+    same_year_programs = ("service_station", "function_project")
     workflows = {code: _workflow(code) for code in CODES}
     review_rubrics = {
         code: Rubric(

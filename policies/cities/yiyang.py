@@ -208,6 +208,15 @@ class YiyangPolicy(CityPolicy):
             kind="bool",
             clause=f"{PROCEDURE}(二)",
         ),
+        # The policy names no period for 限期整改 after a first-year 不合格 (第十二条).
+        ParamSpec(
+            "rectification_days",
+            "限期整改期限",
+            min_value=1,
+            max_value=365,
+            unit="天",
+            clause=MANAGEMENT,
+        ),
         ParamSpec("cutoff_excellent", "优秀分数线", max_value=100, unit="分", clause=MANAGEMENT),
         ParamSpec("cutoff_qualified", "合格分数线", max_value=100, unit="分", clause=MANAGEMENT),
         ParamSpec(
@@ -260,6 +269,7 @@ class YiyangPolicy(CityPolicy):
         "notice_workdays": 5,
         "blind_review": False,
         "trimmed_mean": False,
+        "rectification_days": 90,
         "cutoff_excellent": 85,
         "cutoff_qualified": 60,
         "agreement_years": 2,
