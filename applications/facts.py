@@ -262,6 +262,8 @@ def build_facts(application, *, today: dt.date | None = None) -> EligibilityFact
         penalties=penalty_facts(application.society_id, application.city_id),
         funded_activities=funded_activities(application, (today or application_day()).year),
         district_name=str(data.get("district_name") or ""),
+        apply_via=str(data.get("apply_via") or ""),
+        county_talent_opinion=str(data.get("county_talent_opinion") or ""),
         has_same_year_station_or_project=same_year_approval(
             application, (today or application_day()).year
         ),

@@ -53,6 +53,7 @@ from .models import (
 from .policy import (
     acting_roles,
     amount_required,
+    call_warnings,
     check_amount,
     current_params,
     get_city_policy,
@@ -150,7 +151,14 @@ def call_create(*, city, actor: User, data: Mapping[str, Any]) -> Call:
     call = Call(city=city, created_by=actor, **data)
     call.full_clean()
     call.save()
-    audit(event="call.created", user=actor, obj=call, detail={"program": call.program})
+    call.warnings = call_warnings(call)  # shown to the administrator; the call stands
+    audit(
+        event="call.created",
+        user=actor,
+        obj=call,
+        reason="；".join(call.warnings),
+        detail={"program": call.program},
+    )
     return call
 
 

@@ -117,6 +117,8 @@ def call_create(request):
             _flash_error(request, exc)
         else:
             messages.success(request, f"已发布申报通知：{call.title}")
+            for warning in call.warnings:
+                messages.warning(request, warning)
             return redirect("applications:calls")
     return render(request, "applications/call_form.html", {"form": form})
 

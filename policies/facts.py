@@ -101,6 +101,10 @@ class EligibilityFacts:
     funded_activities: tuple[str, ...] = ()
     # The 县（市）区 the applicant names the station after (沈阳 三(二) naming rule).
     district_name: str = ""
+    # 益阳 第八条(一): the path the applicant chose ("county" / "city"; "" = not chosen)
+    # and the county talent office's opinion entered from the 申报书.
+    apply_via: str = ""
+    county_talent_opinion: str = ""
 
     @property
     def agreement_years(self) -> float | None:

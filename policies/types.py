@@ -444,6 +444,12 @@ class CityPolicy:
     ) -> list[QuantItem]:
         return []
 
+    def call_findings(
+        self, program: str, year: int, previous_years: list[int], params: Mapping[str, Any]
+    ) -> list[Finding]:
+        """Return warnings for a call opening in `year` (e.g. a city's round cadence)."""
+        return []
+
     def clause(self, ref: str) -> str:
         """Return a clause reference in the platform's form, e.g. `沈阳 三(三)`."""
         return f"{self.name_zh} {ref}"
