@@ -376,6 +376,75 @@ class Expense(models.Model):
         return f"{self.spent_on} {self.category} {self.amount}"
 
 
+class ChangeRequest(models.Model):
+    """A station's written request to merge, restructure, cancel or change (书面申请).
+
+    益阳 第十四条 (建站单位或上级学会), 贵阳 四(三)5 (建站学会), 杭州 附件第九条 (变更、终止须报
+    市科协批准). The city administrator approves or refuses it; an approved cancellation or
+    termination ends the station's support. Status moves only through
+    funding.services.change_request_set_status over TRANSITIONS.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("不予批准")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    TRANSITIONS = {
+        Status.PENDING: frozenset({Status.APPROVED, Status.REFUSED, Status.WITHDRAWN}),
+        Status.APPROVED: frozenset(),
+        Status.REFUSED: frozenset(),
+        Status.WITHDRAWN: frozenset(),
+    }
+
+    station = models.ForeignKey(
+        "stations.Station",
+        on_delete=models.PROTECT,
+        related_name="change_requests",
+        verbose_name=_("服务站"),
+    )
+    kind = models.CharField(_("申请事项"), max_length=20)
+    reason = models.TextField(_("申请理由（书面申请内容）"))
+    clause = models.CharField(_("政策依据"), max_length=100)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("变更申请")
+        verbose_name_plural = _("变更申请")
+        ordering = ["station_id", "-requested_at", "-id"]
+        constraints = [
+            # One open request per station and kind.
+            models.UniqueConstraint(
+                fields=["station", "kind"],
+                condition=models.Q(status="pending"),
+                name="uniq_pending_change_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.kind} {self.get_status_display()}"
+
+
 class TaskReceipt(models.Model):
     """A side effect done once: a task writes its key here in the same transaction.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -22,6 +22,7 @@ from stations.models import Station
 from . import policy_adapter as engine
 from .models import (
     BudgetLine,
+    ChangeRequest,
     Disbursement,
     Expense,
     Grant,
@@ -1189,3 +1190,136 @@ def expense_delete(*, expense: Expense, actor, request=None) -> None:
         detail={"deleted": {"id": expense.pk, **_money_fields(expense, EXPENSE_FIELDS)}},
     )
     expense.delete()
+
+
+# --- written change requests (益阳 第十四条, 贵阳 四(三)5, 杭州 附件第九条) ----------------------
+
+
+def change_request_set_status(*, request_obj: ChangeRequest, to_status: str) -> None:
+    """The one status setter of a change request, over ChangeRequest.TRANSITIONS."""
+    allowed = ChangeRequest.TRANSITIONS.get(request_obj.status, frozenset())
+    if to_status not in allowed:
+        raise ValidationError(
+            f"变更申请已{request_obj.get_status_display()}，不能再{ChangeRequest.Status(to_status).label}。",
+            code="illegal_transition",
+        )
+    request_obj.status = to_status
+
+
+def _station_member(user, station: Station) -> bool:
+    return bool(
+        (user.society_id and user.society_id == station.society_id)
+        or (user.host_unit_id and user.host_unit_id == station.host_unit_id)
+    )
+
+
+@transaction.atomic
+def change_request_submit(
+    *, station: Station, kind: str, reason: str, actor, request=None
+) -> ChangeRequest:
+    """File a station's written request (merge, restructure, cancel, change…) with its clause."""
+    station = Station.objects.select_for_update().select_related("city").get(pk=station.pk)
+    policy = engine.policy_for(station.city)
+    if not policy.change_kinds:
+        raise ValidationError(f"{station.city}的政策未规定服务站变更申请。")
+    if kind not in policy.change_kinds:
+        raise ValidationError(
+            {
+                "kind": f"可申请的事项：{'、'.join(policy.change_kinds.values())}（{policy.change_clause}）"
+            }
+        )
+    if actor.role not in policy.change_requesters or not _station_member(actor, station):
+        raise PermissionDenied(f"只有该服务站的申请单位可以提出书面申请（{policy.change_clause}）")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写书面申请的理由。"})
+    if station.change_requests.filter(kind=kind, status=ChangeRequest.Status.PENDING).exists():
+        raise ValidationError("该事项已有待审批的申请。")
+    obj = ChangeRequest(
+        station=station,
+        kind=kind,
+        reason=reason.strip(),
+        clause=policy.change_clause,
+        requested_by=actor,
+    )
+    obj.full_clean()
+    obj.save()
+    audit(
+        event="funding.change_requested",
+        user=actor,
+        request=request,
+        obj=obj,
+        city_id=station.city_id,
+        reason=obj.reason,
+        clause=obj.clause,
+        detail={"station": station.pk, "kind": kind},
+    )
+    from accounts.models import User
+    from accounts.roles import Role
+
+    notify(
+        recipients=list(
+            User.objects.filter(role=Role.CITY_ADMIN, city=station.city_id, is_active=True)
+        ),
+        title=f"{station}提出{policy.change_kinds[kind]}申请",
+        body=f"{obj.reason}（{obj.clause}）",
+        link=f"/funding/stations/{station.pk}/",
+    )
+    return obj
+
+
+@transaction.atomic
+def change_request_decide(
+    *, change: ChangeRequest, approve: bool, note: str, actor, request=None
+) -> ChangeRequest:
+    """Approve or refuse a change request (city administrator); a cancellation ends support."""
+    from accounts.roles import Role
+
+    change = (
+        ChangeRequest.objects.select_for_update().select_related("station__city").get(pk=change.pk)
+    )
+    station = change.station
+    if not actor.is_platform_admin and (
+        actor.role != Role.CITY_ADMIN or actor.city_id != station.city_id
+    ):
+        raise PermissionDenied("只有本市科协管理员可以审批变更申请。")
+    if not (note or "").strip():
+        raise ValidationError({"note": "请填写审批意见。"})
+    change_request_set_status(
+        request_obj=change,
+        to_status=ChangeRequest.Status.APPROVED if approve else ChangeRequest.Status.REFUSED,
+    )
+    change.decided_by = actor
+    change.decided_at = timezone.now()
+    change.decision_note = note.strip()
+    change.full_clean()
+    change.save()
+    policy = engine.policy_for(station.city)
+    label = policy.change_kinds.get(change.kind, change.kind)
+    ended = []
+    if approve and change.kind in policy.change_ends_support:
+        reason = f"经批准{label}（书面申请）：{change.reason}"[:200]
+        for grant in Grant.objects.select_for_update().filter(station=station, frozen_reason=""):
+            grant.frozen_reason = reason
+            grant.frozen_clause = change.clause
+            grant.status = Grant.Status.REVOKED
+            grant.full_clean()
+            grant.save()
+            ended.append(grant.pk)
+        _move_station(station, S.REVOKED, actor, reason, change.clause)
+    audit(
+        event="funding.change_decided",
+        user=actor,
+        request=request,
+        obj=change,
+        city_id=station.city_id,
+        reason=change.decision_note,
+        clause=change.clause,
+        detail={"approved": approve, "kind": change.kind, "grants_ended": ended},
+    )
+    notify(
+        recipients=_station_users(station),
+        title=f"{station}{label}申请{'已批准' if approve else '未获批准'}",
+        body=f"{change.decision_note}（{change.clause}）",
+        link=f"/funding/stations/{station.pk}/",
+    )
+    return change

@@ -312,6 +312,12 @@ class CityPolicy:
     predicates: Mapping[str, Predicate] = {}
     # Programs of which an approval in the application's year is a condition (连云港 四(一)1).
     same_year_programs: tuple[str, ...] = ()
+    # Written change requests a station may file (kind -> label), the clause, and which
+    # kinds end the station's support when approved (益阳 第十四条, 贵阳 四(三)5, 杭州 附件第九条).
+    change_kinds: Mapping[str, str] = {}
+    change_clause: str = ""
+    change_ends_support: tuple[str, ...] = ()
+    change_requesters: tuple[str, ...] = ()  # accounts.roles.Role values
 
     def __init_subclass__(cls, **kwargs):
         """Give every rubric indicator a weight parameter (the policies leave weights open).

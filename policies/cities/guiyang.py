@@ -54,6 +54,10 @@ class GuiyangPolicy(CityPolicy):
     document_zh = "“科创中国”贵阳学会产业科技服务工作站建设方案（试行）"
     grades = ("qualified", "unqualified")
     grade_clause = ASSESSMENT
+    change_kinds = {"merge": "合并", "restructure": "重组", "cancel": "撤销"}
+    change_clause = f"{ASSESSMENT}5"
+    change_ends_support = ("cancel",)
+    change_requesters = ("society_staff",)
 
     programs = {
         "station": Program(

@@ -163,6 +163,11 @@ class HangzhouPolicy(CityPolicy):
     effective_from = dt.date(2015, 6, 3)
     grades = ("qualified", "unqualified")
     grade_clause = ASSESSMENT
+    # 附件第九条: 项目实施中发生变更、终止的，须报市科协批准.
+    change_kinds = {"change": "项目变更", "terminate": "项目终止"}
+    change_clause = CONTRACT
+    change_ends_support = ("terminate",)
+    change_requesters = ("society_staff",)
 
     programs = {
         "service_base": Program(

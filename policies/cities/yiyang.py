@@ -60,6 +60,10 @@ class YiyangPolicy(CityPolicy):
     effective_from = dt.date(2023, 9, 21)
     grades = ("excellent", "qualified", "unqualified")
     grade_clause = MANAGEMENT
+    change_kinds = {"merge": "合并", "restructure": "重组", "cancel": "撤销"}
+    change_clause = f"{C} 第十四条"
+    change_ends_support = ("cancel",)
+    change_requesters = ("host_staff", "society_staff")
     predicates = {"applies_directly": applies_directly}
 
     programs = {
