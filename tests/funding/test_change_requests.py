@@ -107,3 +107,34 @@ def test_a_city_without_the_rule_has_no_change_requests():
         services.change_request_submit(
             station=station, kind="cancel", reason="x", actor=who["society"]
         )
+
+
+def test_the_station_page_files_and_decides_a_request(client):
+    station, grant, who = funded("yiyang")
+    url = f"/funding/stations/{station.pk}/"
+    client.force_login(who["host"])
+    page = client.get(url).content.decode()
+    assert 'data-testid="change-request-form"' in page and "益阳 第十四条" in page
+    client.post(f"{url}changes/", {"kind": "cancel", "reason": "企业转型，申请撤销服务站"})
+    change = ChangeRequest.objects.get()
+    client.force_login(who["admin"])
+    page = client.get(url).content.decode()
+    assert "企业转型" in page and "批准" in page
+    client.post(f"{url}changes/{change.pk}/decide/", {"decision": "approve", "note": "同意撤销"})
+    change.refresh_from_db()
+    station.refresh_from_db()
+    assert change.status == ChangeRequest.Status.APPROVED
+    assert station.status == StationStatus.REVOKED
+    # Another city's administrator neither sees the station nor decides.
+    from accounts.roles import Role
+    from tests.factories import UserFactory, city
+
+    other = UserFactory(role=Role.CITY_ADMIN, city=city("hangzhou"))
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+    assert (
+        client.post(
+            f"{url}changes/{change.pk}/decide/", {"decision": "refuse", "note": "x"}
+        ).status_code
+        == 404
+    )
