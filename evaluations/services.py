@@ -20,7 +20,13 @@ from funding.models import Grant
 from funding.services import _station_users, grant_apply_schedule
 from stations.uploads import validate_upload
 
-from .models import EvaluationAttachment, EvaluationRound, ExpertScore, StationEvaluation
+from .models import (
+    EvaluationAttachment,
+    EvaluationRound,
+    ExpertScore,
+    StationEvaluation,
+    normalize_score,
+)
 
 E = StationEvaluation.Status
 ABSENT_CLAUSE = {"guiyang": "贵阳 四(三)3"}  # every workstation must take part
@@ -352,7 +358,7 @@ def suggested_score(evaluation: StationEvaluation) -> Decimal | None:
     totals = [s.total for s in evaluation.expert_scores.all() if s.total is not None]
     if not totals:
         return None
-    return engine.quantize_score(sum(totals) / len(totals))
+    return normalize_score(engine.quantize_score(sum(totals) / len(totals)))
 
 
 def _engine_score(value: Decimal) -> int | float:
