@@ -126,7 +126,12 @@ class Grant(models.Model):
         return station.society if station.city.policy_code == "guiyang" else station.host_unit
 
     def schedule_years(self) -> list[dict]:
-        return list(self.schedule.get("years", []))
+        """The schedule's years, each with the parameter version it was decided under."""
+        versions = self.schedule.get("year_versions", {})
+        return [
+            {**row, "decided_version": versions.get(str(row["year"]))}
+            for row in self.schedule.get("years", [])
+        ]
 
     def schedule_year(self, year: int) -> dict | None:
         for row in self.schedule_years():

@@ -301,3 +301,24 @@ def test_a_recovery_beyond_net_paid_is_refused_by_the_check_and_the_database():
     stale.save()
     stale.refresh_from_db()
     assert stale.recovered_total == 10000 and stale.disbursed_total == 50000
+
+
+def test_the_grant_page_shows_the_version_each_year_was_decided_under(client):
+    """沈阳 三(三): year 1 decided under version 1, year 2 under version 2, shown per year."""
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    grant, station = run_with_change(
+        "shenyang",
+        "key_support",
+        "national",
+        None,
+        [(2024, 78), (2025, 78)],
+        2025,
+        {"cutoff_good": 80},
+    )
+    client.force_login(UserFactory(role=Role.CITY_ADMIN, city=station.city))
+    page = client.get(f"/funding/grants/{grant.pk}/").content.decode()
+    for year, version in ((2024, 1), (2025, 2)):
+        cell = page.split(f'data-testid="decided-version-{year}">', 1)[1].split("</td>", 1)[0]
+        assert cell == f"第 {version} 版"
