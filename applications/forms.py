@@ -144,6 +144,19 @@ class YiyangStationForm(TeamMixin, ProgramForm):
     society_wechat = forms.CharField(label=_("学会微信"), max_length=50, required=False)
     society_activities = forms.CharField(label=_("学会主要活动"), widget=TEXTAREA)
     purpose_plan = forms.CharField(label=_("建站目的及工作计划"), widget=TEXTAREA)
+    # 益阳 第八条(一): units with their own CAST and city-level societies *may* apply directly.
+    apply_via = forms.ChoiceField(
+        label=_("申报途径"),
+        required=False,
+        choices=[
+            ("", _("按单位类型自动确定")),
+            ("county", _("经所在地县市区科协初审推荐")),
+            ("city", _("直接向市科协申报（设有科协组织的企事业单位、市级科技社团）")),
+        ],
+    )
+    county_talent_opinion = forms.CharField(
+        label=_("县市区委人才办意见"), widget=TEXTAREA, required=False
+    )
 
     sections = (
         (
@@ -196,6 +209,7 @@ class YiyangStationForm(TeamMixin, ProgramForm):
                 "purpose_plan",
             ),
         ),
+        (_("申报途径与意见"), ("apply_via", "county_talent_opinion")),
     )
 
 

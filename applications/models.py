@@ -58,6 +58,16 @@ class Call(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def quota_calls(self):
+        """Return the calls sharing this call's quota: same city, program and year.
+
+        Quotas are per year, not per call (沈阳 约3家/年, 连云港 each award per year, 益阳
+        ≤5 city-level per round): a second call in a year does not reset the count.
+        """
+        return Call.objects.filter(
+            city_id=self.city_id, program=self.program, opens_on__year=self.opens_on.year
+        )
+
 
 class Application(models.Model):
     city = models.ForeignKey(

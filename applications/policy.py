@@ -29,6 +29,16 @@ def current_params(city, on: dt.date | None = None) -> tuple[dict[str, Any], str
     return params, f"{policy.name_zh} 参数第{version.version}版"
 
 
+def review_rubric(city, program: str):
+    """Return the program's review rubric with the city's weight parameters, or None."""
+    policy = get_city_policy(city)
+    rubric = policy.review_rubrics.get(program)
+    if rubric is None:
+        return None
+    params, _label = current_params(city)
+    return policy.weighted(rubric, params)
+
+
 def workflow_for(city, program: str) -> Workflow:
     policy = get_city_policy(city)
     try:
@@ -150,3 +160,21 @@ def record_eligibility(application, *, findings: list[dict], facts, actor) -> No
         subject_label=application.title,
         actor=actor,
     )
+
+
+def call_warnings(call) -> list[str]:
+    """Return the policy's warnings for a call (e.g. 益阳 第八条 每两年接受建站申请)."""
+    from .models import Call
+
+    policy = get_city_policy(call.city)
+    params, _label = current_params(call.city, call.opens_on)
+    previous = list(
+        Call.objects.filter(city_id=call.city_id, program=call.program)
+        .exclude(pk=call.pk)
+        .filter(opens_on__lte=call.opens_on)
+        .values_list("opens_on__year", flat=True)
+    )
+    return [
+        f"{f.message_zh}（{f.clause}）"
+        for f in policy.call_findings(call.program, call.opens_on.year, previous, params)
+    ]

@@ -210,7 +210,7 @@ def ranking(user, call: Call) -> dict[str, Any]:
     workflow = policy.workflows[call.program]
     quota_stages = [s.code for s in workflow.stages if s.quota_check]
     passed = ApplicationTransition.objects.filter(
-        application__call=call,
+        application__call__in=call.quota_calls(),  # per year, not per call
         application__withdrawn=False,
         from_stage__in=quota_stages,
         action="approve",

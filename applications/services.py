@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import CITY_WIDE_ROLES, Role
 from accounts.services import audit, notify
+from policies.engine import budget_findings
 from policies.types import ACTION_LABELS, Finding, PolicyError, Stage
 from stations.choices import StationStatus
 from stations.models import Expert, Station
@@ -52,12 +53,14 @@ from .models import (
 from .policy import (
     acting_roles,
     amount_required,
+    call_warnings,
     check_amount,
     current_params,
     get_city_policy,
     notice_end_date,
     quota_counts_level,
     record_eligibility,
+    review_rubric,
     workflow_for,
 )
 
@@ -157,11 +160,19 @@ def call_create(*, city, actor: User, data: Mapping[str, Any]) -> Call:
     call = Call(city=city, created_by=actor, **data)
     call.full_clean()
     call.save()
+    call.warnings = call_warnings(call)  # shown to the administrator; the call stands
     detail = {"program": call.program}
     if window.clamped:
+        call.warnings.insert(0, window.message)
         detail.update(requested_closes_on=window.requested.isoformat(), clause=window.clause)
-    audit(event="call.created", user=actor, obj=call, detail=detail)
-    call.window = window  # the view tells the administrator when the closing date was clamped
+    audit(
+        event="call.created",
+        user=actor,
+        obj=call,
+        reason="；".join(call.warnings),
+        detail=detail,
+    )
+    call.window = window
     return call
 
 
@@ -389,6 +400,13 @@ def application_check(application: Application, facts=None) -> list[dict[str, st
                 "clause": "",
             }
         )
+    # 贵阳 四(四)4 (and any city's forbidden uses): refused in the budget table as in expenses.
+    findings += [
+        _finding_dict(f)
+        for f in budget_findings(
+            get_city_policy(application.city), application.form_data.get("budget") or []
+        )
+    ]
     kinds = set(application.attachments.values_list("kind", flat=True))
     labels = dict(AttachmentKind.choices)
     for kind in application.call.required_materials:
@@ -421,15 +439,20 @@ def _quota(application: Application, params: Mapping[str, Any]) -> int | None:
     return int(value) if value is not None else None
 
 
+def quota_calls(application: Application):
+    """Return the calls whose approvals share one quota with this application's call."""
+    return application.call.quota_calls()
+
+
 def approved_at_stage(application: Application, stage_code: str) -> int:
-    """Count other applications of the same call already approved past `stage_code`.
+    """Count other applications of the year's calls already approved past `stage_code`.
 
     Where the program's quota counts only some levels (益阳 第十一条: city-level stations),
     only applications of this application's level count.
     """
     program = get_city_policy(application.city).program(application.program)
     moves = ApplicationTransition.objects.filter(
-        application__call_id=application.call_id, from_stage=stage_code, action="approve"
+        application__call__in=quota_calls(application), from_stage=stage_code, action="approve"
     )
     if program.quota_levels:
         moves = moves.filter(application__level=application.level)
@@ -498,12 +521,15 @@ def _check_guards(
             raise TransitionError(f"公示期间有异议成立，不能通过（{notice.clause}）", code="upheld")
         if objections.filter(upheld__isnull=True).exists():
             raise TransitionError("公示异议尚未处理完毕", code="objection_pending")
+    if stage.double_funding_check:
+        _check_double_funding(app, actor, params, override_reason)
     if stage.quota_check:
         quota = _quota(app, params)
         if quota is not None:
             # Lock the call: two approvers passing different applications of the same round
             # at once would otherwise both count N-1 approvals and together exceed the quota.
-            Call.objects.select_for_update().filter(pk=app.call_id).first()
+            # The year's calls share the quota: lock them all, in a fixed order.
+            list(quota_calls(app).select_for_update().order_by("pk").values_list("pk", flat=True))
             approved = approved_at_stage(app, stage.code)
             if approved >= quota:
                 if not override_reason.strip():
@@ -520,6 +546,35 @@ def _check_guards(
                     actor=actor,
                 )
     return findings, override
+
+
+def _check_double_funding(app: Application, actor: User, params, override_reason: str) -> None:
+    """Refuse approval over an overlapping funded activity unless a reason is recorded."""
+    facts = build_facts(app)
+    policy = get_city_policy(app.city)
+    found = [
+        f
+        for f in policy.check_eligibility(app.program, facts, params)
+        if f.code == "double_funding"
+    ]
+    if not found:
+        return
+    finding = found[0]
+    if not override_reason.strip():
+        raise TransitionError(
+            f"{finding.message_zh}。确需立项的，须填写不构成重复资助的理由（{finding.clause}）",
+            code="double_funding",
+            params={"findings": [_finding_dict(finding)]},
+        )
+    audit(
+        event="application.double_funding_overridden",
+        user=actor,
+        obj=app,
+        city_id=app.city_id,
+        reason=override_reason.strip(),
+        clause=finding.clause,
+        detail={"funded_activities": list(facts.funded_activities)},
+    )
 
 
 def _fix_amount(app: Application, stage: Stage, amount: int | None, params) -> None:
@@ -718,13 +773,16 @@ def _station_name(app: Application) -> str:
     society = app.society
     parent = society.parent
     district = app.form_data.get("district_name", "")
-    return rule(
-        society_name=society.name,
-        society_level=society.level,
-        branch_name=society.name if parent else "",
-        parent_name=parent.name if parent else "",
-        district=district,
-    )
+    try:
+        return rule(
+            society_name=society.name,
+            society_level=society.level,
+            branch_name=society.name.removeprefix(parent.name) if parent else "",
+            parent_name=parent.name if parent else "",
+            district=district,
+        )
+    except PolicyError as exc:
+        raise TransitionError(str(exc), code="name_incomplete") from exc
 
 
 def _sync_station(app: Application, actor: User, action: str, target: str) -> None:
@@ -1107,7 +1165,7 @@ def score_save(
     if not assignment.no_conflict_declared_at:
         raise PermissionDenied("请先声明与该申报无利益冲突，再进行评分")
     app = assignment.application
-    rubric = get_city_policy(app.city).review_rubrics.get(app.program)
+    rubric = review_rubric(app.city, app.program)
     if rubric is None:
         raise ValidationError("该项目没有配置评审指标")
     score, _created = ReviewScore.objects.select_for_update().get_or_create(assignment=assignment)

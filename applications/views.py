@@ -33,7 +33,14 @@ from .forms import (
     rmb_uppercase,
 )
 from .models import AttachmentKind, ExpertAssignment, Objection
-from .policy import amount_range, amount_required, current_params, get_city_policy, workflow_for
+from .policy import (
+    amount_range,
+    amount_required,
+    current_params,
+    get_city_policy,
+    review_rubric,
+    workflow_for,
+)
 from .services import ACTION_TEXT
 
 
@@ -110,8 +117,8 @@ def call_create(request):
             _flash_error(request, exc)
         else:
             messages.success(request, f"已发布申报通知：{call.title}")
-            if call.window.clamped:
-                messages.warning(request, call.window.message)
+            for warning in call.warnings:
+                messages.warning(request, warning)
             return redirect("applications:calls")
     return render(request, "applications/call_form.html", {"form": form})
 
@@ -311,7 +318,7 @@ def detail(request, pk: int):
     )
     actions = actions_for(user, app)
     policy = get_city_policy(app.city)
-    rubric = policy.review_rubrics.get(app.program)
+    rubric = review_rubric(app.city, app.program)
     budget = app.form_data.get("budget", [])
     total = budget_total(budget)
     form = form_class_for(policy.code, app.program)(draft=True)
@@ -549,7 +556,7 @@ def score(request, pk: int):
     )
     if assignment is None or user.role != Role.EXPERT_REVIEWER:
         raise Http404
-    rubric = get_city_policy(app.city).review_rubrics.get(app.program)
+    rubric = review_rubric(app.city, app.program)
     params, _version = current_params(app.city)
     errors: dict = {}
     posted = {}

@@ -68,7 +68,7 @@ class ScoreForm(BootstrapForm):
 
 class ConfirmForm(BootstrapForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    final_score = forms.DecimalField(label="最终得分", min_value=0, max_value=100, decimal_places=1)
+    final_score = forms.DecimalField(label="最终得分", min_value=0, max_value=100, decimal_places=2)
     rectification_deadline = forms.DateField(
         label="整改期限（如结果为限期整改；留空为90天）",
         required=False,

@@ -1,8 +1,30 @@
 """The annual evaluation cycle: a round per city and year, one evaluation per grant."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class ScoreField(models.DecimalField):
+    """A score of up to two decimals, read back without trailing zeros (86.50 → 86.5)."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return value
+        value = Decimal(value) if not isinstance(value, Decimal) else value
+        return normalize_score(value)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalize_score(value) if isinstance(value, Decimal) else value
+
+
+def normalize_score(value: Decimal) -> Decimal:
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 class EvaluationRound(models.Model):
@@ -112,9 +134,7 @@ class StationEvaluation(models.Model):
         verbose_name=_("评价人"),
     )
     # The administrator's confirmation and what the engine decided.
-    final_score = models.DecimalField(
-        _("最终得分"), max_digits=5, decimal_places=1, null=True, blank=True
-    )
+    final_score = ScoreField(_("最终得分"), max_digits=5, decimal_places=2, null=True, blank=True)
     grade = models.CharField(_("等次"), max_length=12, blank=True)
     policy_version = models.PositiveIntegerField(_("政策参数版本"), null=True, blank=True)
     decision = models.JSONField(_("考核决定（政策引擎）"), default=dict, blank=True)
@@ -196,7 +216,7 @@ class ExpertScore(models.Model):
         verbose_name=_("评审专家"),
     )
     points = models.JSONField(_("各指标得分"), default=dict, blank=True)
-    total = models.DecimalField(_("总分"), max_digits=5, decimal_places=1, null=True, blank=True)
+    total = ScoreField(_("总分"), max_digits=5, decimal_places=2, null=True, blank=True)
     comment = models.TextField(_("评审意见"), blank=True)
     submitted_at = models.DateTimeField(_("评分时间"), null=True, blank=True)
     assigned_by = models.ForeignKey(

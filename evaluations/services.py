@@ -20,11 +20,19 @@ from funding.models import Grant
 from funding.services import _station_users, grant_apply_schedule
 from stations.uploads import validate_upload
 
-from .models import EvaluationAttachment, EvaluationRound, ExpertScore, StationEvaluation
+from .models import (
+    EvaluationAttachment,
+    EvaluationRound,
+    ExpertScore,
+    StationEvaluation,
+    normalize_score,
+)
 
 E = StationEvaluation.Status
 ABSENT_CLAUSE = {"guiyang": "贵阳 四(三)3"}  # every workstation must take part
-RECTIFICATION_DAYS = 90  # the policies name no period; the administrator may change it
+# The policies name no period: the city's `rectification_days` parameter (益阳 default 90),
+# this when a city declares none; the administrator may also enter a date.
+RECTIFICATION_DAYS = 90
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -122,7 +130,7 @@ def term_year(evaluation: StationEvaluation) -> int:
 
 
 def self_report_figures(evaluation: StationEvaluation) -> tuple[dict, list[dict]]:
-    """Return the year's activity counts and (Yiyang) the five quantitative items."""
+    """Return the year's activity counts and the policy's yearly items (益阳, 贵阳)."""
     from stations.choices import ActivityKind
 
     station = evaluation.station
@@ -135,20 +143,21 @@ def self_report_figures(evaluation: StationEvaluation) -> tuple[dict, list[dict]
         row["records"] += 1
         row["quantity"] += record.quantity
     items: list[dict] = []
-    if station.city.policy_code == "yiyang":
-        version = engine.current_version(station.city)
-        summary = engine.activity_summary(station, evaluation.year, term_year(evaluation))
-        for item in engine.quantitative_items(station.city, summary, version.params):
-            items.append(
-                {
-                    "code": item.code,
-                    "label": item.label_zh,
-                    "requirement": item.requirement_zh,
-                    "passed": item.passed,
-                    "figures": dict(item.figures),
-                    "clause": item.clause,
-                }
-            )
+    # The policy says which yearly items it counts (益阳 第十二条 five items, 贵阳 三(三)7
+    # minimums); other cities return none.
+    version = engine.current_version(station.city)
+    summary = engine.activity_summary(station, evaluation.year, term_year(evaluation))
+    for item in engine.quantitative_items(station.city, summary, version.params):
+        items.append(
+            {
+                "code": item.code,
+                "label": item.label_zh,
+                "requirement": item.requirement_zh,
+                "passed": item.passed,
+                "figures": dict(item.figures),
+                "clause": item.clause,
+            }
+        )
     return counts, items
 
 
@@ -325,7 +334,7 @@ def expert_score_submit(
     except engine.PolicyError as exc:
         raise ValidationError(str(exc)) from exc
     score.points = {k: float(v) for k, v in points.items()}
-    score.total = Decimal(str(round(total, 1)))
+    score.total = engine.quantize_score(total)
     score.comment = comment.strip()
     score.submitted_at = timezone.now()
     score.save()
@@ -349,11 +358,12 @@ def suggested_score(evaluation: StationEvaluation) -> Decimal | None:
     totals = [s.total for s in evaluation.expert_scores.all() if s.total is not None]
     if not totals:
         return None
-    return (sum(totals) / len(totals)).quantize(Decimal("0.1"))
+    return normalize_score(engine.quantize_score(sum(totals) / len(totals)))
 
 
 def _engine_score(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
+    """The score as the engine (and simulate_policy) takes it: two decimals, half up."""
+    return engine.round_score(value)
 
 
 @transaction.atomic
@@ -378,7 +388,7 @@ def evaluation_confirm(
     )
     if evaluation.status != E.SCORED:
         raise ValidationError("须在指派的专家全部评分后确认最终得分。")
-    final_score = Decimal(str(final_score)).quantize(Decimal("0.1"))
+    final_score = engine.quantize_score(final_score)
     if not Decimal(0) <= final_score <= Decimal(100):
         raise ValidationError({"final_score": "最终得分须在 0–100 之间。"})
     # An absent year (round closed without a self-report) has no score for the engine.
@@ -387,19 +397,31 @@ def evaluation_confirm(
     )
     if earlier.exclude(status=E.CONFIRMED).exists():
         raise ValidationError("须先确认该服务站以前年度的考核。")
-    scores = [(e.year, _engine_score(e.final_score)) for e in earlier.order_by("year")]
+    decided = list(earlier.order_by("year"))
+    scores = [(e.year, _engine_score(e.final_score)) for e in decided]
     scores.append((evaluation.year, _engine_score(final_score)))
     try:
         applied = grant_apply_schedule(
-            grant=grant, actor=actor, evaluations=scores, decided_year=evaluation.year
+            grant=grant,
+            actor=actor,
+            evaluations=scores,
+            decided_year=evaluation.year,
+            # Earlier years stay as decided: their version and their stored row.
+            year_versions={e.year: e.policy_version or grant.policy_version for e in decided},
+            decided_rows={e.year: e.decision["year"] for e in decided if e.decision.get("year")},
         )
     except engine.PolicyError as exc:
         raise ValidationError(str(exc)) from exc
     row = applied["row"]
     consequences = applied["consequences"]
     if row["status"] == "rectification":
+        days = int(
+            engine.current_version(grant.station.city).params.get(
+                "rectification_days", RECTIFICATION_DAYS
+            )
+        )
         evaluation.rectification_deadline = rectification_deadline or (
-            timezone.localdate() + dt.timedelta(days=RECTIFICATION_DAYS)
+            timezone.localdate() + dt.timedelta(days=days)
         )
         for c in consequences:
             if c["kind"] == "rectify":

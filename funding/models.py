@@ -6,6 +6,7 @@ are Decimal). Nothing here is float.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from stations.fields import EncryptedCharField
@@ -61,6 +62,11 @@ class Grant(models.Model):
     )
     # Hangzhou 附件第十三条: no applications accepted for five years after the penalty.
     banned_until = models.DateField(_("不予受理申报至"), null=True, blank=True)
+    # Running sums of the grant's disbursements and recoveries, moved only by F() updates in
+    # funding.services (never by save()): the database refuses a recovery beyond what was
+    # paid net of earlier recoveries (constraint grant_recovered_within_paid).
+    disbursed_total = models.PositiveIntegerField(_("已拨付合计（元）"), default=0, editable=False)
+    recovered_total = models.PositiveIntegerField(_("已追回合计（元）"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -79,10 +85,26 @@ class Grant(models.Model):
                 fields=["station", "program", "start_year"], name="uniq_grant_station_program_year"
             ),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="grant_amount_nonneg"),
+            models.CheckConstraint(
+                condition=models.Q(recovered_total__lte=F("disbursed_total")),
+                name="grant_recovered_within_paid",
+            ),
         ]
+
+    COUNTERS = ("disbursed_total", "recovered_total")
 
     def __str__(self) -> str:
         return f"{self.station} · {self.program} · {self.start_year}"
+
+    def save(self, *args, **kwargs):
+        """Save everything but the money counters, which only F() updates move."""
+        if not self._state.adding and self.pk and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.COUNTERS
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def city_id(self) -> int:
@@ -104,7 +126,12 @@ class Grant(models.Model):
         return station.society if station.city.policy_code == "guiyang" else station.host_unit
 
     def schedule_years(self) -> list[dict]:
-        return list(self.schedule.get("years", []))
+        """The schedule's years, each with the parameter version it was decided under."""
+        versions = self.schedule.get("year_versions", {})
+        return [
+            {**row, "decided_version": versions.get(str(row["year"]))}
+            for row in self.schedule.get("years", [])
+        ]
 
     def schedule_year(self, year: int) -> dict | None:
         for row in self.schedule_years():
@@ -352,6 +379,75 @@ class Expense(models.Model):
 
     def __str__(self) -> str:
         return f"{self.spent_on} {self.category} {self.amount}"
+
+
+class ChangeRequest(models.Model):
+    """A station's written request to merge, restructure, cancel or change (书面申请).
+
+    益阳 第十四条 (建站单位或上级学会), 贵阳 四(三)5 (建站学会), 杭州 附件第九条 (变更、终止须报
+    市科协批准). The city administrator approves or refuses it; an approved cancellation or
+    termination ends the station's support. Status moves only through
+    funding.services.change_request_set_status over TRANSITIONS.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("不予批准")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    TRANSITIONS = {
+        Status.PENDING: frozenset({Status.APPROVED, Status.REFUSED, Status.WITHDRAWN}),
+        Status.APPROVED: frozenset(),
+        Status.REFUSED: frozenset(),
+        Status.WITHDRAWN: frozenset(),
+    }
+
+    station = models.ForeignKey(
+        "stations.Station",
+        on_delete=models.PROTECT,
+        related_name="change_requests",
+        verbose_name=_("服务站"),
+    )
+    kind = models.CharField(_("申请事项"), max_length=20)
+    reason = models.TextField(_("申请理由（书面申请内容）"))
+    clause = models.CharField(_("政策依据"), max_length=100)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("变更申请")
+        verbose_name_plural = _("变更申请")
+        ordering = ["station_id", "-requested_at", "-id"]
+        constraints = [
+            # One open request per station and kind.
+            models.UniqueConstraint(
+                fields=["station", "kind"],
+                condition=models.Q(status="pending"),
+                name="uniq_pending_change_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.kind} {self.get_status_display()}"
 
 
 class TaskReceipt(models.Model):

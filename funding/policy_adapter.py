@@ -19,6 +19,7 @@ from policies.registry import get_policy
 from policies.types import (
     EXPENSE_LABELS,
     GRADE_LABELS,
+    SCORE_QUANTUM,
     STATUS_LABELS,
     CityPolicy,
     Finding,
@@ -28,6 +29,8 @@ from policies.types import (
     Program,
     QuantItem,
     Rubric,
+    quantize_score,
+    round_score,
 )
 
 __all__ = [
@@ -48,6 +51,11 @@ __all__ = [
     "record_decision",
     "schedule",
     "score_rubric",
+    "SCORE_QUANTUM",
+    "quantize_score",
+    "round_score",
+    "grant_terms",
+    "version_numbered",
 ]
 
 
@@ -83,8 +91,13 @@ def schedule(
     amount: int | None,
     evaluations: list[tuple[int, float]],
     params: dict[str, Any],
+    year_params: dict[int, dict[str, Any]] | None = None,
 ) -> FundingResult:
-    """Return the engine's per-year paid/recovered/status for a grant and its scores."""
+    """Return the engine's per-year paid/recovered/status for a grant and its scores.
+
+    `params` are the grant's terms (its own version); `year_params` the version each
+    assessed year was decided under (see CityPolicy.assessment_params).
+    """
     return policy_for(city).funding_schedule(
         program=program,
         level=level,
@@ -92,7 +105,28 @@ def schedule(
         amount=amount,
         evaluations=list(evaluations),
         params=params,
+        year_params=year_params,
     )
+
+
+def version_numbered(city, number: int) -> VersionInfo:
+    """Return a stored version of the city's parameters by its number."""
+    from policies.models import PolicyVersion
+
+    version = PolicyVersion.objects.filter(city=city, version=number).first()
+    if version is None:
+        return current_version(city) if number == 1 else _missing(city, number)
+    return VersionInfo(version.version, policy_for(city).params(version.params), version)
+
+
+def _missing(city, number: int):
+    raise PolicyError(f"{city}没有第{number}版政策参数")
+
+
+def grant_terms(grant) -> VersionInfo:
+    """Return the grant's own terms: the version it was created under (its snapshot)."""
+    city = grant.station.city
+    return VersionInfo(grant.policy_version, policy_for(city).params(grant.policy_params or {}))
 
 
 def result_as_dict(result: FundingResult, version: int) -> dict[str, Any]:
@@ -116,7 +150,9 @@ def evaluation_rubric(city, program: str) -> Rubric:
             (Indicator("overall", "综合评价", 100, policy.grade_clause),),
             policy.grade_clause,
         )
-    return rubric
+        return rubric
+    # The weights are the city's parameters in force (the policies leave them open).
+    return policy.weighted(rubric, current_version(city).params)
 
 
 def expense_finding(city, category: str) -> Finding | None:

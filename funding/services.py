@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from accounts.outbox import outbox_enqueue
@@ -22,6 +22,7 @@ from stations.models import Station
 from . import policy_adapter as engine
 from .models import (
     BudgetLine,
+    ChangeRequest,
     Disbursement,
     Expense,
     Grant,
@@ -57,7 +58,6 @@ MISUSE_CLAUSE = {
     "guiyang": "贵阳 四(四)",
     "hangzhou": HANGZHOU_PENALTY,
 }
-BAN_YEARS = 5
 
 
 class AlreadyPaid(ValidationError):
@@ -254,17 +254,48 @@ def _move_station(station: Station, to_status: str, actor, reason: str, clause: 
     return True
 
 
-def grant_apply_schedule(
-    *, grant: Grant, actor, evaluations: list[tuple[int, float]], decided_year: int
-) -> dict:
-    """Recompute the grant's schedule with the confirmed scores and apply what is new.
+DECIDED_FIELDS = ("year", "score", "grade", "paid", "recovered", "status")
 
-    Called inside the confirming transaction with the grant row locked. Returns the year's
-    engine row plus the consequences applied. Never removes money already paid; a policy
-    recovery is demanded once per grant-year.
+
+def _year_params(city, decided_year: int, year_versions: dict[int, int]) -> tuple[dict, dict]:
+    """Return ({year: params}, {year: version number}) for the assessed years.
+
+    Earlier years keep the version they were decided under; the year being decided now takes
+    the version in force today (CityPolicy.assessment_params says what each governs).
+    """
+    current = engine.current_version(city)
+    versions = {**year_versions, decided_year: current.number}
+    cache = {current.number: current.params}
+    by_year = {}
+    for year, number in versions.items():
+        if number not in cache:
+            cache[number] = engine.version_numbered(city, number).params
+        by_year[year] = cache[number]
+    return by_year, versions
+
+
+def grant_apply_schedule(
+    *,
+    grant: Grant,
+    actor,
+    evaluations: list[tuple[int, float]],
+    decided_year: int,
+    year_versions: dict[int, int] | None = None,
+    decided_rows: dict[int, dict] | None = None,
+) -> dict:
+    """Decide one year of the grant with the confirmed scores and apply what is new.
+
+    Called inside the confirming transaction with the grant row locked. A year once decided
+    (grade, amount, consequence, version) is never re-graded or re-priced: the grant's money
+    terms are its own version's (`engine.grant_terms`), each earlier year is recomputed
+    under the version it was decided under (`year_versions`) and its stored row
+    (`decided_rows`) is kept as the record; only `decided_year` takes today's version.
+    Never removes money already paid; a policy recovery is demanded once per grant-year
+    and never exceeds what was paid net of earlier recoveries.
     """
     city = grant.station.city
-    version = engine.current_version(city)
+    terms = engine.grant_terms(grant)
+    year_params, versions = _year_params(city, decided_year, dict(year_versions or {}))
     result = engine.schedule(
         city=city,
         program=grant.program,
@@ -272,10 +303,16 @@ def grant_apply_schedule(
         start_year=grant.start_year,
         amount=grant.amount_entered,
         evaluations=evaluations,
-        params=version.params,
+        params=terms.params,
+        year_params=year_params,
     )
-    grant.schedule = engine.result_as_dict(result, version.number)
-    row = next((y for y in result.years if y.year == decided_year), result.years[-1])
+    rows = [y.as_dict() for y in result.years]
+    for index, row in enumerate(rows):
+        stored = (decided_rows or {}).get(row["year"])
+        if stored and row["year"] != decided_year:
+            rows[index] = dict(stored)  # the decided record, never recomputed
+    grant.schedule = _schedule_dict(rows, terms.number, versions)
+    row = next((r for r in rows if r["year"] == decided_year), rows[-1])
     consequences: list[dict] = []
     if grant.frozen_reason:
         consequences.append(
@@ -287,25 +324,26 @@ def grant_apply_schedule(
             }
         )
         grant.save()
-        return {"row": row.as_dict(), "consequences": consequences}
+        return {"row": row, "consequences": consequences, "policy_version": versions[decided_year]}
     paid_years = set(grant.disbursements.values_list("year", flat=True))
-    for y in result.years:
+    for y in rows:
         if (
-            y.recovered
-            and not grant.recoveries.filter(source=Recovery.Source.POLICY, year=y.year).exists()
+            y["recovered"]
+            and not grant.recoveries.filter(source=Recovery.Source.POLICY, year=y["year"]).exists()
         ):
+            clause = y["clauses"][-1] if y["clauses"] else ""
             unpaid = [
-                p.year
-                for p in result.years
-                if p.year <= y.year
-                and p.paid
-                and p.year not in paid_years
-                and p.year not in grant.withdrawn_years
+                p["year"]
+                for p in rows
+                if p["year"] <= y["year"]
+                and p["paid"]
+                and p["year"] not in paid_years
+                and p["year"] not in grant.withdrawn_years
             ]
             withdrawn = 0
             for year in unpaid:
-                amount = next(p.paid for p in result.years if p.year == year)
-                if withdrawn + amount > y.recovered:
+                amount = next(p["paid"] for p in rows if p["year"] == year)
+                if withdrawn + amount > y["recovered"]:
                     break
                 withdrawn += amount
                 grant.withdrawn_years = [*grant.withdrawn_years, year]
@@ -315,22 +353,21 @@ def grant_apply_schedule(
                         "kind": "withdraw",
                         "label": f"未拨付的{yuan(withdrawn)}元不再拨付（抵扣应追回资金）",
                         "amount": withdrawn,
-                        "clause": y.clauses[-1] if y.clauses else "",
+                        "clause": clause,
                     }
                 )
-            demand = y.recovered - withdrawn
+            # Never more than was actually paid, net of earlier recoveries.
+            demand = min(y["recovered"] - withdrawn, net_paid(grant))
             if demand > 0:
-                recovery = Recovery(
+                recovery = _recovery_add(
                     grant=grant,
-                    year=y.year,
+                    year=y["year"],
                     amount=demand,
                     source=Recovery.Source.POLICY,
-                    reason=f"{y.year}年度考核结果：{engine.STATUS_LABELS.get(y.status, y.status)}，追回已拨付资金",
-                    clause=y.clauses[-1] if y.clauses else "",
-                    created_by=actor,
+                    reason=f"{y['year']}年度考核结果：{engine.STATUS_LABELS.get(y['status'], y['status'])}，追回已拨付资金",
+                    clause=clause,
+                    actor=actor,
                 )
-                recovery.full_clean()
-                recovery.save()
                 consequences.append(
                     {
                         "kind": "recover",
@@ -339,48 +376,58 @@ def grant_apply_schedule(
                         "clause": recovery.clause,
                     }
                 )
-    for y in result.years:
+    for y in rows:
         if (
-            y.paid
-            and y.year not in paid_years
-            and y.year not in grant.withdrawn_years
-            and y.year <= decided_year + 1
+            y["paid"]
+            and y["year"] not in paid_years
+            and y["year"] not in grant.withdrawn_years
+            and y["year"] <= decided_year + 1
         ):
             consequences.append(
                 {
                     "kind": "pay",
-                    "label": f"拨付{y.year}年度资助 {yuan(y.paid)} 元（待财务审核拨付）",
-                    "amount": y.paid,
-                    "clause": "、".join(y.clauses),
+                    "label": f"拨付{y['year']}年度资助 {yuan(y['paid'])} 元（待财务审核拨付）",
+                    "amount": y["paid"],
+                    "clause": "、".join(y["clauses"]),
                 }
             )
-    if (
-        row.year == decided_year
-        and not row.paid
-        and row.grade
-        and grant.schedule_year(decided_year)
-    ):
+    if row["year"] == decided_year and not row["paid"] and row["grade"]:
         prog = engine.program_for(city, grant.program)
-        if prog.payment == "yearly" and row.status not in ("revoked", "delisted"):
+        if prog.payment == "yearly" and row["status"] not in ("revoked", "delisted"):
             consequences.append(
                 {
                     "kind": "stop",
                     "label": f"{decided_year}年度资助停发",
                     "amount": 0,
-                    "clause": "、".join(row.clauses),
+                    "clause": "、".join(row["clauses"]),
                 }
             )
     previous = grant.status
-    grant.status = row.status
+    grant.status = row["status"]
     grant.full_clean()
     grant.save()
     if grant.status != previous or grant.status in ADVERSE_STATION_STATUS:
         consequences.extend(_station_follows(grant, actor, row))
-    return {"row": row.as_dict(), "consequences": consequences, "policy_version": version.number}
+    return {"row": row, "consequences": consequences, "policy_version": versions[decided_year]}
+
+
+def _schedule_dict(rows: list[dict], terms_version: int, versions: dict[int, int]) -> dict:
+    paid = sum(r["paid"] for r in rows)
+    recovered = sum(r["recovered"] for r in rows)
+    return {
+        "policy_version": terms_version,
+        # The version each assessed year was decided under (shown on the station page).
+        "year_versions": {str(year): number for year, number in sorted(versions.items())},
+        "years": rows,
+        "total_paid": paid,
+        "total_recovered": recovered,
+        "net": paid - recovered,
+        "final_status": rows[-1]["status"] if rows else "active",
+    }
 
 
 def _station_follows(grant: Grant, actor, row) -> list[dict]:
-    clause = "、".join(row.clauses)
+    clause = "、".join(row["clauses"])
     label = engine.STATUS_LABELS.get(grant.status, grant.status)
     station = grant.station
     target = ADVERSE_STATION_STATUS.get(grant.status)
@@ -395,7 +442,7 @@ def _station_follows(grant: Grant, actor, row) -> list[dict]:
         target = S.KEY_SUPPORTED if grant.program == "key_support" else S.CERTIFIED
     if target is None:
         return []
-    reason = f"{row.year}年度考核：{label}"
+    reason = f"{row['year']}年度考核：{label}"
     moved = _move_station(station, target, actor, reason, clause)
     if not moved and station.status in (S.RECTIFICATION, S.SUSPENDED) and target == S.EXPIRED:
         # The life-cycle table has no direct move from a sanction to the term's end: the
@@ -505,6 +552,9 @@ def disbursement_approve(
         except IntegrityError as exc:  # the unique constraint, should the lock be bypassed
             existing = Disbursement.objects.get(grant=grant, year=year)
             raise AlreadyPaid(_already_paid_message(existing), code="already_paid") from exc
+        Grant.objects.filter(pk=grant.pk).update(
+            disbursed_total=F("disbursed_total") + disbursement.amount
+        )
         audit(
             event="funding.disbursement_approved",
             user=actor,
@@ -581,6 +631,40 @@ def net_paid(grant: Grant) -> int:
     return paid - recovered
 
 
+class RecoveryExceedsPaid(ValidationError):
+    """A recovery would demand back more than was paid net of earlier recoveries."""
+
+
+def _recovery_add(
+    *, grant: Grant, year: int, amount: int, source: str, reason: str, clause: str, actor
+) -> Recovery:
+    """Write one recovery; the grant row must be locked (select_for_update) by the caller.
+
+    The one place a Recovery is created. Checked here against the net paid amount and again
+    by the database (grant_recovered_within_paid over the running counters).
+    """
+    available = net_paid(grant)
+    if amount > available:
+        raise RecoveryExceedsPaid(
+            f"追回金额 {yuan(amount)} 元超过已拨付净额 {yuan(available)} 元，未登记。",
+            code="recovery_exceeds_paid",
+        )
+    recovery = Recovery(
+        grant=grant,
+        year=year,
+        amount=amount,
+        source=source,
+        reason=reason,
+        clause=clause,
+        created_by=actor,
+    )
+    recovery.full_clean()
+    recovery.save()
+    Grant.objects.filter(pk=grant.pk).update(recovered_total=F("recovered_total") + amount)
+    grant.refresh_from_db(fields=list(Grant.COUNTERS))
+    return recovery
+
+
 @transaction.atomic
 def recovery_record(
     *,
@@ -606,17 +690,15 @@ def recovery_record(
         raise ValidationError(
             {"amount": f"追回金额须在 1–{yuan(available)} 元之间（已拨付净额）。"}
         )
-    recovery = Recovery(
+    recovery = _recovery_add(
         grant=grant,
         year=timezone.localdate().year,
         amount=amount,
         source=source,
         reason=reason.strip(),
         clause=clause,
-        created_by=actor,
+        actor=actor,
     )
-    recovery.full_clean()
-    recovery.save()
     audit(
         event="funding.recovery_demanded",
         user=actor,
@@ -696,21 +778,23 @@ def grant_penalize(*, grant: Grant, measure: str, reason: str, actor, request=No
         target = S.REVOKED
         refund = net_paid(grant)
         if refund > 0:
-            Recovery.objects.create(
+            _recovery_add(
                 grant=grant,
                 year=timezone.localdate().year,
                 amount=refund,
                 source=Recovery.Source.REVOCATION,
                 reason=f"{PENALTIES[measure]}：{reason.strip()}",
                 clause=HANGZHOU_PENALTY,
-                created_by=actor,
+                actor=actor,
             )
         if measure == "ban":
             today = timezone.localdate()
+            # The ban's length is the city's parameter (杭州 附件第十三条, default 5 years).
+            years = int(engine.current_version(grant.station.city).params["ban_years"])
             grant.banned_until = (
-                today.replace(year=today.year + BAN_YEARS)
+                today.replace(year=today.year + years)
                 if not (today.month == 2 and today.day == 29)
-                else dt.date(today.year + BAN_YEARS, 2, 28)
+                else dt.date(today.year + years, 2, 28)
             )
     grant.full_clean()
     grant.save()
@@ -868,14 +952,14 @@ def grant_revoke(
     decision.full_clean()
     decision.save()
     if recover_amount:
-        Recovery.objects.create(
+        _recovery_add(
             grant=grant,
             year=decision.year,
             amount=recover_amount,
             source=Recovery.Source.REVOCATION,
             reason=reason,
             clause=GUIYANG_REVOCATION,
-            created_by=actor,
+            actor=actor,
         )
     _move_station(grant.station, S.REVOKED, actor, reason, GUIYANG_REVOCATION)
     city = grant.station.city
@@ -1106,3 +1190,136 @@ def expense_delete(*, expense: Expense, actor, request=None) -> None:
         detail={"deleted": {"id": expense.pk, **_money_fields(expense, EXPENSE_FIELDS)}},
     )
     expense.delete()
+
+
+# --- written change requests (益阳 第十四条, 贵阳 四(三)5, 杭州 附件第九条) ----------------------
+
+
+def change_request_set_status(*, request_obj: ChangeRequest, to_status: str) -> None:
+    """The one status setter of a change request, over ChangeRequest.TRANSITIONS."""
+    allowed = ChangeRequest.TRANSITIONS.get(request_obj.status, frozenset())
+    if to_status not in allowed:
+        raise ValidationError(
+            f"变更申请已{request_obj.get_status_display()}，不能再{ChangeRequest.Status(to_status).label}。",
+            code="illegal_transition",
+        )
+    request_obj.status = to_status
+
+
+def _station_member(user, station: Station) -> bool:
+    return bool(
+        (user.society_id and user.society_id == station.society_id)
+        or (user.host_unit_id and user.host_unit_id == station.host_unit_id)
+    )
+
+
+@transaction.atomic
+def change_request_submit(
+    *, station: Station, kind: str, reason: str, actor, request=None
+) -> ChangeRequest:
+    """File a station's written request (merge, restructure, cancel, change…) with its clause."""
+    station = Station.objects.select_for_update().select_related("city").get(pk=station.pk)
+    policy = engine.policy_for(station.city)
+    if not policy.change_kinds:
+        raise ValidationError(f"{station.city}的政策未规定服务站变更申请。")
+    if kind not in policy.change_kinds:
+        raise ValidationError(
+            {
+                "kind": f"可申请的事项：{'、'.join(policy.change_kinds.values())}（{policy.change_clause}）"
+            }
+        )
+    if actor.role not in policy.change_requesters or not _station_member(actor, station):
+        raise PermissionDenied(f"只有该服务站的申请单位可以提出书面申请（{policy.change_clause}）")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写书面申请的理由。"})
+    if station.change_requests.filter(kind=kind, status=ChangeRequest.Status.PENDING).exists():
+        raise ValidationError("该事项已有待审批的申请。")
+    obj = ChangeRequest(
+        station=station,
+        kind=kind,
+        reason=reason.strip(),
+        clause=policy.change_clause,
+        requested_by=actor,
+    )
+    obj.full_clean()
+    obj.save()
+    audit(
+        event="funding.change_requested",
+        user=actor,
+        request=request,
+        obj=obj,
+        city_id=station.city_id,
+        reason=obj.reason,
+        clause=obj.clause,
+        detail={"station": station.pk, "kind": kind},
+    )
+    from accounts.models import User
+    from accounts.roles import Role
+
+    notify(
+        recipients=list(
+            User.objects.filter(role=Role.CITY_ADMIN, city=station.city_id, is_active=True)
+        ),
+        title=f"{station}提出{policy.change_kinds[kind]}申请",
+        body=f"{obj.reason}（{obj.clause}）",
+        link=f"/funding/stations/{station.pk}/",
+    )
+    return obj
+
+
+@transaction.atomic
+def change_request_decide(
+    *, change: ChangeRequest, approve: bool, note: str, actor, request=None
+) -> ChangeRequest:
+    """Approve or refuse a change request (city administrator); a cancellation ends support."""
+    from accounts.roles import Role
+
+    change = (
+        ChangeRequest.objects.select_for_update().select_related("station__city").get(pk=change.pk)
+    )
+    station = change.station
+    if not actor.is_platform_admin and (
+        actor.role != Role.CITY_ADMIN or actor.city_id != station.city_id
+    ):
+        raise PermissionDenied("只有本市科协管理员可以审批变更申请。")
+    if not (note or "").strip():
+        raise ValidationError({"note": "请填写审批意见。"})
+    change_request_set_status(
+        request_obj=change,
+        to_status=ChangeRequest.Status.APPROVED if approve else ChangeRequest.Status.REFUSED,
+    )
+    change.decided_by = actor
+    change.decided_at = timezone.now()
+    change.decision_note = note.strip()
+    change.full_clean()
+    change.save()
+    policy = engine.policy_for(station.city)
+    label = policy.change_kinds.get(change.kind, change.kind)
+    ended = []
+    if approve and change.kind in policy.change_ends_support:
+        reason = f"经批准{label}（书面申请）：{change.reason}"[:200]
+        for grant in Grant.objects.select_for_update().filter(station=station, frozen_reason=""):
+            grant.frozen_reason = reason
+            grant.frozen_clause = change.clause
+            grant.status = Grant.Status.REVOKED
+            grant.full_clean()
+            grant.save()
+            ended.append(grant.pk)
+        _move_station(station, S.REVOKED, actor, reason, change.clause)
+    audit(
+        event="funding.change_decided",
+        user=actor,
+        request=request,
+        obj=change,
+        city_id=station.city_id,
+        reason=change.decision_note,
+        clause=change.clause,
+        detail={"approved": approve, "kind": change.kind, "grants_ended": ended},
+    )
+    notify(
+        recipients=_station_users(station),
+        title=f"{station}{label}申请{'已批准' if approve else '未获批准'}",
+        body=f"{change.decision_note}（{change.clause}）",
+        link=f"/funding/stations/{station.pk}/",
+    )
+    return change

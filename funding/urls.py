@@ -22,5 +22,11 @@ urlpatterns = [
         name="entry_delete",
     ),
     path("stations/<int:pk>/", views.station_money, name="station"),
+    path("stations/<int:pk>/changes/", views.change_request_create, name="change_request"),
+    path(
+        "stations/<int:pk>/changes/<int:change_pk>/decide/",
+        views.change_request_decide,
+        name="change_decide",
+    ),
     path("disbursements/<int:pk>/notice/", views.disbursement_notice, name="notice"),
 ]

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.roles import Role
 from policies.types import LEVEL_LABELS
 from stations.selectors import station_list
 
@@ -400,6 +401,8 @@ def entry_delete(request, pk: int, kind: str, entry_pk: int):
 @login_required
 def station_money(request, pk: int):
     station, grants, decisions, ledger = selectors.station_money_page(request.user, pk)
+    policy = engine.policy_for(station.city)
+    user = request.user
     return render(
         request,
         "funding/station_money.html",
@@ -410,8 +413,56 @@ def station_money(request, pk: int):
             "ledger": ledger,
             "grade_labels": engine.GRADE_LABELS,
             "status_labels": engine.STATUS_LABELS,
+            "change_kinds": policy.change_kinds,
+            "change_clause": policy.change_clause,
+            "change_requests": station.change_requests.select_related("requested_by", "decided_by"),
+            "can_request_change": bool(policy.change_kinds)
+            and user.role in policy.change_requesters
+            and services._station_member(user, station),
+            "can_decide_change": user.is_platform_admin
+            or (user.role == Role.CITY_ADMIN and user.city_id == station.city_id),
         },
     )
+
+
+@login_required
+@require_POST
+def change_request_create(request, pk: int):
+    """A station's written request (益阳 第十四条, 贵阳 四(三)5, 杭州 附件第九条)."""
+    station, *_rest = selectors.station_money_page(request.user, pk)
+    try:
+        change = services.change_request_submit(
+            station=station,
+            kind=request.POST.get("kind", ""),
+            reason=request.POST.get("reason", ""),
+            actor=request.user,
+            request=request,
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, f"已提交书面申请，待市科协审批（{change.clause}）。")
+    return redirect("funding:station", pk=station.pk)
+
+
+@login_required
+@require_POST
+def change_request_decide(request, pk: int, change_pk: int):
+    station, *_rest = selectors.station_money_page(request.user, pk)
+    change = get_object_or_404(station.change_requests, pk=change_pk)
+    try:
+        services.change_request_decide(
+            change=change,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+            actor=request.user,
+            request=request,
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, "已作出审批决定。")
+    return redirect("funding:station", pk=station.pk)
 
 
 @never_cache  # shows the payee bank account

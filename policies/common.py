@@ -10,6 +10,38 @@ from .types import CityPolicy, Finding, PolicyError, Program, Stage, Transition
 
 PASSED = "passed"
 
+# Provinces (and the four municipalities, five autonomous regions, HK/Macau/Taiwan) by the
+# short name that identifies them inside a typed place ("北京市海淀区", "广西壮族自治区").
+PROVINCES = {
+    "北京": "北京市", "天津": "天津市", "上海": "上海市", "重庆": "重庆市",
+    "河北": "河北省", "山西": "山西省", "辽宁": "辽宁省", "吉林": "吉林省",
+    "黑龙江": "黑龙江省", "江苏": "江苏省", "浙江": "浙江省", "安徽": "安徽省",
+    "福建": "福建省", "江西": "江西省", "山东": "山东省", "河南": "河南省",
+    "湖北": "湖北省", "湖南": "湖南省", "广东": "广东省", "海南": "海南省",
+    "四川": "四川省", "贵州": "贵州省", "云南": "云南省", "陕西": "陕西省",
+    "甘肃": "甘肃省", "青海": "青海省", "台湾": "台湾省", "内蒙古": "内蒙古自治区",
+    "广西": "广西壮族自治区", "西藏": "西藏自治区", "宁夏": "宁夏回族自治区",
+    "新疆": "新疆维吾尔自治区", "香港": "香港特别行政区", "澳门": "澳门特别行政区",
+}  # fmt: skip
+# Prefecture-level places of Guizhou, so "贵阳市" or "遵义" is read as 贵州省 (贵阳 三(三)7).
+GUIZHOU_PLACES = (
+    "贵阳", "遵义", "六盘水", "安顺", "毕节", "铜仁", "黔东南", "黔南", "黔西南",
+)  # fmt: skip
+
+
+def province_of(place: str) -> str:
+    """Return the province a typed place lies in ("" when it cannot be told)."""
+    text = (place or "").strip()
+    if not text:
+        return ""
+    if any(name in text for name in GUIZHOU_PLACES):
+        return "贵州省"
+    # Longest short name first: "黑龙江" before any shorter overlap.
+    for short in sorted(PROVINCES, key=len, reverse=True):
+        if short in text:
+            return PROVINCES[short]
+    return ""
+
 
 def stage(
     code: str,
@@ -133,6 +165,7 @@ def one_off_schedule(
     pay_clauses: tuple[str, ...],
     grade_clause: str,
     unqualified_status: str = "completed",
+    year_params: Mapping[int, Mapping[str, Any]] | None = None,
 ):
     """Return a schedule paying `amount` once in the first year (Interpretations 3–5).
 
@@ -145,7 +178,8 @@ def one_off_schedule(
     status = "completed"
     for index, year in enumerate(year_span(start_year, 1, scores)):
         score = scores.get(year)
-        grade = policy.grade(score, params) if score is not None else None
+        rules = policy.assessment_params(params, year_params, year)
+        grade = policy.grade(score, rules) if score is not None else None
         clauses = list(pay_clauses) if index == 0 else []
         if grade is not None:
             clauses.append(grade_clause)

@@ -25,6 +25,8 @@ from .types import (
     Rubric,
     Stage,
     Workflow,
+    round_score,
+    weight_key,
 )
 
 MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -58,6 +60,12 @@ def validate_params(policy: CityPolicy, data: Mapping[str, Any]) -> dict[str, An
     cutoffs = [clean[f"cutoff_{g}"] for g in policy.grades[:-1] if f"cutoff_{g}" in clean]
     if any(a <= b for a, b in zip(cutoffs, cutoffs[1:], strict=False)):
         raise PolicyError("等次分数线须由高到低严格递减")
+    for rubric in policy.all_rubrics():
+        weights = [clean.get(weight_key(rubric, i), i.max_points) for i in rubric.indicators]
+        if sum(weights) != rubric.total:
+            raise PolicyError(
+                f"“{rubric.label_zh}”各项评分权重之和须为 {rubric.total} 分（现为 {sum(weights)} 分）"
+            )
     for key in clean:
         upper = f"{key[:-4]}_max"
         if key.endswith("_min") and upper in clean and clean[key] > clean[upper]:
@@ -154,6 +162,51 @@ def score_rubric(rubric: Rubric, points: Mapping[str, float]) -> float:
     return total
 
 
+# Words that name a category in a free-text budget row (申报书 预算表: 支出类别 is typed).
+EXPENSE_KEYWORDS = {
+    "production": ("生产经营", "生产成本", "经营成本"),
+    "fines": ("罚款", "罚金", "滞纳金"),
+    "donations": ("捐款", "捐赠"),
+    "sponsorship": ("赞助",),
+    "investment": ("投资",),
+    "welfare": ("福利",),
+}
+
+
+def expense_category_of(text: str) -> str | None:
+    """Return the expense code a typed category names (code, label, or a forbidden word)."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    if value in EXPENSE_LABELS:
+        return value
+    for code, label in EXPENSE_LABELS.items():
+        if value == label:
+            return code
+    for code, words in EXPENSE_KEYWORDS.items():
+        if any(word in value for word in words):
+            return code
+    return None
+
+
+def budget_findings(policy: CityPolicy, rows: list[Mapping[str, Any]]) -> list[Finding]:
+    """Return a blocking finding for each budget row in a category the policy forbids."""
+    findings = []
+    for number, row in enumerate(rows or [], start=1):
+        code = expense_category_of(str(row.get("category", "")))
+        finding = expense_finding(policy, code) if code else None
+        if finding is not None and finding.blocks:
+            findings.append(
+                Finding(
+                    "budget_forbidden",
+                    "block",
+                    f"经费预算表第{number}行（{row.get('category', '')}）：{finding.message_zh}",
+                    finding.clause,
+                )
+            )
+    return findings
+
+
 def expense_finding(policy: CityPolicy, category: str) -> Finding | None:
     """Return a finding if an expense category is forbidden or not among the allowed ones."""
     rules = policy.expenses
@@ -180,6 +233,10 @@ class Scenario:
     start_year: int
     amount: int | None
     evaluations: tuple[tuple[int, float], ...]
+    # (from_year, changed parameters): a parameter edit in the middle of a term. The grant's
+    # terms (amounts, term) stay those in force at start_year; each assessment from
+    # from_year on is decided under the changed version (CityPolicy.assessment_params).
+    parameter_changes: tuple[tuple[int, tuple[tuple[str, Any], ...]], ...] = ()
 
 
 def _is_int(value: Any) -> bool:
@@ -227,20 +284,67 @@ def parse_scenario(data: Any) -> Scenario:
             raise PolicyError(f"{year} 年分数须为数字：{score!r}")
         if not 0 <= score <= 100:
             raise PolicyError(f"{year} 年分数须在 0–100 之间：{score}")
-        evaluations.append((year, score))
+        evaluations.append((year, round_score(score)))
         previous = year
-    return Scenario(policy.code, program.code, level, start_year, amount, tuple(evaluations))
+    changes = _parse_parameter_changes(data.get("parameter_changes"), start_year)
+    return Scenario(
+        policy.code, program.code, level, start_year, amount, tuple(evaluations), changes
+    )
+
+
+def _parse_parameter_changes(raw: Any, start_year: int):
+    if raw in (None, []):
+        return ()
+    if not isinstance(raw, list):
+        raise PolicyError("parameter_changes 须为数组")
+    changes = []
+    previous = start_year
+    for item in raw:
+        if (
+            not isinstance(item, dict)
+            or not _is_int(item.get("from_year"))
+            or not isinstance(item.get("params"), dict)
+        ):
+            raise PolicyError(
+                'parameter_changes 的每一项须为 {"from_year": 年份, "params": {参数: 值}}'
+            )
+        year = item["from_year"]
+        if year <= previous:
+            raise PolicyError(
+                f"parameter_changes 的 from_year 须晚于 start_year 且严格递增：{year} 顺序错误"
+            )
+        changes.append((year, tuple(sorted(item["params"].items()))))
+        previous = year
+    return tuple(changes)
+
+
+def assessment_params_by_year(
+    policy: CityPolicy, scenario: Scenario, params: Mapping[str, Any]
+) -> dict[int, dict[str, Any]] | None:
+    """Return each assessed year's parameters after the scenario's mid-term changes."""
+    if not scenario.parameter_changes:
+        return None
+    by_year: dict[int, dict[str, Any]] = {}
+    for year, _score in scenario.evaluations:
+        merged = dict(params)
+        for from_year, changed in scenario.parameter_changes:
+            if from_year <= year:
+                merged.update(dict(changed))
+        by_year[year] = validate_params(policy, merged)
+    return by_year
 
 
 def funding(scenario: Scenario, params: Mapping[str, Any] | None = None) -> FundingResult:
     policy = get_policy(scenario.city)
+    terms = policy.params(params)
     return policy.funding_schedule(
         program=scenario.program,
         level=scenario.level,
         start_year=scenario.start_year,
         amount=scenario.amount,
         evaluations=list(scenario.evaluations),
-        params=policy.params(params),
+        params=terms,
+        year_params=assessment_params_by_year(policy, scenario, terms),
     )
 
 

@@ -99,6 +99,15 @@ class EligibilityFacts:
     has_same_year_station_or_project: bool | None = None
     # Hangzhou: the society's activities overlap an already funded project (不重复资助).
     overlaps_funded_activity: bool = False
+    # The funded projects of the same society whose period overlaps this application's
+    # (bases, stations, topics, 海智 activities): shown so the reviewer can judge 包含关系.
+    funded_activities: tuple[str, ...] = ()
+    # The 县（市）区 the applicant names the station after (沈阳 三(二) naming rule).
+    district_name: str = ""
+    # 益阳 第八条(一): the path the applicant chose ("county" / "city"; "" = not chosen)
+    # and the county talent office's opinion entered from the 申报书.
+    apply_via: str = ""
+    county_talent_opinion: str = ""
 
     @property
     def agreement_years(self) -> float | None:
@@ -121,6 +130,12 @@ class ActivitySummary:
     problems_solved: int = 0
     achievements_transferred: int = 0
     agreement_progress_percent: int = 0  # cumulative completion of the agreement
+    # 贵阳 三(三)7 yearly minimums: technical demands served (activity records and network
+    # demands taken on), the experts on the team in the year and those from outside Guizhou.
+    level: str = ""
+    demands_served: int = 0
+    experts: int = 0
+    outside_experts: int = 0
 
     @property
     def expert_days(self) -> int:

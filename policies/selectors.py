@@ -171,7 +171,7 @@ def station_for_facts(station_id: int) -> Station:
     """Load a station with everything the eligibility facts need in a fixed number of queries."""
     return (
         Station.objects.select_related(
-            "city", "society", "society__parent", "host_unit", "host_unit__district"
+            "city", "district", "society", "society__parent", "host_unit", "host_unit__district"
         )
         .prefetch_related(
             "society__inspections",
@@ -271,7 +271,7 @@ def eligibility_facts(
         penalties=tuple(penalties),
         attachments=frozenset(attachments),
         application_date=application_date,
-        **extra,
+        **{"district_name": station.district.name if station.district_id else "", **extra},
     )
 
 
@@ -327,7 +327,18 @@ def activity_summary(station: Station, year: int, term_year: int | None = None) 
         0,
     )
     trainings: list[int] = []
-    progress = 0
+    demands = 0
+    # 益阳 第十二条(一): agreement completion is a running figure over the term, so the
+    # latest progress recorded up to the year's end counts, not only this year's records.
+    progress_records = ActivityRecord.objects.filter(
+        station=station, kind=ActivityKind.AGREEMENT_PROGRESS, date__year__lte=year
+    )
+    term_start = station.term_start or station.certified_on
+    if term_start is not None:
+        progress_records = progress_records.filter(date__gte=term_start)
+    progress = (
+        progress_records.order_by("-quantity").values_list("quantity", flat=True).first() or 0
+    )
     records = (
         ActivityRecord.objects.filter(station=station, date__year=year)
         .order_by("date", "id")
@@ -338,10 +349,12 @@ def activity_summary(station: Station, year: int, term_year: int | None = None) 
             quarters[(record.date.month - 1) // 3] += record.quantity
         elif record.kind == ActivityKind.TRAINING:
             trainings.append(record.trainees or 0)
-        elif record.kind == ActivityKind.AGREEMENT_PROGRESS:
-            progress = max(progress, record.quantity)
+        elif record.kind == ActivityKind.DEMAND_SERVED:
+            demands += record.quantity
         elif record.kind in counts:
             counts[record.kind] += record.quantity
+    demands += _network_demands_without_record(station, year)
+    experts, outside = _team_in_year(station, year)
     if term_year is None:
         term_year = agreement_year(station.term_start or station.certified_on, year)
     return ActivitySummary(
@@ -355,7 +368,35 @@ def activity_summary(station: Station, year: int, term_year: int | None = None) 
         problems_solved=counts[ActivityKind.PROBLEM_SOLVED],
         achievements_transferred=counts[ActivityKind.ACHIEVEMENT_TRANSFER],
         agreement_progress_percent=min(progress, 100),
+        level=station.level,
+        demands_served=demands,
+        experts=experts,
+        outside_experts=outside,
     )
+
+
+def _network_demands_without_record(station: Station, year: int) -> int:
+    """Network demands the station took on in `year` not yet counted by a served record."""
+    from network.models import Demand
+
+    return Demand.objects.filter(
+        station=station, accepted_at__year=year, served_record__isnull=True
+    ).count()
+
+
+def _team_in_year(station: Station, year: int) -> tuple[int, int]:
+    """Return (experts on the team at some time in `year`, of whom outside Guizhou)."""
+    from .common import province_of
+
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    spells = (
+        StationExpert.objects.filter(station=station, joined_on__lte=end)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+        .select_related("expert")
+    )
+    experts = {m.expert_id: m.expert.province for m in spells}
+    outside = sum(1 for p in experts.values() if province_of(p) not in ("", "贵州省"))
+    return len(experts), outside
 
 
 def quantitative_assessment(

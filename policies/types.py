@@ -10,7 +10,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,6 +56,25 @@ EXPENSE_LABELS = {
 }
 
 Severity = Literal["block", "warn"]
+
+# Scores carry at most two decimals; more are rounded half up (one rule for the simulator
+# and the application: policies.engine.parse_scenario and evaluations' confirmation).
+SCORE_QUANTUM = Decimal("0.01")
+
+
+def quantize_score(value: Any) -> Decimal:
+    """Return a score rounded to two decimals, half up (79.995 → 80.00)."""
+    return Decimal(str(value)).quantize(SCORE_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def round_score(value: Any) -> int | float:
+    """Return a score as the engine takes it: two decimals half up; whole numbers as int."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    rounded = quantize_score(value)
+    if rounded == rounded.to_integral_value() and not isinstance(value, float):
+        return int(rounded)
+    return float(rounded)
 
 
 def parse_month_day(value: str, year: int) -> dt.date:
@@ -142,6 +162,9 @@ class Stage:
     quota_check: bool = False
     needs_inspection: bool = False
     sets_amount: bool = False
+    # Approving here is refused while the facts show an overlapping funded activity, unless
+    # the approver records a reason (杭州 六(二) 不重复资助).
+    double_funding_check: bool = False
     clause: str = ""
 
     @property
@@ -194,6 +217,10 @@ class Rubric:
     @property
     def total(self) -> int:
         return sum(i.max_points for i in self.indicators)
+
+
+def weight_key(rubric: Rubric, indicator: Indicator) -> str:
+    return f"w_{rubric.code}_{indicator.code}"
 
 
 @dataclass(frozen=True)
@@ -296,6 +323,62 @@ class CityPolicy:
     defaults: Mapping[str, Any] = {}
     expenses: ExpenseRules | None = None
     predicates: Mapping[str, Predicate] = {}
+    # Programs of which an approval in the application's year is a condition (连云港 四(一)1).
+    same_year_programs: tuple[str, ...] = ()
+    # Written change requests a station may file (kind -> label), the clause, and which
+    # kinds end the station's support when approved (益阳 第十四条, 贵阳 四(三)5, 杭州 附件第九条).
+    change_kinds: Mapping[str, str] = {}
+    change_clause: str = ""
+    change_ends_support: tuple[str, ...] = ()
+    change_requesters: tuple[str, ...] = ()  # accounts.roles.Role values
+
+    def __init_subclass__(cls, **kwargs):
+        """Give every rubric indicator a weight parameter (the policies leave weights open).
+
+        `w_<rubric>_<indicator>` defaults to the declared points; validate_params keeps
+        each rubric's weights summing to its declared total (百分制).
+        """
+        super().__init_subclass__(**kwargs)
+        specs = list(cls.__dict__.get("param_specs", cls.param_specs))
+        defaults = dict(cls.__dict__.get("defaults", cls.defaults))
+        known = {spec.key for spec in specs}
+        for rubric in cls.all_rubrics():
+            for indicator in rubric.indicators:
+                key = weight_key(rubric, indicator)
+                if key in known:
+                    continue
+                specs.append(
+                    ParamSpec(
+                        key,
+                        f"评分权重：{rubric.label_zh}·{indicator.label_zh}",
+                        min_value=0,
+                        max_value=100,
+                        unit="分",
+                        clause=indicator.clause or rubric.clause,
+                    )
+                )
+                defaults[key] = indicator.max_points
+                known.add(key)
+        cls.param_specs = tuple(specs)
+        cls.defaults = defaults
+
+    @classmethod
+    def all_rubrics(cls) -> list[Rubric]:
+        rubrics: dict[str, Rubric] = {}
+        for mapping in (cls.review_rubrics, cls.evaluation_rubrics):
+            for rubric in mapping.values():
+                rubrics.setdefault(rubric.code, rubric)
+        return list(rubrics.values())
+
+    def weighted(self, rubric: Rubric, params: Mapping[str, Any] | None) -> Rubric:
+        """Return the rubric with each indicator's maximum from the weight parameters."""
+        if not params:
+            return rubric
+        indicators = tuple(
+            replace(i, max_points=int(params.get(weight_key(rubric, i), i.max_points)))
+            for i in rubric.indicators
+        )
+        return replace(rubric, indicators=indicators)
 
     # -- programs and parameters ---------------------------------------------------------
     def program(self, code: str) -> Program:
@@ -349,13 +432,35 @@ class CityPolicy:
         return pairs
 
     def grade(self, score: float, params: Mapping[str, Any]) -> str:
-        """Return the grade a score reaches; a score equal to a cut-off reaches it."""
-        if score is None or not 0 <= score <= 100:
+        """Return the grade a score reaches; a score equal to a cut-off reaches it.
+
+        The score is first rounded by the platform's one rule (two decimals, half up:
+        `round_score`), so the simulator and a confirmed assessment grade alike.
+        """
+        if score is None or isinstance(score, bool) or not 0 <= score <= 100:
             raise PolicyError(f"分数须在 0–100 之间：{score}")
+        value = round_score(score)
         for grade, minimum in self.cutoffs(params):
-            if score >= minimum:
+            if value >= minimum:
                 return grade
         return self.grades[-1]
+
+    def assessment_params(
+        self,
+        params: Mapping[str, Any],
+        year_params: Mapping[int, Mapping[str, Any]] | None,
+        year: int,
+    ) -> Mapping[str, Any]:
+        """Return the parameters a year's assessment is decided under.
+
+        `params` are the grant's own terms, fixed when it is created (amounts, ranges, the
+        support term). A year's grade and its consequence (cut-offs, "two consecutive 合格")
+        follow the version in force when that year's assessment was confirmed:
+        `year_params[year]` when given, else the grant's terms.
+        """
+        if year_params and year in year_params:
+            return year_params[year]
+        return params
 
     # -- rules a module overrides ---------------------------------------------------------
     def check_eligibility(
@@ -372,12 +477,20 @@ class CityPolicy:
         amount: int | None,
         evaluations: list[tuple[int, float]],
         params: Mapping[str, Any],
+        year_params: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> FundingResult:
+        """Return the per-year money and status; see `assessment_params` for the versions."""
         raise NotImplementedError
 
     def quantitative_items(
         self, summary: ActivitySummary, params: Mapping[str, Any]
     ) -> list[QuantItem]:
+        return []
+
+    def call_findings(
+        self, program: str, year: int, previous_years: list[int], params: Mapping[str, Any]
+    ) -> list[Finding]:
+        """Return warnings for a call opening in `year` (e.g. a city's round cadence)."""
         return []
 
     def clause(self, ref: str) -> str:

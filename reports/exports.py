@@ -156,7 +156,7 @@ def _evaluation_columns(user) -> Sequence[Column]:
         Column("建站单位", lambda e: e.station.host_unit.name, 28),
         Column("考核年度", lambda e: e.year, 10, number_format="0"),
         Column("状态", lambda e: e.get_status_display(), 16),
-        Column("最终得分", lambda e: e.final_score, 10, number_format="0.0"),
+        Column("最终得分", lambda e: e.final_score, 10, number_format="0.0#"),
         Column("等次", lambda e: GRADE_LABELS.get(e.grade, e.grade), 10),
         Column("确认时间", lambda e: e.confirmed_at, 18),
     )

@@ -35,7 +35,7 @@ from import_export import fields, resources, widgets
 
 from evaluations.models import EvaluationRound, StationEvaluation
 from funding.models import Disbursement, Grant
-from policies.types import GRADE_LABELS
+from policies.types import GRADE_LABELS, quantize_score
 from stations.models import City
 from stations.resources import (
     CityScopedForeignKeyWidget,
@@ -96,7 +96,7 @@ class ScoreWidget(widgets.DecimalWidget):
             raise ValueError(f"得分“{value}”不是有效数字。") from exc
         if not 0 <= number <= 100:
             raise ValueError(f"得分“{value}”须在 0–100 之间。")
-        return number.quantize(Decimal("0.1"))
+        return quantize_score(number)  # the one rounding rule (two decimals, half up)
 
 
 class CnDateWidget(widgets.DateWidget):

@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..common import block, credit_parties, one_off_schedule, resolve_amount, stage, terminal
-from ..facts import EligibilityFacts
+from ..common import (
+    block,
+    credit_parties,
+    one_off_schedule,
+    province_of,
+    resolve_amount,
+    stage,
+    terminal,
+)
+from ..facts import ActivitySummary, EligibilityFacts
 from ..types import (
     CityPolicy,
     ExpenseRules,
@@ -15,6 +23,7 @@ from ..types import (
     Indicator,
     ParamSpec,
     Program,
+    QuantItem,
     Rubric,
     Workflow,
 )
@@ -29,7 +38,13 @@ LEVEL_ZH = {"national": "国家级", "provincial": "省级", "city": "市级"}
 
 
 def outside_guizhou(province: str) -> bool:
-    return bool(province) and "贵州" not in province
+    """Return whether an expert's province (Expert.province) is known and not Guizhou.
+
+    "贵阳市" or "遵义" lie in Guizhou; a place that names no province does not count as
+    outside (the 申报书 must say where the expert's employer is).
+    """
+    found = province_of(province)
+    return bool(found) and found != "贵州省"
 
 
 class GuiyangPolicy(CityPolicy):
@@ -40,6 +55,10 @@ class GuiyangPolicy(CityPolicy):
     document_zh = "“科创中国”贵阳学会产业科技服务工作站建设方案（试行）"
     grades = ("qualified", "unqualified")
     grade_clause = ASSESSMENT
+    change_kinds = {"merge": "合并", "restructure": "重组", "cancel": "撤销"}
+    change_clause = f"{ASSESSMENT}5"
+    change_ends_support = ("cancel",)
+    change_requesters = ("society_staff",)
 
     programs = {
         "station": Program(
@@ -288,6 +307,42 @@ class GuiyangPolicy(CityPolicy):
             )
         return findings
 
+    def quantitative_items(
+        self, summary: ActivitySummary, params: Mapping[str, Any]
+    ) -> list[QuantItem]:
+        """Return the 三(三)7 yearly minimums for the station's level, with pass/fail."""
+        level = summary.level if summary.level in LEVEL_ZH else "city"
+        label = LEVEL_ZH[level]
+        demands = int(params[f"min_demands_{level}"])
+        experts = int(params[f"min_experts_{level}"])
+        outside = int(params["min_outside_experts_national"]) if level == "national" else 0
+        expert_rule = f"{label}工作站进站专家不少于{experts}人" + (
+            f"，其中省外专家不少于{outside}人" if outside else ""
+        )
+        return [
+            QuantItem(
+                "demands",
+                "每年服务技术需求",
+                f"{label}工作站每年服务技术需求不少于{demands}项",
+                summary.demands_served >= demands,
+                {"demands_served": summary.demands_served, "required": demands},
+                f"{CONDITIONS}7",
+            ),
+            QuantItem(
+                "experts",
+                "进站专家",
+                expert_rule,
+                summary.experts >= experts and summary.outside_experts >= outside,
+                {
+                    "experts": summary.experts,
+                    "outside_experts": summary.outside_experts,
+                    "required": experts,
+                    "required_outside": outside,
+                },
+                f"{CONDITIONS}7",
+            ),
+        ]
+
     def funding_schedule(
         self,
         *,
@@ -297,6 +352,7 @@ class GuiyangPolicy(CityPolicy):
         amount: int | None,
         evaluations: list[tuple[int, float]],
         params: Mapping[str, Any],
+        year_params: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> FundingResult:
         prog = self.program(program)
         grant = resolve_amount(self, prog, level, amount, params)
@@ -309,6 +365,7 @@ class GuiyangPolicy(CityPolicy):
             amount=grant,
             scores=dict(evaluations),
             params=params,
+            year_params=year_params,
             pay_clauses=(pay_clause,),
             grade_clause=ASSESSMENT,
             unqualified_status="suspended",

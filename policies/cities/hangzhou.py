@@ -89,6 +89,7 @@ def _project_workflow(code: str, *, contract: bool, quota: bool) -> Workflow:
             quota_check=quota,
             # 附件第八条 / 六(二): the amount is fixed here, within the program's range.
             sets_amount=code in RANGED,
+            double_funding_check=True,
             clause=AMOUNTS if code in YEARLY else PLAN_FUNDS,
         ),
     ]
@@ -163,6 +164,11 @@ class HangzhouPolicy(CityPolicy):
     effective_from = dt.date(2015, 6, 3)
     grades = ("qualified", "unqualified")
     grade_clause = ASSESSMENT
+    # 附件第九条: 项目实施中发生变更、终止的，须报市科协批准.
+    change_kinds = {"change": "项目变更", "terminate": "项目终止"}
+    change_clause = CONTRACT
+    change_ends_support = ("terminate",)
+    change_requesters = ("society_staff",)
 
     programs = {
         "service_base": Program(
@@ -356,9 +362,15 @@ class HangzhouPolicy(CityPolicy):
                             PENALTIES,
                         )
                     )
-        if facts.overlaps_funded_activity:
+        if facts.overlaps_funded_activity or facts.funded_activities:
+            listed = "；".join(facts.funded_activities)
             findings.append(
-                warn("double_funding", "与已资助活动存在包含关系的，不重复资助", PLAN_FUNDS)
+                warn(
+                    "double_funding",
+                    "与已资助活动存在包含关系的，不重复资助"
+                    + (f"：本学会同期已获资助的活动——{listed}，请核实是否重叠" if listed else ""),
+                    PLAN_FUNDS,
+                )
             )
         return findings
 
@@ -371,6 +383,7 @@ class HangzhouPolicy(CityPolicy):
         amount: int | None,
         evaluations: list[tuple[int, float]],
         params: Mapping[str, Any],
+        year_params: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> FundingResult:
         prog = self.program(program)
         yearly = resolve_amount(self, prog, level, amount, params)
@@ -382,11 +395,15 @@ class HangzhouPolicy(CityPolicy):
                 amount=yearly,
                 scores=scores,
                 params=params,
+                year_params=year_params,
                 pay_clauses=prog.clauses,
                 grade_clause=ASSESSMENT,
             )
         support = self.support_years(prog, params)
-        grades = {y: self.grade(s, params) for y, s in scores.items()}
+        grades = {
+            y: self.grade(s, self.assessment_params(params, year_params, y))
+            for y, s in scores.items()
+        }
         stopped = False
         results = []
         for index, year in enumerate(year_span(start_year, support, scores)):

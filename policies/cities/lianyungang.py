@@ -137,6 +137,9 @@ class LianyungangPolicy(CityPolicy):
     grades = ("qualified", "unqualified")
     grade_clause = REVIEW
     programs = {code: _program(code) for code in CODES}
+    # 四(一)1: a demonstration society needs, within the year, an approved station or
+    # function project (facts.has_same_year_station_or_project is computed from these).
+    same_year_programs = ("service_station", "function_project")
     workflows = {code: _workflow(code) for code in CODES}
     review_rubrics = {
         code: Rubric(
@@ -362,6 +365,7 @@ class LianyungangPolicy(CityPolicy):
         amount: int | None,
         evaluations: list[tuple[int, float]],
         params: Mapping[str, Any],
+        year_params: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> FundingResult:
         prog = self.program(program)
         if level not in prog.levels:
@@ -373,6 +377,7 @@ class LianyungangPolicy(CityPolicy):
             amount=award,
             scores=dict(evaluations),
             params=params,
+            year_params=year_params,
             pay_clauses=(AWARD_CLAUSE[program],),
             grade_clause=REVIEW,
         )

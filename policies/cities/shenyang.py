@@ -14,6 +14,7 @@ from ..types import (
     FundingResult,
     Indicator,
     ParamSpec,
+    PolicyError,
     Program,
     Rubric,
     Workflow,
@@ -67,8 +68,19 @@ def station_name(
     def national(name: str) -> str:
         return name if name.startswith(("中国", "全国")) else f"全国{name}"
 
-    place = district or "沈阳"
+    if (branch_name or society_level != "national") and not district.strip():
+        # Branches, committees and provincial societies sit at county units: the name
+        # carries the 县（市）区 and must not silently become "…沈阳服务站".
+        raise PolicyError(
+            "分会、专委会和省级学会的服务站按所在县（市）区命名，请填写所在县（市）区"
+            f"（{SELECTION}）"
+        )
+    place = district.strip() or "沈阳"
     if branch_name:
+        # A branch named in full ("中国机械工程学会铸造分会") is not prefixed twice.
+        for prefix in (parent_name, national(parent_name)):
+            if prefix and branch_name.startswith(prefix):
+                branch_name = branch_name[len(prefix) :]
         return f"{national(parent_name)}{branch_name}{place}服务站"
     if society_level == "national":
         return f"{national(society_name)}{place}服务站"
@@ -311,6 +323,15 @@ class ShenyangPolicy(CityPolicy):
             )
         if facts.agreement_signed_on is None:
             findings.append(block("agreement_missing", "须先与上级学会签订共建协议", FILING))
+        needs_district = society.is_branch or society.level == "provincial"
+        if needs_district and not facts.district_name.strip():
+            findings.append(
+                block(
+                    "district_missing",
+                    "分会、专委会和省级学会的服务站按所在县（市）区命名，请填写所在县（市）区",
+                    SELECTION,
+                )
+            )
         if program == "key_support":
             if facts.previously_key_supported:
                 findings.append(
@@ -333,6 +354,7 @@ class ShenyangPolicy(CityPolicy):
         amount: int | None,
         evaluations: list[tuple[int, float]],
         params: Mapping[str, Any],
+        year_params: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> FundingResult:
         prog = self.program(program)
         yearly = resolve_amount(self, prog, level, amount, params)
@@ -345,7 +367,9 @@ class ShenyangPolicy(CityPolicy):
                     YearResult(
                         y,
                         scores.get(y),
-                        self.grade(scores[y], params) if y in scores else None,
+                        self.grade(scores[y], self.assessment_params(params, year_params, y))
+                        if y in scores
+                        else None,
                         0,
                         0,
                         "active",
@@ -354,13 +378,15 @@ class ShenyangPolicy(CityPolicy):
                     for y in years
                 )
             )
-        limit = int(params["consecutive_qualified_revoke"])
         revoked = False
         qualified_run = 0
         results = []
         for index, year in enumerate(years):
+            # The year's grade and the "consecutive 合格" rule: the version it is decided under.
+            rules = self.assessment_params(params, year_params, year)
+            limit = int(rules["consecutive_qualified_revoke"])
             score = scores.get(year)
-            grade = self.grade(score, params) if score is not None else None
+            grade = self.grade(score, rules) if score is not None else None
             clauses: list[str] = []
             paid = 0
             if revoked:

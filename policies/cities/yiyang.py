@@ -42,9 +42,14 @@ HOSTS_BY_LEVEL = {
 DIRECT_NATURES = frozenset({"enterprise_cast", "university_cast", "park_cast", "city_society"})
 
 
-def applies_directly(facts: EligibilityFacts) -> bool:
+def may_apply_directly(facts: EligibilityFacts) -> bool:
     host = facts.host_unit
     return bool(host and (host.has_own_cast or host.nature in DIRECT_NATURES))
+
+
+def applies_directly(facts: EligibilityFacts) -> bool:
+    """第八条(一) 也可: a unit that may apply directly does so unless it chose its county."""
+    return may_apply_directly(facts) and facts.apply_via != "county"
 
 
 class YiyangPolicy(CityPolicy):
@@ -56,6 +61,10 @@ class YiyangPolicy(CityPolicy):
     effective_from = dt.date(2023, 9, 21)
     grades = ("excellent", "qualified", "unqualified")
     grade_clause = MANAGEMENT
+    change_kinds = {"merge": "合并", "restructure": "重组", "cancel": "撤销"}
+    change_clause = f"{C} 第十四条"
+    change_ends_support = ("cancel",)
+    change_requesters = ("host_staff", "society_staff")
     predicates = {"applies_directly": applies_directly}
 
     programs = {
@@ -209,6 +218,23 @@ class YiyangPolicy(CityPolicy):
             kind="bool",
             clause=f"{PROCEDURE}(二)",
         ),
+        # The policy names no period for 限期整改 after a first-year 不合格 (第十二条).
+        ParamSpec(
+            "rectification_days",
+            "限期整改期限",
+            min_value=1,
+            max_value=365,
+            unit="天",
+            clause=MANAGEMENT,
+        ),
+        ParamSpec(
+            "round_years",
+            "认定周期（每几年接受一次建站申请）",
+            min_value=1,
+            max_value=5,
+            unit="年",
+            clause=PROCEDURE,
+        ),
         ParamSpec("cutoff_excellent", "优秀分数线", max_value=100, unit="分", clause=MANAGEMENT),
         ParamSpec("cutoff_qualified", "合格分数线", max_value=100, unit="分", clause=MANAGEMENT),
         ParamSpec(
@@ -261,6 +287,8 @@ class YiyangPolicy(CityPolicy):
         "notice_workdays": 5,
         "blind_review": False,
         "trimmed_mean": False,
+        "rectification_days": 90,
+        "round_years": 2,
         "cutoff_excellent": 85,
         "cutoff_qualified": 60,
         "agreement_years": 2,
@@ -347,6 +375,23 @@ class YiyangPolicy(CityPolicy):
                     f"{ELIG}(六)",
                 )
             )
+        if facts.apply_via == "city" and not may_apply_directly(facts):
+            findings.append(
+                block(
+                    "direct_not_allowed",
+                    "只有设有科协组织的企事业单位和市级科技社团可直接向市科协申报，"
+                    "请选择经所在地县市区科协初审推荐",
+                    f"{PROCEDURE}(一)",
+                )
+            )
+        if not applies_directly(facts) and not facts.county_talent_opinion.strip():
+            findings.append(
+                warn(
+                    "county_talent_opinion",
+                    "申报书须有县市区委人才办意见，请填写（或上传盖章页）",
+                    f"{PROCEDURE}(一)",
+                )
+            )
         if len(facts.experts) < int(params["min_experts"]):
             findings.append(
                 block(
@@ -366,6 +411,22 @@ class YiyangPolicy(CityPolicy):
             )
         return findings
 
+    def call_findings(
+        self, program: str, year: int, previous_years: list[int], params: Mapping[str, Any]
+    ) -> list[Finding]:
+        """第八条/第十二条 每两年: a call sooner than the cadence after the last one warns."""
+        every = int(params["round_years"])
+        recent = [y for y in previous_years if 0 <= year - y < every]
+        if not recent:
+            return []
+        return [
+            warn(
+                "round_cadence",
+                f"市科协每{every}年接受一次建站申请，{max(recent)}年已发布过申报通知",
+                PROCEDURE,
+            )
+        ]
+
     def funding_schedule(
         self,
         *,
@@ -375,6 +436,7 @@ class YiyangPolicy(CityPolicy):
         amount: int | None,
         evaluations: list[tuple[int, float]],
         params: Mapping[str, Any],
+        year_params: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> FundingResult:
         prog = self.program(program)
         yearly = resolve_amount(self, prog, level, amount, params)
@@ -385,7 +447,8 @@ class YiyangPolicy(CityPolicy):
         paid_so_far = 0
         for index, year in enumerate(year_span(start_year, term, scores)):
             score = scores.get(year)
-            grade = self.grade(score, params) if score is not None else None
+            rules = self.assessment_params(params, year_params, year)
+            grade = self.grade(score, rules) if score is not None else None
             paid = recovered = 0
             clauses = [MANAGEMENT] if grade is not None else []
             if index >= term:

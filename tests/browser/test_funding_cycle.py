@@ -88,7 +88,8 @@ def test_yiyang_year_from_round_to_payment_and_ledger(page, login_as, screenshot
     # The administrator confirms; the engine grades and decides the payment.
     switch(page, login_as, admin)
     page.goto(f"{page.base_url}/evaluations/{ev.pk}/")
-    assert page.input_value("#id_final_score") == "88.0"
+    # Two decimals, half up, shown without trailing zeros (issue 12 rounding rule).
+    assert page.input_value("#id_final_score") == "88"
     page.click("[data-testid=confirm]")
     decision = page.inner_text("[data-testid=decision]")
     assert "优秀" in decision and "50,000" in decision and "益阳 第十六条" in decision

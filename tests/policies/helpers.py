@@ -45,6 +45,8 @@ def facts(city: str, program: str, level: str = "national", **kw) -> Eligibility
         term_start=dt.date(2024, 3, 1),
         term_end=dt.date(2026, 2, 28),
         application_date=dt.date(2025, 4, 1),
+        district_name="铁西区",  # 沈阳 三(二): branch/provincial stations are named by district
+        county_talent_opinion="同意推荐",  # 益阳 第八条(一): the 申报书's 人才办 opinion
     )
     base.update(kw)
     return EligibilityFacts(**base)

@@ -68,6 +68,8 @@ def object_for(name: str, w):
         "evaluations:round": w.round,
         "evaluations:round_close": w.round,
         "funding:station": w.station,
+        "funding:change_request": w.station,
+        "funding:change_decide": w.station,
         "funding:notice": w.disbursement,
         "public:station": w.station,
         "public:society": w.society,
@@ -139,6 +141,7 @@ def path_kwargs(name: str, pattern: URLPattern, w) -> dict:
         "record_pk": w.record.pk,
         "city_code": "shenyang",
         "code": "shenyang",
+        "change_pk": 0,  # no change request in the world: a visible station answers 404
     }
     for key in keys & special.keys():
         kwargs[key] = special[key]
