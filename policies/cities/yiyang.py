@@ -72,6 +72,7 @@ class YiyangPolicy(CityPolicy):
             },
             quota_param="city_quota_per_round",
             quota_levels=("city",),  # 第十一条: city-level ≤ quota per round, provincial+ as needed
+            round_every="term_years",  # 每两年认定一次: a round per certification term
             rounds_zh="每两年认定一次（市级每次不超过规定名额）",
             clauses=(MANAGEMENT, FUNDING),
         ),
