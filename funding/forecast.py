@@ -398,6 +398,7 @@ class Forecast:
     grant_projections: dict[int, Projection] = field(default_factory=dict)
     application_projections: dict[int, Projection] = field(default_factory=dict)
     cohorts: list[NewCohort] = field(default_factory=list)
+    version: int = 0  # the PolicyVersion number whose parameters were used
 
     def cell(self, program: str, year: int) -> ForecastCell:
         return self.cells[(program, year)]
@@ -514,6 +515,11 @@ class Difference:
     def total_delta(self) -> int:
         return sum(self.delta.values())
 
+    @property
+    def year_rows(self) -> list[tuple[int, int, int, int]]:
+        """(year, before, after, change) for templates."""
+        return [(y, self.before.get(y, 0), self.after.get(y, 0), d) for y, d in self.delta.items()]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
@@ -616,6 +622,7 @@ class Impact:
     after: Forecast
     grants_checked: int = 0
     applications_checked: int = 0
+    base_version: int = 0  # the version the proposal is compared with
 
     @property
     def total_delta(self) -> int:
@@ -624,6 +631,7 @@ class Impact:
     def as_dict(self) -> dict[str, Any]:
         return {
             "city": self.city,
+            "base_version": self.base_version,
             "years": list(self.years),
             "changed": self.changed,
             "grants_checked": self.grants_checked,

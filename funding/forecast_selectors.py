@@ -185,3 +185,34 @@ def portfolio(city, *, today: dt.date | None = None) -> Portfolio:
         quota_use=tuple(quota_use),
         last_round=last_round,
     )
+
+
+# -- forecast and preview for a city -------------------------------------------------------
+def city_forecast(city, *, first_year: int, today: dt.date | None = None):
+    """Return the city's forecast for three budget years from `first_year` (params of today)."""
+    from policies.selectors import params_for
+
+    from .forecast import budget_years, forecast
+
+    policy, params, version = params_for(city, today)
+    result = forecast(policy, portfolio(city, today=today), params, budget_years(first_year))
+    result.version = version.version
+    return result
+
+
+def impact_preview(city, proposed: dict, *, first_year: int, today: dt.date | None = None):
+    """Return what `proposed` (validated params) would change against the version in force."""
+    from policies.selectors import params_for
+
+    from .forecast import budget_years, impact
+
+    policy, current, version = params_for(city, today)
+    result = impact(
+        policy,
+        portfolio(city, today=today),
+        current,
+        policy.params(proposed),
+        budget_years(first_year),
+    )
+    result.base_version = version.version
+    return result

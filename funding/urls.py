@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import forecast_views, views
 
 app_name = "funding"
 urlpatterns = [
@@ -23,4 +23,6 @@ urlpatterns = [
     ),
     path("stations/<int:pk>/", views.station_money, name="station"),
     path("disbursements/<int:pk>/notice/", views.disbursement_notice, name="notice"),
+    path("forecast/", forecast_views.forecast_index, name="forecast"),
+    path("forecast/<slug:code>/", forecast_views.forecast_city, name="forecast_city"),
 ]
