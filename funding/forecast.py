@@ -445,8 +445,12 @@ def forecast(
     portfolio: Portfolio,
     params: Mapping[str, Any],
     years: Sequence[int],
+    scenarios: Sequence[str] = SCENARIOS,
 ) -> Forecast:
-    """Return the money per program and budget year the portfolio commits under `params`."""
+    """Return the money per program and budget year the portfolio commits under `params`.
+
+    `scenarios` narrows the work (the impact preview needs only the expected one).
+    """
     years = tuple(years)
     order = [code for code, p in policy.programs.items() if p.payment != "none"]
     labels = {code: policy.programs[code].label_zh for code in order}
@@ -458,7 +462,7 @@ def forecast(
         if grant.outstanding_recovery:
             for s in SCENARIOS:
                 cells[(grant.program, years[0])].income[s] += grant.outstanding_recovery
-        for scenario in SCENARIOS:
+        for scenario in scenarios:
             projection = project_grant(policy, grant, params, scenario, years)
             if scenario == "expected":
                 result.grant_projections[grant.id] = projection
@@ -479,7 +483,7 @@ def forecast(
             )
     result.cohorts = new_cohorts(policy, params, years, portfolio.last_round)
     for cohort in result.cohorts:
-        for scenario in SCENARIOS:
+        for scenario in scenarios:
             for year, (paid, recovered) in project_cohort(
                 policy, cohort, params, scenario, years
             ).items():
@@ -658,8 +662,8 @@ def impact(
 ) -> Impact:
     """Return what `proposed` would change against `current` (expected scenario, future years)."""
     years = tuple(years)
-    before = forecast(policy, portfolio, current, years)
-    after = forecast(policy, portfolio, proposed, years)
+    before = forecast(policy, portfolio, current, years, ("expected",))
+    after = forecast(policy, portfolio, proposed, years, ("expected",))
     changed = {
         k: {"before": current.get(k), "after": proposed.get(k)}
         for k in proposed

@@ -63,10 +63,11 @@ def portfolio(city, *, today: dt.date | None = None) -> Portfolio:
 
     today = today or timezone.localdate()
     policy = get_policy(city.policy_code)
+    # Plain tuples, not model instances: 4,000 grants load in a fraction of a second.
     grants = list(
         Grant.objects.filter(station__city=city)
-        .select_related("station")
-        .only(
+        .order_by("id")
+        .values_list(
             "id",
             "station_id",
             "station__name",
@@ -79,9 +80,7 @@ def portfolio(city, *, today: dt.date | None = None) -> Portfolio:
             "schedule",
             "withdrawn_years",
         )
-        .order_by("id")
     )
-    ids = [g.pk for g in grants]
     evaluations: dict[int, list[tuple[int, float, str]]] = defaultdict(list)
     for grant_id, year, score, grade in (
         StationEvaluation.objects.filter(
@@ -111,32 +110,43 @@ def portfolio(city, *, today: dt.date | None = None) -> Portfolio:
         outstanding[recovery.grant_id] += recovery.amount - (recovery.repaid_sum or 0)
     facts = []
     last_round: dict[str, int] = {}
-    for g in grants:
-        scheduled = {int(y["year"]): int(y.get("paid") or 0) for y in g.schedule.get("years", [])}
+    for (
+        pk,
+        station_id,
+        name,
+        program,
+        level,
+        start,
+        entered,
+        status,
+        frozen,
+        schedule,
+        gone,
+    ) in grants:
+        scheduled = {int(y["year"]): int(y.get("paid") or 0) for y in schedule.get("years", [])}
         scheduled_years = {y for y, amount in scheduled.items() if amount}
         facts.append(
             GrantFacts(
-                id=g.pk,
-                station_id=g.station_id,
-                station=g.station.name,
-                program=g.program,
-                level=g.level,
-                start_year=g.start_year,
-                amount_entered=g.amount_entered,
-                status=g.status,
-                frozen=bool(g.frozen_reason),
-                evaluations=tuple(evaluations.get(g.pk, ())),
+                id=pk,
+                station_id=station_id,
+                station=name,
+                program=program,
+                level=level,
+                start_year=start,
+                amount_entered=entered,
+                status=status,
+                frozen=bool(frozen),
+                evaluations=tuple(evaluations.get(pk, ())),
                 scheduled=scheduled,
-                paid_years=frozenset(paid.get(g.pk, ())),
-                withdrawn_years=frozenset(int(y) for y in g.withdrawn_years or ()),
+                paid_years=frozenset(paid.get(pk, ())),
+                withdrawn_years=frozenset(int(y) for y in gone or ()),
                 support_dues=tuple(
-                    (y, a) for y, a in support.get(g.pk, ()) if y not in scheduled_years
+                    (y, a) for y, a in support.get(pk, ()) if y not in scheduled_years
                 ),
-                outstanding_recovery=max(outstanding.get(g.pk, 0), 0),
+                outstanding_recovery=max(outstanding.get(pk, 0), 0),
             )
         )
-        last_round[g.program] = max(last_round.get(g.program, 0), g.start_year)
-    ids.clear()
+        last_round[program] = max(last_round.get(program, 0), start)
     open_apps = (
         Application.objects.filter(city=city, withdrawn=False, outcome="")
         .exclude(stage="draft")

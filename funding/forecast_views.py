@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from accounts.services import audit
 from reports.excel import XLSX_CONTENT_TYPE
@@ -27,6 +28,7 @@ def _first_year(request) -> int:
 
 
 @login_required
+@require_GET
 def forecast_index(request):
     cities = selectors.forecast_cities(request.user)
     if not request.user.is_platform_admin:
@@ -48,6 +50,7 @@ def forecast_index(request):
 
 
 @login_required
+@require_GET
 def forecast_city(request, code: str):
     city = selectors.get_forecast_city(request.user, code)
     first = _first_year(request)
