@@ -229,7 +229,22 @@ def project_application(
     scenario: str,
     years: Sequence[int],
 ) -> Projection:
-    """Return an open application's money if approved (it starts as a new grant)."""
+    """Return an open application's money if approved (it starts as a new grant).
+
+    An amount the approver has not fixed yet is assumed like a new program's: a range's
+    midpoint (expected); 一事一议 without an amount adds nothing.
+    """
+    program = policy.program(app.program)
+    if program.payment == "none":
+        return Projection({})
+    amount = app.amount
+    if amount is None and (
+        app.level in program.range_params or program.amount_param.get(app.level, "") is None
+    ):
+        assumed = cohort_amounts(program, app.level, params)
+        if assumed is None:
+            return Projection({})
+        amount = assumed[scenario]
     grant = GrantFacts(
         id=app.id,
         station_id=0,
@@ -237,11 +252,8 @@ def project_application(
         program=app.program,
         level=app.level,
         start_year=app.year,
-        amount_entered=app.amount,
+        amount_entered=amount,
     )
-    program = policy.program(app.program)
-    if program.payment == "none":
-        return Projection({})
     return project_grant(policy, grant, params, scenario, years)
 
 

@@ -334,3 +334,18 @@ def test_unchanged_parameters_change_nothing(city):
     result = impact(policy, portfolio, current, dict(current), YEARS)
 
     assert result.differences == [] and result.total_delta == 0
+
+
+def test_hangzhou_open_application_without_an_amount_counts_the_range_midpoint():
+    policy, current, proposed = _params("hangzhou", station_max=40000)
+    portfolio = Portfolio(
+        city="hangzhou",
+        applications=(ApplicationFacts(9, "杭州乙站申报", "station", "city", 2027, None),),
+    )
+
+    result = impact(policy, portfolio, current, proposed, YEARS)
+
+    (diff,) = result.differences
+    # (20,000 + 30,000) / 2 = 25,000 a year → (20,000 + 40,000) / 2 = 30,000 a year.
+    assert diff.before == {2027: 25000, 2028: 25000, 2029: 25000}
+    assert diff.after == {2027: 30000, 2028: 30000, 2029: 30000}
