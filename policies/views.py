@@ -52,7 +52,7 @@ def params(request, code: str):
         except PolicyError as exc:
             form.add_error(None, str(exc))
         else:
-            digest = preview_digest(clean, effective_from)
+            digest = preview_digest(clean, effective_from, preview.base_version)
             stale = action == "confirm" and request.POST.get("digest") != digest
             if stale:
                 messages.warning(
@@ -105,9 +105,12 @@ def impact_preview_for(city, params: dict, effective_from):
     return impact_preview(city, params, first_year=effective_from.year)
 
 
-def preview_digest(params: dict, effective_from) -> str:
-    """Return a fingerprint of what was previewed: confirming other values previews again."""
-    payload = json.dumps({"p": params, "e": effective_from.isoformat()}, sort_keys=True)
+def preview_digest(params: dict, effective_from, base_version: int) -> str:
+    """Return a fingerprint of what was previewed: confirming other values (or against a
+    version saved meanwhile by someone else) previews again."""
+    payload = json.dumps(
+        {"p": params, "e": effective_from.isoformat(), "v": base_version}, sort_keys=True
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
