@@ -190,3 +190,28 @@ def test_forecast_pdf_renders_with_the_cjk_font(client, shenyang_grant, tmp_path
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True
     ).stdout
     assert "资助资金预算预测" in text and "210,000" in text
+
+
+def test_a_version_saved_meanwhile_means_previewing_again(client, shenyang_grant):
+    import datetime as dt
+
+    from policies import services as policy_services
+
+    admin = _admin()
+    client.force_login(admin)
+    url = reverse("policies:params", args=["shenyang"])
+    data = _form(cutoff_good=85)
+    page = client.post(url, {**data, "action": "preview"})
+    params = dict(policy_selectors.policy_version_for(city("shenyang")).params)
+    policy_services.policy_version_create(
+        city=city("shenyang"),
+        params={**params, "selection_quota": 4},
+        effective_from=dt.date(2000, 1, 2),
+        note="另一位管理员",
+        actor=_admin(),
+    )
+
+    again = client.post(url, {**data, "action": "confirm", "digest": page.context["digest"]})
+
+    assert again.status_code == 200 and again.context["preview"].base_version == 2
+    assert not PolicyVersion.objects.filter(city__code="shenyang", version=3).exists()
