@@ -45,8 +45,13 @@ def policy_version_create(
     note: str,
     actor,
     request=None,
+    impact: dict[str, Any] | None = None,
 ) -> PolicyVersion:
-    """Create the next parameter version of a city (old versions are never changed)."""
+    """Create the next parameter version of a city (old versions are never changed).
+
+    `impact` is the preview the administrator confirmed (funding.forecast.Impact.as_dict):
+    stored with the version, and its totals and affected stations go into the audit row.
+    """
     policy = get_policy(city.policy_code)
     clean = validate_params(policy, params)
     policy_version_ensure_initial(city=city)
@@ -62,6 +67,7 @@ def policy_version_create(
         effective_from=effective_from,
         params=clean,
         note=note,
+        impact_preview=impact or {},
         created_by=actor,
     )
     version.full_clean()
@@ -86,9 +92,25 @@ def policy_version_create(
             "before": before,
             "after": clean,
             "changed": changed,
+            "impact": _impact_summary(impact),
         },
     )
     return version
+
+
+def _impact_summary(impact: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not impact:
+        return None
+    return {
+        "years": impact.get("years"),
+        "totals": impact.get("totals"),
+        "total_delta": impact.get("total_delta"),
+        "quotas": impact.get("quotas"),
+        "affected": [
+            {"kind": a["kind"], "id": a["id"], "delta": a["delta"]}
+            for a in impact.get("affected", [])
+        ],
+    }
 
 
 def decision_record(

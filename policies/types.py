@@ -126,6 +126,9 @@ class Program:
     quota_levels: tuple[str, ...] = ()
     deadline_param: str | None = None  # parameter holding "MM-DD"
     deadline_clause: str = ""  # the clause that sets the yearly deadline
+    # A selection round every N years (int or parameter key), e.g. Yiyang's 每两年认定一次;
+    # the budget forecast counts new quotas only in round years.
+    round_every: int | str = 1
     rounds_zh: str = ""
     clauses: tuple[str, ...] = ()
 
@@ -422,6 +425,10 @@ class CityPolicy:
     def support_years(self, program: Program, params: Mapping[str, Any]) -> int:
         years = program.support_years
         return int(params[years]) if isinstance(years, str) else years
+
+    def round_every_years(self, program: Program, params: Mapping[str, Any]) -> int:
+        every = program.round_every
+        return max(int(params[every]) if isinstance(every, str) else every, 1)
 
     # -- grading ---------------------------------------------------------------------------
     def cutoffs(self, params: Mapping[str, Any]) -> list[tuple[str, float]]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
-from .engine import simulate
+from .engine import simulate, validate_params
 from .forms import SimulateForm, StatutoryDayForm, params_form_class
 from .models import StatutoryDay
 from .registry import get_policy
@@ -36,26 +40,38 @@ def params(request, code: str):
     values = policy.params(current.params)
     form_class = params_form_class(policy, values)
     form = form_class(request.POST or None)
+    preview = digest = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         effective_from = data.pop("effective_from")
         note = data.pop("note")
+        action = request.POST.get("action", "")
         try:
-            version = services.policy_version_create(
-                city=city,
-                params=data,
-                effective_from=effective_from,
-                note=note,
-                actor=request.user,
-                request=request,
-            )
+            clean = validate_params(policy, data)
+            preview = impact_preview_for(city, clean, effective_from)
         except PolicyError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request, f"已保存为第 {version.version} 版参数，{effective_from} 起生效。"
-            )
-            return redirect("policies:params", code=city.code)
+            digest = preview_digest(clean, effective_from, preview.base_version)
+            stale = action == "confirm" and request.POST.get("digest") != digest
+            if stale:
+                messages.warning(
+                    request, _("参数与预览时不同，请核对下面新的影响预览后再确认保存。")
+                )
+            if action != "preview" and not stale:
+                version = services.policy_version_create(
+                    city=city,
+                    params=clean,
+                    effective_from=effective_from,
+                    note=note,
+                    actor=request.user,
+                    request=request,
+                    impact=preview.as_dict(),
+                )
+                messages.success(
+                    request, f"已保存为第 {version.version} 版参数，{effective_from} 起生效。"
+                )
+                return redirect("policies:params", code=city.code)
     rows = [
         {"spec": spec, "value": values.get(spec.key), "default": policy.defaults.get(spec.key)}
         for spec in policy.param_specs
@@ -70,8 +86,32 @@ def params(request, code: str):
             "rows": rows,
             "history": selectors.version_history(city),
             "form": form,
+            "preview": preview,
+            "preview_rows": preview.differences[:PREVIEW_ROWS] if preview else [],
+            "preview_rows_max": PREVIEW_ROWS,
+            "digest": digest,
+            "labels": {spec.key: spec.label_zh for spec in policy.param_specs},
         },
     )
+
+
+PREVIEW_ROWS = 200  # shown on the page; the whole list is stored with the version
+
+
+def impact_preview_for(city, params: dict, effective_from):
+    """Return the impact of `params` from the effective year on (three budget years)."""
+    from funding.forecast_selectors import impact_preview
+
+    return impact_preview(city, params, first_year=effective_from.year)
+
+
+def preview_digest(params: dict, effective_from, base_version: int) -> str:
+    """Return a fingerprint of what was previewed: confirming other values (or against a
+    version saved meanwhile by someone else) previews again."""
+    payload = json.dumps(
+        {"p": params, "e": effective_from.isoformat(), "v": base_version}, sort_keys=True
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
 @login_required

@@ -82,6 +82,7 @@ class YiyangPolicy(CityPolicy):
             },
             quota_param="city_quota_per_round",
             quota_levels=("city",),  # 第十一条: city-level ≤ quota per round, provincial+ as needed
+            round_every="round_years",  # 每两年认定一次 (第八条): calls and forecast alike
             rounds_zh="每两年认定一次（市级每次不超过规定名额）",
             clauses=(MANAGEMENT, FUNDING),
         ),
@@ -415,7 +416,7 @@ class YiyangPolicy(CityPolicy):
         self, program: str, year: int, previous_years: list[int], params: Mapping[str, Any]
     ) -> list[Finding]:
         """第八条/第十二条 每两年: a call sooner than the cadence after the last one warns."""
-        every = int(params["round_years"])
+        every = self.round_every_years(self.program(program), params)
         recent = [y for y in previous_years if 0 <= year - y < every]
         if not recent:
             return []
