@@ -195,7 +195,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Response headers: no framing, no sniffing, a strict Content-Security-Policy (no inline or
 # third-party script: everything is served from this site, which suits offline intranets).
 X_FRAME_OPTIONS = "DENY"
@@ -306,6 +306,9 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@ssp.local")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# Lists longer than this are exported by a Celery job instead of in the request.
+REPORTS_SYNC_EXPORT_MAX = int(os.environ.get("REPORTS_SYNC_EXPORT_MAX", "2000"))
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
