@@ -133,9 +133,9 @@ def production_settings(**env) -> dict:
         "CACHE_URL": "redis://redis:6379/1",
         "PATH": "/usr/bin:/bin",
     }
-    names = "CACHES STORAGES DATABASES LOGGING SENTRY_DSN".split() + [
+    names = ["CACHES", "STORAGES", "DATABASES", "LOGGING", "SENTRY_DSN"] + [
         f"EMAIL_{n}"
-        for n in "BACKEND HOST PORT HOST_USER HOST_PASSWORD USE_TLS USE_SSL TIMEOUT".split()
+        for n in ["BACKEND", "HOST", "PORT", "HOST_USER", "HOST_PASSWORD", "USE_TLS", "USE_SSL", "TIMEOUT"]
     ]
     code = (
         "import json, config.settings.production as s;"

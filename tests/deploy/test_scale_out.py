@@ -146,123 +146,104 @@ class Browser:
         assert response.status_code == 302, re.sub(r"\s+", " ", response.text)[-1500:]
 
 
+def production_env(tmp_path: Path, redis: OwnRedis, s3_url: str) -> dict[str, str]:
+    from django.conf import settings
+
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        # The rows this test writes are encrypted with the test settings' keys.
+        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url(),
+        "CACHE_URL": redis.url(1),
+        "CELERY_BROKER_URL": redis.url(2),
+        "CELERY_RESULT_BACKEND": "",
+        "STORAGE_BACKEND": "s3",
+        "S3_BUCKET": BUCKET,
+        "S3_ENDPOINT_URL": s3_url,
+        "S3_ACCESS_KEY_ID": "testing",
+        "S3_SECRET_ACCESS_KEY": "testing",
+        "S3_REGION": "us-east-1",
+        "MEDIA_ROOT": str(tmp_path / "no-local-media"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "TWO_FACTOR_REQUIRED_ROLES": "",
+        "PASSWORD_MAX_AGE_DAYS": "0",
+        "REPORTS_SYNC_EXPORT_MAX": "1",  # so two stations already make an export job
+        "LOG_FORMAT": "json",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_THREADS": "2",
+    }
+
+
+def spawn(args: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, *args], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
+
+
+def collect_static(env: dict, tmp_path: Path) -> subprocess.Popen:
+    """As the image build does (the admin's and libraries' own files skipped: not visited)."""
+    skip = ["admin", "import_export", "guardian", "django_otp", "otp_totp"]
+    args = ["manage.py", "collectstatic", "--noinput", "-v0"]
+    return spawn(args + [a for s in skip for a in ("-i", s)], env, tmp_path / "collect.log")
+
+
+def start_worker(name: str, env: dict, tmp_path: Path) -> subprocess.Popen:
+    args = ["-m", "celery", "-A", "config", "worker", "-n", f"w{name}@%h", "-Q",
+            "default,exports,email", "--concurrency", "1", "--without-mingle", "--without-gossip"]  # fmt: skip
+    return spawn(args, env, tmp_path / f"worker-{name}.log")
+
+
+def start_web(name: str, env: dict, tmp_path: Path) -> tuple[subprocess.Popen, str, str, Path]:
+    port, metrics_port = free_port(), free_port()
+    log = tmp_path / f"web-{name}.log"
+    own = {
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "METRICS_PORT": str(metrics_port),
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"prom-{name}"),
+    }
+    process = spawn(
+        ["-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi:application"], {**env, **own}, log
+    )
+    return process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{metrics_port}/metrics", log
+
+
 @pytest.fixture
 def stack(tmp_path, transactional_db):
+    import boto3
     from moto.server import ThreadedMotoServer
 
     processes: list[subprocess.Popen] = []
-    s3_port = free_port()
-    s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=s3_port, verbose=False)
+    s3_url = f"http://127.0.0.1:{free_port()}"
+    s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=int(s3_url.rsplit(":", 1)[1]))
     s3.start()
     redis = OwnRedis(tmp_path)
     try:
-        import boto3
-
         client = boto3.client(
             "s3",
-            endpoint_url=f"http://127.0.0.1:{s3_port}",
+            endpoint_url=s3_url,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
             region_name="us-east-1",
         )
         client.create_bucket(Bucket=BUCKET)
-        from django.conf import settings
-
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            # The rows this test writes are encrypted with the test settings' keys.
-            "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": database_url(),
-            "CACHE_URL": redis.url(1),
-            "CELERY_BROKER_URL": redis.url(2),
-            "CELERY_RESULT_BACKEND": "",
-            "STORAGE_BACKEND": "s3",
-            "S3_BUCKET": BUCKET,
-            "S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
-            "S3_ACCESS_KEY_ID": "testing",
-            "S3_SECRET_ACCESS_KEY": "testing",
-            "S3_REGION": "us-east-1",
-            "MEDIA_ROOT": str(tmp_path / "no-local-media"),
-            "TWO_FACTOR_REQUIRED_ROLES": "",
-            "PASSWORD_MAX_AGE_DAYS": "0",
-            "REPORTS_SYNC_EXPORT_MAX": "1",  # so two stations already make an export job
-            "LOG_FORMAT": "json",
-            "WEB_CONCURRENCY": "1",
-            "GUNICORN_THREADS": "2",
-            "STATIC_ROOT": str(tmp_path / "static"),
-        }
-        # As the image build does (the admin's and libraries' own files skipped: not visited).
-        collect = subprocess.Popen(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0", "-i", "admin",
-             "-i", "import_export", "-i", "guardian", "-i", "django_otp", "-i", "otp_totp"],
-            cwd=ROOT,
-            env=env,
-        )  # fmt: skip
-        for name in ("1", "2"):
-            processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "config",
-                        "worker",
-                        "-n",
-                        f"w{name}@%h",
-                        "-Q",
-                        "default,exports,email",
-                        "--concurrency",
-                        "1",
-                        "--loglevel",
-                        "INFO",
-                        "--without-mingle",
-                        "--without-gossip",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=(tmp_path / f"worker-{name}.log").open("wb"),
-                    stderr=subprocess.STDOUT,
-                )  # fmt: skip
-            )
-        assert collect.wait(timeout=120) == 0
+        env = production_env(tmp_path, redis, s3_url)
+        collect = collect_static(env, tmp_path)
+        processes += [start_worker(name, env, tmp_path) for name in ("1", "2")]
+        assert collect.wait(timeout=120) == 0, (tmp_path / "collect.log").read_text()
         bases, metrics, logs = {}, {}, {}
         for name in ("A", "B"):
-            port, metrics_port = free_port(), free_port()
-            logs[name] = tmp_path / f"web-{name}.log"
-            processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "-c",
-                        "gunicorn.conf.py",
-                        "config.wsgi:application",
-                    ],
-                    cwd=ROOT,
-                    env={
-                        **env,
-                        "GUNICORN_BIND": f"127.0.0.1:{port}",
-                        "METRICS_PORT": str(metrics_port),
-                        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"prom-{name}"),
-                    },
-                    stdout=logs[name].open("wb"),
-                    stderr=subprocess.STDOUT,
-                )  # fmt: skip
-            )
-            bases[name] = f"http://127.0.0.1:{port}"
-            metrics[name] = f"http://127.0.0.1:{metrics_port}/metrics"
-
-        def up(name):
-            return requests.get(bases[name] + "/healthz", timeout=5).status_code == 200
-
-        for name in bases:
+            process, bases[name], metrics[name], logs[name] = start_web(name, env, tmp_path)
+            processes.append(process)
+        for name, base in bases.items():
             try:
-                wait_until(lambda name=name: up(name), timeout=90, what=f"web {name}")
+                wait_until(
+                    lambda base=base: requests.get(base + "/healthz", timeout=5).ok,
+                    timeout=90,
+                    what=f"web {name}",
+                )
             except AssertionError:
                 raise AssertionError(logs[name].read_text()[-3000:]) from None
         yield {"bases": bases, "metrics": metrics, "logs": logs, "redis": redis, "s3": client}
