@@ -135,7 +135,16 @@ def production_settings(**env) -> dict:
     }
     names = ["CACHES", "STORAGES", "DATABASES", "LOGGING", "SENTRY_DSN"] + [
         f"EMAIL_{n}"
-        for n in ["BACKEND", "HOST", "PORT", "HOST_USER", "HOST_PASSWORD", "USE_TLS", "USE_SSL", "TIMEOUT"]
+        for n in [
+            "BACKEND",
+            "HOST",
+            "PORT",
+            "HOST_USER",
+            "HOST_PASSWORD",
+            "USE_TLS",
+            "USE_SSL",
+            "TIMEOUT",
+        ]
     ]
     code = (
         "import json, config.settings.production as s;"
