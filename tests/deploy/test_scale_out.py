@@ -252,7 +252,7 @@ def stack(tmp_path, transactional_db):
             process.terminate()
         for process in processes:
             try:
-                process.wait(timeout=20)
+                process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
         redis.stop()
