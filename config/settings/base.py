@@ -269,7 +269,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# Three queues, so a long export never delays a password-reset e-mail: `default` (reminders,
+# Three queues, so a long export never delays a notification e-mail: `default` (reminders,
 # notices, housekeeping), `exports` (export jobs), `email`. Workers consume all three unless
 # started with -Q (docker-compose.yml starts one worker service per kind of work).
 CELERY_TASK_DEFAULT_QUEUE = "default"
