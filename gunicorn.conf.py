@@ -20,12 +20,12 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # restarting at once.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
-# Access log on stdout, one JSON object a line, with the request id the app answered with.
+# Access log on stdout, one JSON object a line, with the request id the app answered with
+# (free-text fields such as the user agent are left to the proxy's log, which escapes them).
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 access_log_format = (
     '{"time":"%(t)s","remote":"%(h)s","method":"%(m)s","path":"%(U)s","status":%(s)s,'
-    '"bytes":"%(B)s","duration_ms":%(M)s,"request_id":"%({x-request-id}o)s",'
-    '"user_agent":"%(a)s"}'
+    '"bytes":"%(B)s","duration_ms":%(M)s,"request_id":"%({x-request-id}o)s"}'
 )
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
