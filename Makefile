@@ -48,19 +48,24 @@ format: $(STAMP) ## Format the code with ruff
 	$(VENV)/bin/ruff check --fix .
 
 BACKUP_DIR ?= var/backups
-backup: ## Dump the PostgreSQL database in DATABASE_URL to $(BACKUP_DIR)/ssp-<time>.dump (pg_dump -Fc)
+MEDIA_ROOT ?= var/media
+backup: ## Dump DATABASE_URL's PostgreSQL (pg_dump -Fc) and the local media files to $(BACKUP_DIR)
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set (backup needs PostgreSQL)"; exit 2; }
 	@mkdir -p $(BACKUP_DIR)
-	@file=$(BACKUP_DIR)/ssp-$$(date -u +%Y%m%dT%H%M%SZ).dump; \
+	@stamp=$$(date -u +%Y%m%dT%H%M%SZ); file=$(BACKUP_DIR)/ssp-$$stamp.dump; \
+	  if [ -d "$(MEDIA_ROOT)" ] && [ -n "$$(ls -A "$(MEDIA_ROOT)")" ]; then \
+	    tar -czf $(BACKUP_DIR)/ssp-$$stamp-media.tar.gz -C "$(MEDIA_ROOT)" . && echo $(BACKUP_DIR)/ssp-$$stamp-media.tar.gz; \
+	  fi; \
 	  pg_dump --format=custom --no-owner --no-privileges --file="$$file" "$$DATABASE_URL" && echo "$$file"
 
-restore: ## Restore FILE=<dump> into the PostgreSQL database in DATABASE_URL (replaces its tables)
+restore: ## Restore FILE=<dump> into DATABASE_URL (replaces its tables); MEDIA=<tar.gz> into MEDIA_ROOT
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set"; exit 2; }
-	@test -f "$(FILE)" || { echo "usage: make restore FILE=var/backups/ssp-….dump"; exit 2; }
+	@test -f "$(FILE)" || { echo "usage: make restore FILE=var/backups/ssp-….dump [MEDIA=var/backups/ssp-…-media.tar.gz]"; exit 2; }
 	pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --single-transaction \
 	  --dbname="$$DATABASE_URL" "$(FILE)"
+	@if [ -n "$(MEDIA)" ]; then mkdir -p "$(MEDIA_ROOT)" && tar -xzf "$(MEDIA)" -C "$(MEDIA_ROOT)" && echo "media restored into $(MEDIA_ROOT)"; fi
 
 check: $(STAMP) ## Django system checks, including the production deploy checks
 	$(PY) manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) FIELD_ENCRYPTION_KEYS=$$(head -c 32 /dev/urandom | base64) ALLOWED_HOSTS=ssp.example.cn \
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) FIELD_ENCRYPTION_KEYS=$$(head -c 32 /dev/urandom | base64) ALLOWED_HOSTS=ssp.example.cn CACHE_URL=redis://127.0.0.1:6379/1 \
 	  $(PY) manage.py check --deploy --fail-level WARNING

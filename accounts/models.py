@@ -153,6 +153,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("原因/说明"), blank=True)
     clause = models.CharField(_("政策依据"), max_length=200, blank=True)
     detail = models.JSONField(_("详情（变更前后）"), default=dict, blank=True)
+    # The request (or Celery task) that wrote the row, as in the JSON logs; NULL for rows
+    # written outside both (management commands, older rows).
+    request_id = models.CharField(_("请求ID"), max_length=64, null=True, blank=True)  # noqa: DJ001
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Model
 
+from config.requestid import current_request_id
 from stations.privacy import mask_sensitive
 
 from .models import AuditEvent
@@ -52,6 +53,7 @@ def audit(
         reason=reason,
         clause=clause,
         detail=mask_sensitive(detail or {}),
+        request_id=getattr(request, "request_id", None) or current_request_id(),
     )
 
 

@@ -3,7 +3,7 @@ from celery import shared_task
 from .services import notification_send_email
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+@shared_task(bind=True, max_retries=5, default_retry_delay=60, soft_time_limit=60, time_limit=90)
 def send_notification_email(self, notification_id: int) -> bool:
     """Send one notification by e-mail; a redelivered task finds it already sent and does nothing."""
     try:
@@ -18,3 +18,19 @@ def outbox_relay() -> int:
     from .outbox import outbox_flush
 
     return outbox_flush()
+
+
+@shared_task
+def clear_sessions() -> None:
+    """Delete expired sessions (Django's clearsessions), daily."""
+    from django.core.management import call_command
+
+    call_command("clearsessions")
+
+
+@shared_task
+def purge_audit() -> None:
+    """Delete audit rows past AUDIT_RETENTION_DAYS (never under 180 days), daily."""
+    from django.core.management import call_command
+
+    call_command("purge_audit")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
 from io import BytesIO
-from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import QueryDict
@@ -95,11 +96,10 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         percent = 100 if not total else min(99, int(done * 100 / total))
         ExportJob.objects.filter(pk=job.pk).update(row_count=done, progress=percent)
 
-    name = export_upload_to(job, "export.xlsx")
-    path = Path(default_storage.path(name))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written to a local temporary file, then handed to the storage (a shared volume or the
+    # object store), so any web container can serve the download.
     try:
-        with path.open("wb") as stream:
+        with tempfile.TemporaryFile() as stream:
             count = write_table(
                 stream,
                 title=export.title,
@@ -108,9 +108,12 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
                 progress=progress,
                 progress_every=CHUNK_SIZE,
             )
+            stream.seek(0)
+            name = default_storage.save(
+                export_upload_to(job, "export.xlsx"), File(stream, name="export.xlsx")
+            )
     except Exception as exc:
         logger.exception("export job %s failed", job.pk)
-        path.unlink(missing_ok=True)
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now()
         )

@@ -3,7 +3,9 @@
 from celery import shared_task
 
 
-@shared_task(acks_late=True)
+# A big export may take minutes; past the soft limit the job is marked failed (the user sees
+# why and can narrow the filter), past the hard one the worker process is replaced.
+@shared_task(acks_late=True, soft_time_limit=15 * 60, time_limit=16 * 60)
 def run_export_job(job_id: int) -> int | None:
     """Write an export job's workbook; a redelivered task finds the job claimed and stops."""
     from .services import export_job_run
@@ -26,3 +28,11 @@ def purge_expired_exports() -> int:
     from .services import export_jobs_purge
 
     return export_jobs_purge()
+
+
+@shared_task
+def purge_import_staging() -> int:
+    """Delete import files previewed but never confirmed (older than a day)."""
+    from .staging import staging_purge
+
+    return staging_purge()

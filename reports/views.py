@@ -220,21 +220,6 @@ def document(request, kind: str, pk: int):
 
 # --- imports ------------------------------------------------------------------------------
 
-TOKEN_RE = r"^[0-9a-f]{32}$"
-
-
-def _import_path(user, token: str):
-    import re
-    from pathlib import Path
-
-    from django.core.files.storage import default_storage
-    from django.http import Http404
-
-    if not re.match(TOKEN_RE, token or ""):
-        raise Http404("导入文件不存在或已处理。")
-    path = Path(default_storage.path(f"imports/{user.pk}/{token}.xlsx"))
-    return path
-
 
 def _import_kind(kind: str):
     from django.http import Http404
@@ -270,8 +255,6 @@ def import_template(request, kind: str):
 @login_required
 def import_preview(request, kind: str):
     """Upload a file and check it (dry run); a clean file can then be imported."""
-    import uuid
-
     from django.core.exceptions import ValidationError
     from django.shortcuts import redirect
 
@@ -280,6 +263,7 @@ def import_preview(request, kind: str):
     from . import services
     from .forms import ImportUploadForm
     from .imports import check_legacy_upload, count_rows, import_run, problems_sorted
+    from .staging import staging_save
 
     _deny(permissions.can_import(request.user))
     spec = _import_kind(kind)
@@ -312,12 +296,7 @@ def import_preview(request, kind: str):
         )
         return redirect("reports:import_job", pk=job.pk)
     report = import_run(kind=kind, user=request.user, content=content, dry_run=True)
-    token = ""
-    if report.ok:
-        token = uuid.uuid4().hex
-        path = _import_path(request.user, token)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+    token = staging_save(user=request.user, content=content) if report.ok else ""
     return render(
         request,
         "reports/import_preview.html",
@@ -337,19 +316,21 @@ def import_confirm(request, kind: str):
     from django.http import HttpResponseNotAllowed
 
     from .imports import import_run, problems_sorted
+    from .staging import staging_discard, staging_read
 
     _deny(permissions.can_import(request.user))
     spec = _import_kind(kind)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    path = _import_path(request.user, request.POST.get("token", ""))
-    if not path.exists():
+    # The staged file lives in the shared storage: the preview may have been served elsewhere.
+    token = request.POST.get("token", "")
+    content = staging_read(user=request.user, token=token)
+    if content is None:
         from django.http import Http404
 
         raise Http404("导入文件不存在或已处理。")
-    content = path.read_bytes()
     report = import_run(kind=kind, user=request.user, content=content, dry_run=False)
-    path.unlink(missing_ok=True)
+    staging_discard(user=request.user, token=token)
     return render(
         request,
         "reports/import_done.html",

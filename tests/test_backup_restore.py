@@ -81,8 +81,12 @@ def test_backup_and_restore_round_trip(tmp_path, personas, station):
     assert before["accounts_auditevent"][0] >= 5
     assert before["funding_disbursement"][0] == 1 and before["funding_recovery"][0] == 1
 
-    dump = make("backup", source, f"BACKUP_DIR={tmp_path}")
+    media = tmp_path / "media"
+    (media / "exports" / "7").mkdir(parents=True)
+    (media / "exports" / "7" / "a.xlsx").write_bytes(b"workbook bytes")
+    dump = make("backup", source, f"BACKUP_DIR={tmp_path}", f"MEDIA_ROOT={media}")
     assert Path(dump).is_file()
+    archive = next(tmp_path.glob("ssp-*-media.tar.gz"))  # local media files go along
 
     scratch = f"ssp_restore_{uuid.uuid4().hex[:8]}"
     admin = psycopg2.connect(dsn_for("postgres"))
@@ -90,8 +94,16 @@ def test_backup_and_restore_round_trip(tmp_path, personas, station):
     try:
         with admin.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{scratch}"')
-        make("restore", dsn_for(scratch), f"FILE={dump}")
+        restored = tmp_path / "restored-media"
+        make(
+            "restore",
+            dsn_for(scratch),
+            f"FILE={dump}",
+            f"MEDIA={archive}",
+            f"MEDIA_ROOT={restored}",
+        )
         assert fingerprint(dsn_for(scratch)) == before
+        assert (restored / "exports" / "7" / "a.xlsx").read_bytes() == b"workbook bytes"
     finally:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')

@@ -34,6 +34,7 @@ def test_deploy_checks_clean_under_production_settings():
         SECRET_KEY=secrets.token_urlsafe(50),
         FIELD_ENCRYPTION_KEYS=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="ssp.example.cn",
+        CACHE_URL="redis://127.0.0.1:6379/1",
         DEBUG="0",
     )
     assert result.returncode == 0, result.stdout + result.stderr

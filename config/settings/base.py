@@ -54,6 +54,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id every log line and audit row of the request carries, the metrics,
+    # and /healthz + /readyz answered before host checks and the HTTPS redirect.
+    "config.requestid.RequestIdMiddleware",
+    "config.metrics.MetricsMiddleware",
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,12 +100,30 @@ TEMPLATES = [
     }
 ]
 
+# Persistent connections (production sets DB_CONN_MAX_AGE) are checked before each request
+# reuses them, so a database restart costs one failed check, not a failed request.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
 }
+
+# One cache shared by every process when CACHE_URL names a Redis (production requires it:
+# rate limits must count across containers); a per-process memory cache for `make run`.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "ssp",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -172,7 +195,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Response headers: no framing, no sniffing, a strict Content-Security-Policy (no inline or
 # third-party script: everything is served from this site, which suits offline intranets).
 X_FRAME_OPTIONS = "DENY"
@@ -199,8 +222,38 @@ CONTENT_SECURITY_POLICY = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Never routed: only Django's test live server mounts it (it needs a URL prefix).
 MEDIA_URL = "/_media-not-served/"
+# Every file (uploads, export files, staged imports) goes through Django's storage API, so any
+# container can read what another wrote. STORAGE_BACKEND=local keeps them under MEDIA_ROOT (a
+# volume all containers share); STORAGE_BACKEND=s3 puts them in an S3-compatible object store
+# (the intranet's MinIO or Ceph RGW) through django-storages. Files are served only by
+# permission-checked views, never by a public or signed URL.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local").strip().lower()
+if STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            # MinIO and Ceph usually want path-style addressing (http://host:9000/bucket/key).
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path"),
+            "location": os.environ.get("S3_PREFIX", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "verify": env_bool("S3_VERIFY_TLS", True),
+        },
+    }
+elif STORAGE_BACKEND == "local":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("STORAGE_BACKEND must be 'local' or 's3'.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -216,19 +269,69 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Three queues, so a long export never delays a notification e-mail: `default` (reminders,
+# notices, housekeeping), `exports` (export jobs), `email`. Workers consume all three unless
+# started with -Q (docker-compose.yml starts one worker service per kind of work).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = {
+    "default": {"exchange": "default", "routing_key": "default"},
+    "exports": {"exchange": "exports", "routing_key": "exports"},
+    "email": {"exchange": "email", "routing_key": "email"},
+}
+CELERY_TASK_ROUTES = {
+    "reports.tasks.run_export_job": {"queue": "exports"},
+    "accounts.tasks.send_notification_email": {"queue": "email"},
+}
+# Every task has a time limit (soft: the task may clean up; hard: the worker process is
+# replaced); tasks that need more or less say so in their decorator.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "300"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "360"))
+# A worker process is recycled after this many tasks (bounds slow leaks in PDF/Excel code).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "200"))
+# Celery beat (one process) keeps its schedule in Redis under a lock (celery-redbeat): a
+# second beat started by mistake waits for the lock instead of sending every task twice.
+CELERY_REDBEAT_REDIS_URL = os.environ.get("CELERY_REDBEAT_REDIS_URL", CELERY_BROKER_URL)
+CELERY_REDBEAT_LOCK_TIMEOUT = 5 * 60
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# All SMTP settings come from the environment (the intranet's relay; TLS or SSL, not both).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@ssp.local")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# Lists longer than this are exported by a Celery job instead of in the request.
+REPORTS_SYNC_EXPORT_MAX = int(os.environ.get("REPORTS_SYNC_EXPORT_MAX", "2000"))
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
+# LOG_FORMAT=json (production's default) writes one JSON object a line; every line carries the
+# request id (config.requestid), also stored on the request's audit rows.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"request_id": {"()": "config.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
     # Account-like numbers are masked in every record (accounts.security.MaskedLogRecord).
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint reports every rendering step at INFO: keep only its warnings.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
@@ -256,6 +359,20 @@ CELERY_BEAT_SCHEDULE = {
     "reports-purge-expired-exports": {
         "task": "reports.tasks.purge_expired_exports",
         "schedule": crontab(minute=30),
+    },
+    # Import files previewed but never confirmed go after a day.
+    "reports-purge-import-staging": {
+        "task": "reports.tasks.purge_import_staging",
+        "schedule": crontab(minute=45),
+    },
+    # Housekeeping: expired sessions, audit rows past retention (never under 180 days).
+    "accounts-clear-sessions": {
+        "task": "accounts.tasks.clear_sessions",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "accounts-purge-audit": {
+        "task": "accounts.tasks.purge_audit",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 
