@@ -7,10 +7,12 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language
 
 from stations.choices import StationStatus
 
 register = template.Library()
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _STATUS_LABELS = dict(StationStatus.choices)
 
 STATUS_BADGES = {
@@ -28,7 +30,7 @@ STATUS_BADGES = {
 
 @register.filter
 def cn_date(value) -> str:
-    """Format a date (or datetime, in local time) as 2025年3月1日; empty for None."""
+    """Format a date (or datetime, in local time) as 2025年3月1日 (English: 1 Mar 2025); empty for None."""
     if not value:
         return ""
     if isinstance(value, dt.datetime):
@@ -37,6 +39,8 @@ def cn_date(value) -> str:
         value = value.date()
     if not isinstance(value, dt.date):
         return str(value)
+    if (get_language() or "").startswith("en"):
+        return f"{value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
     return f"{value.year}年{value.month}月{value.day}日"
 
 
