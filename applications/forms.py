@@ -45,6 +45,8 @@ class ProgramForm(forms.Form):
             if isinstance(field.widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
                 css = "form-check-input"
             field.widget.attrs.setdefault("class", css)
+            # Marked with * even in a draft, where nothing is enforced until submission.
+            field.required_on_submit = field.required
             if draft:
                 field.required = False
         self.draft = draft
@@ -260,10 +262,21 @@ class BudgetRowForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            # The budget table's inputs sit under column headers; each still needs a name.
+            field.widget.attrs.setdefault("aria-label", str(field.label))
             field.widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
-BudgetFormSet = forms.formset_factory(BudgetRowForm, extra=1, can_delete=True)
+class _BudgetBaseFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = str(_("删除"))
+
+
+BudgetFormSet = forms.formset_factory(
+    BudgetRowForm, formset=_BudgetBaseFormSet, extra=1, can_delete=True
+)
 
 
 def budget_total(rows) -> Decimal:

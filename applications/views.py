@@ -251,8 +251,9 @@ def edit(request, pk: int):
         else:
             messages.success(request, "草稿已保存。")
             return redirect("applications:edit", pk=pk)
-        # Re-render with everything that was posted.
-        form = cls(request.POST, draft=True, levels=levels)
+        # Re-render with everything that was posted; a refused submission marks each field
+        # the full form still lacks (next to the field and in the summary above the form).
+        form = cls(request.POST, draft="submit" not in request.POST, levels=levels)
         form.is_valid()
     else:
         form = cls(app.form_data or None, draft=True, levels=levels)
