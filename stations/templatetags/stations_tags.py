@@ -7,7 +7,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from stations.choices import StationStatus
 
@@ -70,13 +70,20 @@ def status_badge(station_or_status) -> str:
 
 
 def program_label_for(policy_code: str | None, program: str) -> str:
-    """Return a program's Chinese label from the city's policy module, or the code itself."""
-    from policies.registry import get_policy
+    """Return a program's label from the city's policy module (any city's when none is given).
+
+    The label is looked up in the catalogue, so English shows the translated program name.
+    """
+    from policies.registry import all_policies, get_policy
 
     try:
-        return get_policy(policy_code or "").programs[program].label_zh
-    except Exception:  # an unknown policy or program still shows its code
-        return program
+        policies = [get_policy(policy_code)] if policy_code else list(all_policies().values())
+    except Exception:  # an unknown policy: look through all of them
+        policies = list(all_policies().values())
+    for policy in policies:
+        if program in policy.programs:
+            return gettext(policy.programs[program].label_zh)
+    return program
 
 
 @register.filter
