@@ -141,9 +141,9 @@ def _evaluations(user) -> list[TodoItem]:
                 )
             )
     elif user.role == Role.CITY_ADMIN or user.is_platform_admin:
-        for ev in visible.filter(status__in=[E.SUBMITTED, E.SCORED]).order_by(
-            "submitted_at", "id"
-        )[:LIMIT]:
+        for ev in visible.filter(status__in=[E.SUBMITTED, E.SCORED]).order_by("submitted_at", "id")[
+            :LIMIT
+        ]:
             kind = _("确认考核结果") if ev.status == E.SCORED else _("指派考核专家")
             items.append(
                 TodoItem(
@@ -307,6 +307,18 @@ def scored_assignments(user) -> list[dict]:
     return result
 
 
+def _applicant_role(call) -> str | None:
+    """Return the role that fills in the call's applications (its workflow's first stage)."""
+    from applications.policy import workflow_for
+    from policies.types import PolicyError
+
+    try:
+        workflow = workflow_for(call.city, call.program)
+        return workflow.stage(workflow.start).role
+    except PolicyError:
+        return None
+
+
 def open_calls(user) -> dict | None:
     """Return the calls the society or host staff may apply to, or why there are none."""
     from applications import selectors as app_selectors
@@ -314,17 +326,30 @@ def open_calls(user) -> dict | None:
     if user.role not in (Role.SOCIETY_STAFF, Role.HOST_STAFF):
         return None
     today = timezone.localdate()
-    calls = list(app_selectors.call_list(user, open_only=True))
+    open_now = list(app_selectors.call_list(user, open_only=True))
+    calls = [c for c in open_now if _applicant_role(c) == user.role]
+    # Where none: open calls for the other applicant role, or the next one to open.
+    others = [c for c in open_now if c not in calls]
+    other_role = Role(_applicant_role(others[0])).label if others else ""
     upcoming = None
     if not calls:
-        upcoming = (
-            app_selectors.call_list(user).filter(opens_on__gt=today).order_by("opens_on").first()
+        upcoming = next(
+            (
+                c
+                for c in app_selectors.call_list(user)
+                .filter(opens_on__gt=today)
+                .order_by("opens_on")
+                if _applicant_role(c) == user.role
+            ),
+            None,
         )
     return {
         "calls": [
             {"title": c.title, "closes_on": c.closes_on, "days_left": (c.closes_on - today).days}
             for c in calls
         ],
+        "others": len(others),
+        "other_role": other_role,
         "upcoming": upcoming,
         "url": reverse("applications:calls"),
     }

@@ -3,6 +3,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts import views as account_views
+
 
 class FaviconView(RedirectView):
     permanent = True
@@ -10,8 +12,6 @@ class FaviconView(RedirectView):
     def get_redirect_url(self, *args, **kwargs):
         return static("img/favicon.ico")  # resolved per request: the manifest exists by then
 
-
-from accounts import views as account_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),

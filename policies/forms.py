@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .registry import all_policies
 from .types import LEVEL_LABELS, CityPolicy
@@ -15,7 +16,7 @@ def params_form_class(policy: CityPolicy, current: dict):
     """Return a form with one field per parameter, prefilled with the current values."""
     fields: dict[str, forms.Field] = {}
     for spec in policy.param_specs:
-        label = f"{spec.label_zh}（{spec.unit}）" if spec.unit else spec.label_zh
+        label = f"{gettext(spec.label_zh)}（{spec.unit}）" if spec.unit else gettext(spec.label_zh)
         help_text = f"依据：{spec.clause}" if spec.clause else ""
         if spec.kind == "bool":
             field = forms.BooleanField(label=label, required=False, help_text=help_text)
