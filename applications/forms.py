@@ -12,6 +12,7 @@ import cn2an
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from stations.choices import HostNature, Level
 
@@ -191,17 +192,17 @@ class GuiyangStationForm(TeamMixin, ProgramForm):
     needs_host_unit = True
     host_unit_clause = "贵阳 三(三)"
     INDUSTRIES = [
-        (x, x)
+        (x, _(x))
         for x in (
-            "现代种业",
-            "电子信息制造",
-            "先进装备制造",
-            "新能源汽车制造",
-            "磷化工制造",
-            "铝及铝加工制造",
-            "健康医药制造",
-            "生态特色食品制造",
-            "软件和信息技术服务",
+            gettext_noop("现代种业"),
+            gettext_noop("电子信息制造"),
+            gettext_noop("先进装备制造"),
+            gettext_noop("新能源汽车制造"),
+            gettext_noop("磷化工制造"),
+            gettext_noop("铝及铝加工制造"),
+            gettext_noop("健康医药制造"),
+            gettext_noop("生态特色食品制造"),
+            gettext_noop("软件和信息技术服务"),
         )
     ]
     industry = forms.ChoiceField(label=_("服务产业（“1+7+1”）"), choices=INDUSTRIES)

@@ -66,7 +66,12 @@ class _Reader(HTMLParser):
         if tag in VOID_TAGS:
             return
         hidden = "hidden" in attrs or attrs.get("aria-hidden") == "true" and tag != "i"
-        self.stack.append((tag, tag in SKIP_TAGS or hidden, "data-user" in attrs))
+        # data-user: data as entered; lang="zh…": text deliberately in Chinese (a language's
+        # own name in the language menu).
+        user = "data-user" in attrs or (
+            tag != "html" and (attrs.get("lang") or "").startswith("zh")
+        )
+        self.stack.append((tag, tag in SKIP_TAGS or hidden, user))
 
     def handle_endtag(self, tag):
         for i in range(len(self.stack) - 1, -1, -1):

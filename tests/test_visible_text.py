@@ -24,6 +24,10 @@ from tests import pagescan
 pytestmark = pytest.mark.django_db
 
 SKIP_PREFIXES = ("/admin", "/i18n", "/accounts/logout", "/static", "/media")
+# Chinese kept on purpose in English, with the reason.
+INTENDED_CHINESE = {
+    "王明": "the expert field's example input: the eligibility check reads names in Chinese",
+}
 NOT_TEXT = (
     models.IntegerField,
     models.DecimalField,
@@ -100,10 +104,17 @@ def _user_data() -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
-def test_every_page_one_click_from_home_answers_and_shows_no_raw_codes(demo):
+# One city's accounts of every role, plus the platform's own accounts, for the English walk.
+ENGLISH_ACCOUNTS = {"admin", "security", "auditor"} | {
+    f"guiyang_{r}"
+    for r in ("admin", "society", "host", "county", "expert", "talent", "finance", "enterprise")
+}
+
+
+def _raw_code_problems(users) -> tuple[list[str], int]:
     client = Client()
-    problems, pages, started = [], 0, time.monotonic()
-    for user in demo:
+    problems, pages = [], 0
+    for user in users:
         for url, response in _walk(client, user):
             pages += 1
             if response.status_code >= 400:
@@ -114,33 +125,35 @@ def test_every_page_one_click_from_home_answers_and_shows_no_raw_codes(demo):
             text = " ".join(pagescan.read(response.content.decode()).owned)
             for code in pagescan.raw_codes(text):
                 problems.append(f"{user.username} {url}: {code!r}")
-    assert pages > 300, pages  # the walk really visited the demo
-    assert not problems, "\n".join(problems[:60])
-    assert time.monotonic() - started < 600
+    return problems, pages
 
 
-# One city's accounts of every role, plus the platform's own accounts.
-ENGLISH_ACCOUNTS = {"admin", "security", "auditor"} | {
-    f"guiyang_{r}"
-    for r in ("admin", "society", "host", "county", "expert", "talent", "finance", "enterprise")
-}
-
-
-def test_english_pages_hold_no_chinese_the_platform_owns(demo):
+def _english_problems(users) -> list[str]:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.cookies["django_language"] = "en"
     data = _user_data()
     problems: dict[str, set[str]] = {}
-    for user in demo.filter(username__in=ENGLISH_ACCOUNTS):
+    for user in users:
         for url, response in _walk(client, user):
             if response.status_code >= 400 or "html" not in response.get("Content-Type", ""):
                 continue
-            page = pagescan.read(response.content.decode())
-            text = "\n".join(page.owned)
+            text = "\n".join(pagescan.read(response.content.decode()).owned)
             for run in pagescan.cjk_runs(text, [v for v in data if v in text]):
+                if run in INTENDED_CHINESE:
+                    continue
                 problems.setdefault(run, set()).add(f"{user.username} {url}")
-    report = [f"{run!r}: {sorted(where)[:2]}" for run, where in sorted(problems.items())]
-    assert not report, f"{len(report)} Chinese texts in English pages:\n" + "\n".join(report)
+    return [f"{run!r}: {sorted(where)[:2]}" for run, where in sorted(problems.items())]
+
+
+def test_demo_walk_every_role_no_errors_no_raw_codes_and_english_complete(demo):
+    """One demo load: all 43 accounts in Chinese, one city's roles and the platform in English."""
+    started = time.monotonic()
+    problems, pages = _raw_code_problems(demo)
+    assert pages > 300, pages  # the walk really visited the demo
+    assert not problems, "\n".join(problems[:60])
+    english = _english_problems(demo.filter(username__in=ENGLISH_ACCOUNTS))
+    assert not english, f"{len(english)} Chinese texts in English pages:\n" + "\n".join(english)
+    assert time.monotonic() - started < 900
 
 
 def test_english_dates_read_day_month_year():

@@ -8,6 +8,7 @@ axe-core comes from the npm registry (tools/package.json, pinned; `make testtool
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -102,27 +103,27 @@ def test_key_pages_of_every_role_pass_axe_and_fit_1366_and_390(page, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     demo_load(cities=["guiyang", "yiyang"])
     problems: list[str] = []
+    # Chinese at 1366 px (axe) and 390 px, English at 1366 px: 3 loads of each key page.
+    passes = (("zh-hans", 1366, True), ("zh-hans", 390, False), ("en", 1366, False))
     for username, urls in _key_pages():
         who = username or "anonymous"
         _log_in(page, username)
-        for language in ("zh-hans", "en"):
+        for language, width, run_axe in passes:
             _set_language(page, language)
-            for width in (1366, 390):
-                page.set_viewport_size({"width": width, "height": 900})
-                for url in urls:
-                    response = page.goto(f"{page.base_url}{url}")
-                    if response.status != 200:
-                        problems.append(f"{who} {url}: HTTP {response.status}")
-                        continue
-                    if (extra := _overflow(page)) > 0:
-                        problems.append(f"{who} {url} [{language} {width}px]: {extra}px too wide")
-                    if width == 1366:
-                        for violation in _axe(page):
-                            problems.append(f"{who} {url} [{language}]: {violation}")
-                    if language == "en" and width == 1366:
-                        owned = " ".join(pagescan.read(page.content()).owned)
-                        if "年" in owned and "月" in owned and "日" in owned:
-                            problems.append(f"{who} {url}: Chinese date in English")
+            page.set_viewport_size({"width": width, "height": 900})
+            for url in urls:
+                response = page.goto(f"{page.base_url}{url}")
+                if response.status != 200:
+                    problems.append(f"{who} {url}: HTTP {response.status}")
+                    continue
+                if (extra := _overflow(page)) > 0:
+                    problems.append(f"{who} {url} [{language} {width}px]: {extra}px too wide")
+                if run_axe:
+                    problems += [f"{who} {url}: {v}" for v in _axe(page)]
+                if language == "en":
+                    owned = " ".join(pagescan.read(page.content()).owned)
+                    if re.search(r"\d{4}年\d{1,2}月\d{1,2}日", owned):
+                        problems.append(f"{who} {url}: Chinese date in English")
     assert not problems, "\n".join(problems)
 
 
