@@ -55,6 +55,7 @@ EVENT_LABELS = {
     "application.conflict_declared": gettext_lazy("专家声明回避"),
     "application.score_submitted": gettext_lazy("提交评审打分"),
     "application.inspection_recorded": gettext_lazy("记录实地考察"),
+    "application.certified": gettext_lazy("认定完成"),
     "notice.published": gettext_lazy("发布公示"),
     "notice.objection_recorded": gettext_lazy("登记公示异议"),
     "notice.objection_decided": gettext_lazy("处理公示异议"),

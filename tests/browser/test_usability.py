@@ -120,6 +120,11 @@ def test_key_pages_of_every_role_pass_axe_and_fit_1366_and_390(page, settings):
                     problems.append(f"{who} {url} [{language} {width}px]: {extra}px too wide")
                 if run_axe:
                     problems += [f"{who} {url}: {v}" for v in _axe(page)]
+                    # The server checks forms in the person's language: no browser bubbles.
+                    if page.evaluate(
+                        "() => document.querySelectorAll('form:not([novalidate])').length"
+                    ):
+                        problems.append(f"{who} {url}: a form without novalidate")
                 if language == "en":
                     owned = " ".join(pagescan.read(page.content()).owned)
                     if re.search(r"\d{4}年\d{1,2}月\d{1,2}日", owned):
