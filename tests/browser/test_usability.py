@@ -144,6 +144,8 @@ def test_readme_screenshots_of_each_role_home(page, settings):
     demo_load(cities=["guiyang"])
     DOCS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1366, "height": 768})
+    from accounts.models import User
+
     for username in (
         "guiyang_admin",
         "guiyang_society",
@@ -159,5 +161,15 @@ def test_readme_screenshots_of_each_role_home(page, settings):
     ):
         _log_in(page, username)
         page.goto(f"{page.base_url}/")
-        role = username.removeprefix("guiyang_")
-        page.screenshot(path=str(DOCS / f"home-{role}.png"), full_page=False)
+        path = DOCS / f"home-{User.objects.get(username=username).role}.png"
+        page.screenshot(path=str(path), full_page=False)
+        _shrink(path)
+
+
+def _shrink(path: Path) -> None:
+    """Half size, 64 colours: a README picture, not a pixel-exact record."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").resize((image.width // 2, image.height // 2), Image.LANCZOS)
+    small.quantize(colors=64).save(path, optimize=True)
