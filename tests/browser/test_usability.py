@@ -39,7 +39,7 @@ def _key_pages():
     ).first()
     pages = [
         (None, ["/accounts/login/", "/public/"]),
-        ("admin", ["/", "/stations/", "/policies/"]),
+        ("admin", ["/", "/stations/", "/policies/", "/policies/holidays/"]),
         (
             "guiyang_admin",
             ["/", "/applications/inbox/", f"/applications/{waiting.pk}/", "/reports/"],
