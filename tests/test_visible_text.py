@@ -167,5 +167,6 @@ def test_english_dates_read_day_month_year():
     with translation.override("en"):
         assert cn_date(day) == f"2 Dec {day.year}"
         assert template.render(Context({"day": day})) == f"2 Dec {day.year}"
+        assert Template("{{ day }}").render(Context({"day": day})) == f"2 Dec {day.year}"
     assert cn_date(day) == f"{day.year}年12月2日"
     assert template.render(Context({"day": day})) == f"{day.year}年12月2日"
