@@ -141,9 +141,9 @@ def _evaluations(user) -> list[TodoItem]:
                 )
             )
     elif user.role == Role.CITY_ADMIN or user.is_platform_admin:
-        for ev in visible.filter(status__in=[E.SUBMITTED, E.SCORED]).order_by("submitted_at", "id")[
-            :LIMIT
-        ]:
+        # Scored: confirm the result; submitted with no expert yet: assign the experts.
+        waiting = Q(status=E.SCORED) | Q(status=E.SUBMITTED, expert_scores__isnull=True)
+        for ev in visible.filter(waiting).distinct().order_by("submitted_at", "id")[:LIMIT]:
             kind = _("确认考核结果") if ev.status == E.SCORED else _("指派考核专家")
             items.append(
                 TodoItem(
