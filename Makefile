@@ -2,11 +2,11 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-SYSTEM_PACKAGES := fonts-wqy-microhei fonts-hanazono chromium poppler-utils
+SYSTEM_PACKAGES := fonts-wqy-microhei fonts-hanazono chromium poppler-utils nodejs
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test install sysdeps lint format migrate demo check backup restore
+.PHONY: help run test testtools install sysdeps lint format migrate demo check backup restore
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,6 +21,7 @@ install: $(STAMP) ## Create .venv and install the project with its dev tools
 
 sysdeps: ## Install the system packages the suite needs (CJK fonts incl. the Extension A–F fallback, chromium, poppler) when missing
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -36,7 +37,14 @@ demo: migrate ## Load the demo data and demo logins (safe to repeat)
 run: demo ## Install, migrate, load demo data and serve on http://127.0.0.1:8000
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP) sysdeps ## Install and run the whole suite (uses DATABASE_URL / CELERY_BROKER_URL when set)
+AXE := tools/node_modules/axe-core/axe.min.js
+$(AXE): tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+testtools: $(AXE) ## Install the browser tests' tooling (axe-core, pinned in tools/package.json; never served)
+
+test: $(STAMP) sysdeps testtools ## Install and run the whole suite (uses DATABASE_URL / CELERY_BROKER_URL when set)
 	$(VENV)/bin/pytest
 
 lint: $(STAMP) ## ruff check + format check

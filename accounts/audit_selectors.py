@@ -8,7 +8,12 @@ from .models import AuditEvent
 from .roles import Role
 
 # Only these filters reach the ORM; anything else in the query string is ignored.
-TEXT_FILTERS = {"event": "event__startswith", "username": "username", "object_type": "object_type"}
+TEXT_FILTERS = {
+    "event": "event__startswith",
+    "username": "username",
+    "object_type": "object_type",
+    "object_id": "object_id",
+}
 RESULTS = {choice.value for choice in AuditEvent.Result}
 
 
@@ -35,3 +40,14 @@ def audit_events_for(user, params) -> QuerySet[AuditEvent]:
     if until := _date(params.get("until")):
         events = events.filter(at__date__lte=until)
     return events.order_by("-at", "-id")
+
+
+def decorate_events(rows) -> list[AuditEvent]:
+    """Attach the labels people read: the event's and the object type's (no queries)."""
+    from .audit_labels import event_label, object_type_label
+
+    rows = list(rows)
+    for row in rows:
+        row.event_label = event_label(row.event)
+        row.object_label = object_type_label(row.object_type)
+    return rows

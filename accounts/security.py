@@ -14,16 +14,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .roles import TWO_FACTOR_ROLES
 
 AUTH_AT_KEY = "_ssp_auth_at"
 LAST_SEEN_KEY = "_ssp_last_seen"
 CHARACTER_CLASSES = {
-    "lower": (re.compile(r"[a-z]"), "小写字母"),
-    "upper": (re.compile(r"[A-Z]"), "大写字母"),
-    "digit": (re.compile(r"\d"), "数字"),
-    "symbol": (re.compile(r"[^A-Za-z0-9]"), "特殊字符"),
+    "lower": (re.compile(r"[a-z]"), gettext_lazy("小写字母")),
+    "upper": (re.compile(r"[A-Z]"), gettext_lazy("大写字母")),
+    "digit": (re.compile(r"\d"), gettext_lazy("数字")),
+    "symbol": (re.compile(r"[^A-Za-z0-9]"), gettext_lazy("特殊字符")),
 }
 
 
@@ -39,7 +40,7 @@ class CompositionValidator:
             raise ValidationError(self.get_help_text(), code="password_composition")
 
     def get_help_text(self):
-        names = "、".join(label for _regex, label in CHARACTER_CLASSES.values())
+        names = "、".join(str(label) for _regex, label in CHARACTER_CLASSES.values())
         return _("密码须至少包含%(names)s中的%(n)d类。") % {"names": names, "n": self.min_classes}
 
 

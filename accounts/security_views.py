@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .audit_selectors import audit_events_for
+from .audit_selectors import audit_events_for, decorate_events
 from .models import AuditEvent, User
 from .roles import Role
 from .services import audit, session_register, sessions_end_all, user_sessions_end
@@ -98,6 +98,7 @@ def audit_log(request):
     _require_role(request.user, Role.AUDIT_ADMIN)
     events = audit_events_for(request.user, request.GET)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page.object_list = decorate_events(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -120,8 +120,87 @@ def _quick_links(user) -> list[dict]:
     return links
 
 
+# Roles whose home page shows the station directory figures (they look after stations).
+STATION_FIGURE_ROLES = {
+    Role.CITY_ADMIN,
+    Role.TALENT_OFFICE,
+    Role.COUNTY_REVIEWER,
+    Role.SOCIETY_STAFF,
+    Role.HOST_STAFF,
+}
+
+
+def _role_figures(user) -> list[dict]:
+    """Return the few numbers that matter to roles without station figures."""
+    if user.role == Role.FINANCE:
+        from funding.selectors import grant_list
+
+        grants = grant_list(user)
+        return [
+            {"label": _("资助项目"), "value": grants.count(), "url": reverse("funding:grants")},
+            {
+                "label": _("已冻结的资助"),
+                "value": grants.exclude(frozen_reason="").count(),
+                "url": reverse("funding:grants"),
+            },
+        ]
+    if user.role == Role.SECURITY_ADMIN:
+        from .models import User
+
+        return [
+            {
+                "label": _("账号"),
+                "value": User.objects.count(),
+                "url": reverse("accounts:security-users"),
+            },
+            {
+                "label": _("已停用账号"),
+                "value": User.objects.filter(is_active=False).count(),
+                "url": reverse("accounts:security-users"),
+            },
+        ]
+    if user.role == Role.AUDIT_ADMIN:
+        from .models import AuditEvent
+
+        since = timezone.now() - dt.timedelta(days=7)
+        return [
+            {
+                "label": _("近 7 天审计记录"),
+                "value": AuditEvent.objects.filter(at__gte=since).count(),
+                "url": reverse("accounts:audit-log"),
+            }
+        ]
+    return []
+
+
+def _enterprise_demands(user) -> list:
+    if user.role != Role.ENTERPRISE:
+        return []
+    from network.selectors import demand_list
+
+    return list(demand_list(user).order_by("-created_at", "-id")[:20])
+
+
 def dashboard_for(user) -> dict:
-    """Return the home page's context: counts, recent rows and links for the user's role."""
+    """Return the home page's context: the person's to-do list first, then their figures."""
+    from .todo import open_calls, scored_assignments, todo_for
+
+    context = {
+        "focus": _focus(user),
+        "todo": todo_for(user),
+        "scored_assignments": scored_assignments(user),
+        "calls": open_calls(user),
+        "enterprise_demands": _enterprise_demands(user),
+        "role_figures": _role_figures(user),
+        "quick_links": _quick_links(user),
+        "show_stations": user.is_platform_admin or user.role in STATION_FIGURE_ROLES,
+    }
+    if context["show_stations"]:
+        context.update(_station_figures(user))
+    return context
+
+
+def _station_figures(user) -> dict:
     stations = station_list(user)
     labels = dict(StationStatus.choices)
     counts = dict(stations.order_by().values_list("status").annotate(n=Count("id")))
@@ -152,7 +231,6 @@ def dashboard_for(user) -> dict:
         Role.COUNTY_REVIEWER,
     }
     return {
-        "focus": _focus(user),
         "station_count": sum(counts.values()),
         "stations_by_status": by_status,
         "society_count": society_list(user).count() if show_directory else None,
@@ -166,5 +244,4 @@ def dashboard_for(user) -> dict:
             "-updated_at", "-id"
         )[:8],
         "recent_activities": recent_activities,
-        "quick_links": _quick_links(user),
     }

@@ -12,6 +12,7 @@ import cn2an
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from stations.choices import HostNature, Level
 
@@ -45,6 +46,8 @@ class ProgramForm(forms.Form):
             if isinstance(field.widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
                 css = "form-check-input"
             field.widget.attrs.setdefault("class", css)
+            # Marked with * even in a draft, where nothing is enforced until submission.
+            field.required_on_submit = field.required
             if draft:
                 field.required = False
         self.draft = draft
@@ -220,17 +223,17 @@ class GuiyangStationForm(TeamMixin, ProgramForm):
     needs_host_unit = True
     host_unit_clause = "贵阳 三(三)"
     INDUSTRIES = [
-        (x, x)
+        (x, _(x))
         for x in (
-            "现代种业",
-            "电子信息制造",
-            "先进装备制造",
-            "新能源汽车制造",
-            "磷化工制造",
-            "铝及铝加工制造",
-            "健康医药制造",
-            "生态特色食品制造",
-            "软件和信息技术服务",
+            gettext_noop("现代种业"),
+            gettext_noop("电子信息制造"),
+            gettext_noop("先进装备制造"),
+            gettext_noop("新能源汽车制造"),
+            gettext_noop("磷化工制造"),
+            gettext_noop("铝及铝加工制造"),
+            gettext_noop("健康医药制造"),
+            gettext_noop("生态特色食品制造"),
+            gettext_noop("软件和信息技术服务"),
         )
     ]
     industry = forms.ChoiceField(label=_("服务产业（“1+7+1”）"), choices=INDUSTRIES)
@@ -291,10 +294,21 @@ class BudgetRowForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            # The budget table's inputs sit under column headers; each still needs a name.
+            field.widget.attrs.setdefault("aria-label", str(field.label))
             field.widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
-BudgetFormSet = forms.formset_factory(BudgetRowForm, extra=1, can_delete=True)
+class _BudgetBaseFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = str(_("删除"))
+
+
+BudgetFormSet = forms.formset_factory(
+    BudgetRowForm, formset=_BudgetBaseFormSet, extra=1, can_delete=True
+)
 
 
 def budget_total(rows) -> Decimal:

@@ -7,6 +7,8 @@ forged POST gets the same answer as a missing button.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from policies.types import PolicyError
@@ -90,7 +92,7 @@ def can_edit_application(user, application: Application) -> Result:
     if not application.is_draft:
         return False, "只有草稿（或退回修改的申报）可以编辑"
     if not is_applicant(user, application) or not in_scope(user, application):
-        return False, "只有申报单位可以编辑"
+        return False, gettext("只有申报单位可以编辑")
     return True, ""
 
 

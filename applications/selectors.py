@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.roles import Role
 from accounts.scoping import get_for_user, scope_queryset
@@ -107,8 +108,8 @@ def stage_labels(city) -> dict[tuple[str, str], str]:
     labels = {}
     for program, workflow in policy.workflows.items():
         for stage in workflow.stages:
-            labels[(program, stage.code)] = stage.label_zh
-    labels.update({(p, "withdrawn"): "已撤回" for p in policy.workflows})
+            labels[(program, stage.code)] = gettext(stage.label_zh)
+    labels.update({(p, "withdrawn"): gettext("已撤回") for p in policy.workflows})
     return labels
 
 
@@ -126,7 +127,7 @@ def decorate(rows, city=None) -> list[Application]:
         labels, policy = cache[row.city_id]
         row.stage_label = labels.get((row.program, row.stage), row.stage)
         row.program_label = (
-            policy.programs[row.program].label_zh
+            gettext(policy.programs[row.program].label_zh)
             if policy and row.program in policy.programs
             else row.program
         )
@@ -140,7 +141,7 @@ def application_history(application: Application) -> list[ApplicationTransition]
         row.from_label = labels.get((application.program, row.from_stage), row.from_stage)
         row.to_label = labels.get((application.program, row.to_stage), row.to_stage)
         row.skipped_labels = [labels.get((application.program, c), c) for c in row.skipped]
-        row.action_label = ACTION_TEXT.get(row.action, row.action)
+        row.action_label = gettext(ACTION_TEXT.get(row.action, row.action))
     return rows
 
 

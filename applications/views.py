@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
@@ -42,6 +43,17 @@ from .policy import (
     workflow_for,
 )
 from .services import ACTION_TEXT
+
+
+def _with_credit_flag(queryset):
+    """Annotate `flagged`: the unit has an active dishonesty record (marked in dropdowns)."""
+    from django.db.models import Exists, OuterRef
+
+    from stations.models import CreditFlag
+
+    field = "society" if queryset.model is Society else "host_unit"
+    active = CreditFlag.objects.filter(**{field: OuterRef("pk")}, lifted_on__isnull=True)
+    return queryset.annotate(flagged=Exists(active))
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -84,7 +96,7 @@ def call_list(request):
         if call.city_id not in policies:
             policies[call.city_id] = get_city_policy(call.city)
         policy = policies[call.city_id]
-        call.program_label = policy.programs[call.program].label_zh
+        call.program_label = gettext(policy.programs[call.program].label_zh)
         call.can_apply = (
             workflow_for(call.city, call.program).stage("draft").role == user.role
             and call.opens_on <= timezone.localdate() <= call.closes_on
@@ -93,7 +105,9 @@ def call_list(request):
     if user.role in (Role.SOCIETY_STAFF, Role.HOST_STAFF):
         stations = list(scope_queryset(user, Station.objects.filter(city_id=user.city_id)))
     if user.role == Role.HOST_STAFF and any(c.can_apply for c in calls):
-        societies = list(Society.objects.filter(city_id=user.city_id).order_by("name"))
+        societies = list(
+            _with_credit_flag(Society.objects.filter(city_id=user.city_id)).order_by("name")
+        )
     return render(
         request,
         "applications/call_list.html",
@@ -107,7 +121,7 @@ def call_create(request):
     if user.role != Role.CITY_ADMIN or not user.city_id:
         raise Http404
     policy = get_city_policy(user.city)
-    programs = [(code, p.label_zh) for code, p in policy.programs.items()]
+    programs = [(code, gettext(p.label_zh)) for code, p in policy.programs.items()]
     form = CallForm(request.POST or None, programs=programs)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items()}
@@ -207,7 +221,9 @@ def edit(request, pk: int):
     upload_errors: list[str] = []
     choose_host = cls.needs_host_unit and app.station_id is None
     host_units = (
-        list(HostUnit.objects.filter(city_id=app.city_id).order_by("name")) if choose_host else []
+        list(_with_credit_flag(HostUnit.objects.filter(city_id=app.city_id)).order_by("name"))
+        if choose_host
+        else []
     )
     if request.method == "POST":
         host_unit = None
@@ -260,8 +276,9 @@ def edit(request, pk: int):
         else:
             messages.success(request, "草稿已保存。")
             return redirect("applications:edit", pk=pk)
-        # Re-render with everything that was posted.
-        form = cls(request.POST, draft=True, levels=levels)
+        # Re-render with everything that was posted; a refused submission marks each field
+        # the full form still lacks (next to the field and in the summary above the form).
+        form = cls(request.POST, draft="submit" not in request.POST, levels=levels)
         form.is_valid()
     else:
         form = cls(app.form_data or None, draft=True, levels=levels)
@@ -414,9 +431,11 @@ def _steps(workflow, app) -> list[dict]:
             state = "current" if not stage.is_terminal else app.outcome or "current"
         else:
             state = "todo"
-        steps.append({"label": stage.label_zh, "state": state, "optional": bool(stage.skip_if)})
+        steps.append(
+            {"label": gettext(stage.label_zh), "state": state, "optional": bool(stage.skip_if)}
+        )
     if app.withdrawn:
-        steps.append({"label": "已撤回", "state": "withdrawn", "optional": False})
+        steps.append({"label": gettext("已撤回"), "state": "withdrawn", "optional": False})
     return steps
 
 

@@ -1,7 +1,17 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts import views as account_views
+
+
+class FaviconView(RedirectView):
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("img/favicon.ico")  # resolved per request: the manifest exists by then
+
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -16,6 +26,8 @@ urlpatterns = [
     path("public/", include("network.public_urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages that name no icon (admin, PDFs): a local file.
+    path("favicon.ico", FaviconView.as_view()),
 ]
 
 admin.site.site_header = "学会服务站管理平台"

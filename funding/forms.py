@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from policies.types import EXPENSE_LABELS, LEVEL_LABELS
 
@@ -15,17 +16,19 @@ class BootstrapForm(forms.Form):
 
 
 class GrantCreateForm(BootstrapForm):
-    station = forms.ModelChoiceField(label="服务站", queryset=None)
-    program = forms.ChoiceField(label="资助项目", choices=())
+    station = forms.ModelChoiceField(label=_("服务站"), queryset=None)
+    program = forms.ChoiceField(label=_("资助项目"), choices=())
     level = forms.ChoiceField(
-        label="级别", choices=[("", "按服务站级别")] + list(LEVEL_LABELS.items()), required=False
+        label=_("级别"),
+        choices=[("", _("按服务站级别"))] + [(k, _(v)) for k, v in LEVEL_LABELS.items()],
+        required=False,
     )
-    start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100)
+    start_year = forms.IntegerField(label=_("起始年度"), min_value=2000, max_value=2100)
     amount = forms.IntegerField(
-        label="金额（元，一事一议或区间金额时填写）", required=False, min_value=1
+        label=_("金额（元，一事一议或区间金额时填写）"), required=False, min_value=1
     )
     activity_scope = forms.CharField(
-        label="资助活动内容（杭州不重复资助核查）", required=False, max_length=200
+        label=_("资助活动内容（杭州不重复资助核查）"), required=False, max_length=200
     )
 
     def __init__(self, *args, stations, programs, **kwargs):
@@ -37,66 +40,75 @@ class GrantCreateForm(BootstrapForm):
 
 class DisbursementForm(BootstrapForm):
     year = forms.IntegerField(widget=forms.HiddenInput)
-    paid_on = forms.DateField(label="支付日期", widget=forms.DateInput(attrs={"type": "date"}))
-    voucher_no = forms.CharField(label="凭证号", max_length=40)
-    payee_account_name = forms.CharField(label="收款户名", max_length=100)
-    payee_bank = forms.CharField(label="开户银行", max_length=100)
-    payee_account_no = forms.CharField(label="收款账号", max_length=30)
+    paid_on = forms.DateField(label=_("支付日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    voucher_no = forms.CharField(label=_("凭证号"), max_length=40)
+    payee_account_name = forms.CharField(label=_("收款户名"), max_length=100)
+    payee_bank = forms.CharField(label=_("开户银行"), max_length=100)
+    payee_account_no = forms.CharField(label=_("收款账号"), max_length=30)
 
 
 class RecoveryForm(BootstrapForm):
-    amount = forms.IntegerField(label="追回金额（元）", min_value=1)
-    reason = forms.CharField(label="追回原因", widget=forms.Textarea(attrs={"rows": 2}))
-    clause = forms.CharField(label="政策依据（留空按本市规定）", required=False, max_length=200)
+    amount = forms.IntegerField(label=_("追回金额（元）"), min_value=1)
+    reason = forms.CharField(label=_("追回原因"), widget=forms.Textarea(attrs={"rows": 2}))
+    clause = forms.CharField(label=_("政策依据（留空按本市规定）"), required=False, max_length=200)
 
 
 class RepaymentForm(BootstrapForm):
     recovery = forms.IntegerField(widget=forms.HiddenInput)
-    amount = forms.IntegerField(label="退回金额（元）", min_value=1)
-    received_on = forms.DateField(label="到账日期", widget=forms.DateInput(attrs={"type": "date"}))
-    voucher_no = forms.CharField(label="凭证号", max_length=40)
+    amount = forms.IntegerField(label=_("退回金额（元）"), min_value=1)
+    received_on = forms.DateField(
+        label=_("到账日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    voucher_no = forms.CharField(label=_("凭证号"), max_length=40)
 
 
-CATEGORY_CHOICES = list(EXPENSE_LABELS.items())
+CATEGORY_CHOICES = [(k, _(v)) for k, v in EXPENSE_LABELS.items()]
 
 
 class BudgetLineForm(BootstrapForm):
-    category = forms.ChoiceField(label="支出类别", choices=CATEGORY_CHOICES)
-    content = forms.CharField(label="支出内容", max_length=200)
-    amount = forms.DecimalField(label="金额（元）", min_value=0.01, max_digits=12, decimal_places=2)
-    basis = forms.CharField(label="测算依据", required=False, max_length=200)
+    category = forms.ChoiceField(label=_("支出类别"), choices=CATEGORY_CHOICES)
+    content = forms.CharField(label=_("支出内容"), max_length=200)
+    amount = forms.DecimalField(
+        label=_("金额（元）"), min_value=0.01, max_digits=12, decimal_places=2
+    )
+    basis = forms.CharField(label=_("测算依据"), required=False, max_length=200)
 
 
 class ExpenseForm(BootstrapForm):
-    spent_on = forms.DateField(label="支出日期", widget=forms.DateInput(attrs={"type": "date"}))
-    category = forms.ChoiceField(label="支出类别", choices=CATEGORY_CHOICES)
-    description = forms.CharField(label="用途说明", max_length=200)
-    amount = forms.DecimalField(label="金额（元）", min_value=0.01, max_digits=12, decimal_places=2)
-    voucher_no = forms.CharField(label="凭证号", required=False, max_length=40)
+    spent_on = forms.DateField(label=_("支出日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    category = forms.ChoiceField(label=_("支出类别"), choices=CATEGORY_CHOICES)
+    description = forms.CharField(label=_("用途说明"), max_length=200)
+    amount = forms.DecimalField(
+        label=_("金额（元）"), min_value=0.01, max_digits=12, decimal_places=2
+    )
+    voucher_no = forms.CharField(label=_("凭证号"), required=False, max_length=40)
 
 
 class PenaltyForm(BootstrapForm):
-    measure = forms.ChoiceField(label="处罚措施（按情节轻重）", choices=list(PENALTIES.items()))
-    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}))
+    measure = forms.ChoiceField(
+        label=_("处罚措施（按情节轻重）"), choices=[(k, _(v)) for k, v in PENALTIES.items()]
+    )
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SupportForm(BootstrapForm):
-    year = forms.IntegerField(label="补助年度", min_value=2000, max_value=2100)
-    amount = forms.IntegerField(label="补助金额（元）", min_value=1)
+    year = forms.IntegerField(label=_("补助年度"), min_value=2000, max_value=2100)
+    amount = forms.IntegerField(label=_("补助金额（元）"), min_value=1)
     reason = forms.CharField(
-        label="理由（合作情况）", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+        label=_("理由（合作情况）"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
     )
 
 
 class RevokeForm(BootstrapForm):
     reason_code = forms.ChoiceField(
-        label="撤销情形（贵阳 四(三)4）", choices=list(REVOCATION_REASONS.items())
+        label=_("撤销情形（贵阳 四(三)4）"),
+        choices=[(k, _(v)) for k, v in REVOCATION_REASONS.items()],
     )
     detail = forms.CharField(
-        label="事实与认定依据", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+        label=_("事实与认定依据"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
     )
-    recover = forms.BooleanField(label="同时追回已拨付资金", required=False)
-    recover_amount = forms.IntegerField(label="追回金额（元）", required=False, min_value=1)
+    recover = forms.BooleanField(label=_("同时追回已拨付资金"), required=False)
+    recover_amount = forms.IntegerField(label=_("追回金额（元）"), required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ are Decimal). Nothing here is float.
 from django.conf import settings
 from django.db import models
 from django.db.models import F
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stations.fields import EncryptedCharField
@@ -115,7 +116,7 @@ class Grant(models.Model):
         from .policy_adapter import PolicyError, program_for
 
         try:
-            return program_for(self.station.city, self.program).label_zh
+            return gettext(program_for(self.station.city, self.program).label_zh)
         except PolicyError:
             return self.program
 

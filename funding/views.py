@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -51,7 +52,9 @@ def _deny(decision) -> None:
 
 def _program_choices(city):
     policy = engine.policy_for(city)
-    return [(code, p.label_zh) for code, p in policy.programs.items() if p.payment != "none"]
+    return [
+        (code, gettext(p.label_zh)) for code, p in policy.programs.items() if p.payment != "none"
+    ]
 
 
 def _grant_form(request, data=None):

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 FIELD_EXACT = 35
 INDUSTRY_EXACT = 25
 FIELD_SIMILAR = 20
@@ -95,24 +97,24 @@ def score(query: Query, profile: Profile) -> Score:
     field_grams = bigrams(query.field)
     parts = (
         Part(
-            "领域一致",
+            gettext_noop("领域一致"),
             FIELD_EXACT if any(same_term(query.field, f) for f in fields) else 0,
             FIELD_EXACT,
         ),
         Part(
-            "产业一致",
+            gettext_noop("产业一致"),
             INDUSTRY_EXACT if any(same_term(query.industry, i) for i in industries) else 0,
             INDUSTRY_EXACT,
         ),
         Part(
-            "领域相近",
+            gettext_noop("领域相近"),
             round(
                 FIELD_SIMILAR * max((dice(field_grams, bigrams(f)) for f in fields), default=0), 1
             ),
             FIELD_SIMILAR,
         ),
         Part(
-            "内容相关",
+            gettext_noop("内容相关"),
             round(TEXT_RELATED * overlap(bigrams(query.text), bigrams(profile.text)), 1),
             TEXT_RELATED,
         ),

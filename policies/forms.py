@@ -6,6 +6,8 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .registry import all_policies
 from .types import LEVEL_LABELS, CityPolicy
@@ -15,7 +17,7 @@ def params_form_class(policy: CityPolicy, current: dict):
     """Return a form with one field per parameter, prefilled with the current values."""
     fields: dict[str, forms.Field] = {}
     for spec in policy.param_specs:
-        label = f"{spec.label_zh}（{spec.unit}）" if spec.unit else spec.label_zh
+        label = f"{gettext(spec.label_zh)}（{spec.unit}）" if spec.unit else gettext(spec.label_zh)
         help_text = f"依据：{spec.clause}" if spec.clause else ""
         if spec.kind == "bool":
             field = forms.BooleanField(label=label, required=False, help_text=help_text)
@@ -32,42 +34,49 @@ def params_form_class(policy: CityPolicy, current: dict):
         field.initial = current.get(spec.key)
         fields[spec.key] = field
     fields["effective_from"] = forms.DateField(
-        label="生效日期",
+        label=_("生效日期"),
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    fields["note"] = forms.CharField(label="修改原因", widget=forms.Textarea(attrs={"rows": 2}))
+    fields["note"] = forms.CharField(label=_("修改原因"), widget=forms.Textarea(attrs={"rows": 2}))
     return type("PolicyParamsForm", (forms.Form,), fields)
 
 
 class StatutoryDayForm(forms.Form):
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     is_workday = forms.TypedChoiceField(
-        label="安排",
-        choices=[("0", "放假"), ("1", "调休上班")],
+        label=_("安排"),
+        choices=[("0", _("放假")), ("1", _("调休上班"))],
         coerce=lambda v: v == "1",
     )
-    name = forms.CharField(label="名称", max_length=50, help_text="如：国庆节、春节调休上班")
+    name = forms.CharField(label=_("名称"), max_length=50, help_text=_("如：国庆节、春节调休上班"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Styled like every other form (Bootstrap classes; errors by the field).
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
 
 
 class SimulateForm(forms.Form):
-    city = forms.ChoiceField(label="城市")
-    program = forms.CharField(label="项目代码", max_length=30)
-    level = forms.ChoiceField(label="级别", choices=list(LEVEL_LABELS.items()))
+    city = forms.ChoiceField(label=_("城市"))
+    program = forms.CharField(label=_("项目代码"), max_length=30)
+    level = forms.ChoiceField(label=_("级别"), choices=list(LEVEL_LABELS.items()))
     start_year = forms.IntegerField(
-        label="起始年度", min_value=2000, max_value=2100, initial=lambda: dt.date.today().year
+        label=_("起始年度"), min_value=2000, max_value=2100, initial=lambda: dt.date.today().year
     )
     amount = forms.IntegerField(
-        label="核定金额（元）",
+        label=_("核定金额（元）"),
         required=False,
         min_value=1,
-        help_text="仅“一事一议”或区间金额的项目填写",
+        help_text=_("仅“一事一议”或区间金额的项目填写"),
     )
     evaluations = forms.CharField(
-        label="各年度评估分数",
+        label=_("各年度评估分数"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="每行一个：年度:分数，如 2024:92",
+        help_text=_("每行一个：年度:分数，如 2024:92"),
     )
 
     def __init__(self, *args, cities=None, **kwargs):

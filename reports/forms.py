@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from stations.models import City
 
@@ -12,17 +13,17 @@ DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 
 class SubsidyReportForm(forms.Form):
     city = forms.ModelChoiceField(
-        label="城市", queryset=City.objects.none(), empty_label=None, required=False
+        label=_("城市"), queryset=City.objects.none(), empty_label=None, required=False
     )
     year = forms.IntegerField(
-        label="资助年度",
+        label=_("资助年度"),
         min_value=2000,
         max_value=2100,
         required=False,
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
-    date_from = forms.DateField(label="起始日期", required=False, widget=DATE)
-    date_to = forms.DateField(label="截止日期", required=False, widget=DATE)
+    date_from = forms.DateField(label=_("起始日期"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=DATE)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,6 +55,6 @@ class SubsidyReportForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="Excel 或 CSV 文件（.xlsx、.xls、.csv）",
+        label=_("Excel 或 CSV 文件（.xlsx、.xls、.csv）"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
     )

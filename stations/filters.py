@@ -77,7 +77,7 @@ class StationFilter(SearchFilterSet):
         user = self.request.user if self.request else None
         policy_code = user.city.policy_code if user is not None and user.city_id else None
         self.filters["program"].extra["choices"] = [
-            (p, program_label_for(policy_code, p) if policy_code else p) for p in programs if p
+            (p, program_label_for(policy_code, p)) for p in programs if p
         ]
 
     def industry_or_discipline(self, queryset, name, value):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import StationStatus
@@ -278,7 +279,7 @@ def city_programs(city: City | None) -> list[tuple[str, str]]:
         policy = get_policy(city.policy_code)
     except Exception:  # a city without a policy module keeps the free-text code
         return []
-    return [(code, program.label_zh) for code, program in policy.programs.items()]
+    return [(code, gettext(program.label_zh)) for code, program in policy.programs.items()]
 
 
 class StationStatusForm(MarkInvalidMixin, forms.Form):

@@ -101,7 +101,7 @@ def test_newly_wrapped_template_strings_and_dates_translate_in_english():
                 }
             )
         )
-        assert rendered == "March 5, 2026|March 5, 2026 09:30|Yes"
+        assert rendered == "5 Mar 2026|5 Mar 2026 09:30|Yes"  # issue 19: English dates "2 Dec 2026"
     with translation.override(settings.LANGUAGE_CODE):
         assert translation.gettext("待办审核") == "待办审核"
 

@@ -189,6 +189,8 @@ ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors get
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates read "2 Dec 2026" wherever a date is shown without an explicit format.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

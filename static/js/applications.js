@@ -85,7 +85,7 @@
     function refresh() {
       var total = sumInputs(table, "input[name$='-amount']");
       sum.textContent = total.toFixed(2);
-      rmb.textContent = total > 0 ? rmbUppercase(total) : "—";
+      if (rmb) rmb.textContent = total > 0 ? rmbUppercase(total) : "—";
       body.querySelectorAll("[data-row-no]").forEach(function (cell, i) {
         cell.textContent = String(i + 1);
       });

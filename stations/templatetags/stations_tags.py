@@ -7,10 +7,12 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 
 from stations.choices import StationStatus
 
 register = template.Library()
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _STATUS_LABELS = dict(StationStatus.choices)
 
 STATUS_BADGES = {
@@ -28,7 +30,7 @@ STATUS_BADGES = {
 
 @register.filter
 def cn_date(value) -> str:
-    """Format a date (or datetime, in local time) as 2025年3月1日; empty for None."""
+    """Format a date (or datetime, in local time) as 2025年3月1日 (English: 1 Mar 2025); empty for None."""
     if not value:
         return ""
     if isinstance(value, dt.datetime):
@@ -37,6 +39,8 @@ def cn_date(value) -> str:
         value = value.date()
     if not isinstance(value, dt.date):
         return str(value)
+    if (get_language() or "").startswith("en"):
+        return f"{value.day} {_EN_MONTHS[value.month - 1]} {value.year}"
     return f"{value.year}年{value.month}月{value.day}日"
 
 
@@ -66,13 +70,20 @@ def status_badge(station_or_status) -> str:
 
 
 def program_label_for(policy_code: str | None, program: str) -> str:
-    """Return a program's Chinese label from the city's policy module, or the code itself."""
-    from policies.registry import get_policy
+    """Return a program's label from the city's policy module (any city's when none is given).
+
+    The label is looked up in the catalogue, so English shows the translated program name.
+    """
+    from policies.registry import all_policies, get_policy
 
     try:
-        return get_policy(policy_code or "").programs[program].label_zh
-    except Exception:  # an unknown policy or program still shows its code
-        return program
+        policies = [get_policy(policy_code)] if policy_code else list(all_policies().values())
+    except Exception:  # an unknown policy: look through all of them
+        policies = list(all_policies().values())
+    for policy in policies:
+        if program in policy.programs:
+            return gettext(policy.programs[program].label_zh)
+    return program
 
 
 @register.filter
