@@ -28,7 +28,8 @@ def district_choices(request):
 def society_choices(request):
     if request is None:
         return Society.objects.none()
-    return society_list(request.user).order_by("name")
+    # Only what the dropdown shows: no bank account is read (or decrypted) for a choice list.
+    return society_list(request.user).order_by("name", "id").only("id", "name", "city_id")
 
 
 ANY = _("全部")
