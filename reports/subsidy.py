@@ -180,6 +180,17 @@ class SubsidyReport:
     def rows(self) -> list[SubsidyRow]:
         return [row for g in self.groups for lv in g.levels for row in lv.rows]
 
+    def lines(self) -> list[dict]:
+        """Return the table's lines in order: rows, then each level's and each program's
+        subtotal (what the HTML page pages through, 50 lines at a time)."""
+        out: list[dict] = []
+        for group in self.groups:
+            for level in group.levels:
+                out.extend({"kind": "row", "row": row} for row in level.rows)
+                out.append({"kind": "level", "group": group, "level": level})
+            out.append({"kind": "program", "group": group})
+        return out
+
 
 def _program_labels(city) -> dict[str, str]:
     try:
@@ -229,7 +240,7 @@ def subsidy_report(
     listed = list(recoveries.values_list("grant_id", "year", "amount", "pk"))
     for grant_id, rec_year, amount, _pk in listed:
         keys[(grant_id, rec_year)]["recovered"] += amount
-    recovers = _recovered_years_by_key(user, city, {pk for *_rest, pk in listed})
+    recovers = _recovered_years_by_key({pk for *_rest, pk in listed})
     if year is not None:
         for grant in grants.values():
             scheduled = grant.schedule_year(year)
@@ -273,7 +284,7 @@ def subsidy_report(
     return _group(rows, city=city, year=year, date_from=date_from, date_to=date_to)
 
 
-def _recovered_years_by_key(user, city, listed_pks: set[int]) -> dict[tuple[int, int], set]:
+def _recovered_years_by_key(listed_pks: set[int]) -> dict[tuple[int, int], set]:
     """Return {(grant id, decision year): funding years recovered} for the listed recoveries.
 
     The allocation runs over each grant's whole history (all its payments and recoveries,
