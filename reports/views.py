@@ -8,9 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.services import audit
-
 from accounts.paging import paginate
+from accounts.services import audit
 
 from . import permissions, subsidy_jobs
 from .excel import XLSX_CONTENT_TYPE
@@ -18,7 +17,6 @@ from .forms import SubsidyReportForm
 from .pdf import PDF_CONTENT_TYPE, render_pdf
 from .subsidy import subsidy_report
 from .subsidy_xlsx import subsidy_xlsx
-
 
 SUBSIDY_PAGE_SIZE = 50
 

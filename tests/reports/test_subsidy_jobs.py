@@ -29,7 +29,12 @@ def always_a_job(settings):
     [("pdf", "application/pdf"), ("xlsx", "application/vnd.openxmlformats")],
 )
 def test_a_big_report_becomes_a_job_whose_file_the_owner_downloads(
-    guiyang_money, this_year, client, always_a_job, fmt, content_type,
+    guiyang_money,
+    this_year,
+    client,
+    always_a_job,
+    fmt,
+    content_type,
     django_capture_on_commit_callbacks,
 ):
     admin = guiyang_money["admin"]
@@ -37,7 +42,9 @@ def test_a_big_report_becomes_a_job_whose_file_the_owner_downloads(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.get(reverse("reports:subsidy"), {"year": this_year, "format": fmt})
     job = ExportJob.objects.get(owner=admin)
-    assert response.status_code == 302 and response["Location"] == reverse("reports:job", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "reports:job", args=[job.pk]
+    )
     # No broker in the suite: the outbox ran the task in-process after the commit.
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE and job.progress == 100
@@ -55,7 +62,9 @@ def test_a_big_report_becomes_a_job_whose_file_the_owner_downloads(
     else:
         ws = open_xlsx(body).active
         assert ws.cell(1, 1).value.startswith("贵阳市学会服务站资助资金报表")
-    assert AuditEvent.objects.filter(event="reports.subsidy_exported", object_id=str(job.pk)).exists()
+    assert AuditEvent.objects.filter(
+        event="reports.subsidy_exported", object_id=str(job.pk)
+    ).exists()
     # Another administrator of the same city cannot fetch it (answers like a missing job).
     client.force_login(UserFactory(role=admin.role, city=admin.city))
     assert client.get(reverse("reports:job_download", args=[job.pk])).status_code == 404
