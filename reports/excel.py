@@ -125,7 +125,13 @@ class SheetWriter:
     def append_values(self, values: Iterable[Any], *, style: str = "") -> int:
         row_number = self.next_row
         cells = [
-            xl_cell(self.ws, value, number_format=col.number_format, style=style)
+            # Plain text needs no styled cell: openpyxl writes the (neutralised) str as a
+            # string cell. That skips a cell object per value, most of a big export's cost.
+            neutralise(value)
+            if type(value) is str and not style and col.number_format is None
+            else None
+            if value is None and not style
+            else xl_cell(self.ws, value, number_format=col.number_format, style=style)
             for col, value in zip(self.columns, values, strict=True)
         ]
         self.ws.append(cells)
