@@ -186,6 +186,14 @@ def query_counts() -> dict[str, int]:
 
 
 def peak_rss_mb() -> float:
+    """Return this process's peak resident memory (VmHWM: per process image, so a child
+    does not inherit its parent's peak the way ru_maxrss does across exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -366,12 +374,18 @@ def load_test(
     from django.contrib.sessions.backends.db import SessionStore
 
     user = bench_users()["admin"]
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+    def new_cookie() -> str:
+        # One session per client, as 20 people would have (a shared session would make
+        # every request wait for the same session row's update).
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+    cookies = [new_cookie() for _ in range(clients)]
 
     env = os.environ.copy()
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "0"})
@@ -402,7 +416,7 @@ def load_test(
             stop = time.monotonic() + seconds
             lock = threading.Lock()
 
-            def worker(path=path, stop=stop, latencies=latencies, errors=errors, lock=lock):
+            def worker(cookie, path=path, stop=stop, latencies=latencies, errors=errors, lock=lock):
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 while time.monotonic() < stop:
                     start = time.perf_counter()
@@ -420,7 +434,7 @@ def load_test(
                         else:
                             errors[0] += 1
 
-            threads = [threading.Thread(target=worker) for _ in range(clients)]
+            threads = [threading.Thread(target=worker, args=(c,)) for c in cookies]
             began = time.monotonic()
             for t in threads:
                 t.start()
