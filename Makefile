@@ -6,7 +6,7 @@ SYSTEM_PACKAGES := fonts-wqy-microhei fonts-hanazono chromium poppler-utils node
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test testtools install sysdeps lint format migrate demo check backup restore
+.PHONY: help run test testtools install sysdeps lint format migrate demo check backup restore bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -77,3 +77,10 @@ check: $(STAMP) ## Django system checks, including the production deploy checks
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) FIELD_ENCRYPTION_KEYS=$$(head -c 32 /dev/urandom | base64) ALLOWED_HOSTS=ssp.example.cn CACHE_URL=redis://127.0.0.1:6379/1 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
+
+BENCH_SCALE ?= 1.0
+bench: $(STAMP) ## Build the province-scale data set in PostgreSQL (DATABASE_URL) and print the performance figures (BENCH_SCALE=1.0 → 20,000 stations)
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make bench needs DATABASE_URL=postgres://… (an empty database of its own)"; exit 2;; esac
+	$(PY) manage.py migrate --noinput
+	DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
+	DEBUG=0 $(PY) manage.py bench --scale $(BENCH_SCALE)

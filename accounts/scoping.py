@@ -4,6 +4,13 @@ Each model registers the paths from itself to its city, district, society, host 
 (optionally) expert; `scope_queryset` turns a user's role into a filter over those paths.
 Expert reviewers and any ad-hoc grants come from django-guardian object permissions.
 Every selector of every app calls this, so list and detail views share one rule.
+
+The filters stay index-friendly at province scale: a role's filter is a plain equality on
+the model's own columns or a foreign key (so `(city, name)`-style indexes serve ordered,
+paged lists); a path through a multi-valued relation (an expert's assignments) becomes a
+`pk IN (subquery)` so no list needs `.distinct()`; and guardian object grants are looked up
+first and OR-ed in as a short list of ids only when the user has any, instead of OR-ing a
+correlated subquery into every city-wide list (which forced a sequential scan).
 """
 
 from __future__ import annotations
@@ -48,7 +55,34 @@ def _nothing() -> Q:
     return Q(pk__in=[])
 
 
-def role_filter(user, paths: ScopePaths) -> Q | None:
+# More object grants than this on one model would make the id list itself the problem;
+# past it the grants are OR-ed in as a subquery (correct, only slower).
+MAX_LISTED_GRANTS = 500
+
+
+def _through(model: type[Model] | None, path: str, value) -> Q:
+    """Filter on `path`; a path across a to-many relation becomes `pk IN (…)` (no duplicates)."""
+    if model is not None and _is_multi_valued(model, path):
+        return Q(pk__in=model._default_manager.filter(**{path: value}).values("pk"))
+    return Q(**{path: value})
+
+
+def _is_multi_valued(model: type[Model], path: str) -> bool:
+    current = model
+    for name in path.split("__"):
+        try:
+            field = current._meta.get_field(name)
+        except Exception:  # noqa: BLE001 (a lookup like __in ends the path)
+            return False
+        if field.one_to_many or field.many_to_many:
+            return True
+        if not field.is_relation or field.related_model is None:
+            return False
+        current = field.related_model
+    return False
+
+
+def role_filter(user, paths: ScopePaths, model: type[Model] | None = None) -> Q | None:
     """Return the filter for the user's role; None means no restriction (platform admin)."""
     if not user.is_authenticated or not user.is_active:
         return _nothing()
@@ -69,21 +103,25 @@ def role_filter(user, paths: ScopePaths) -> Q | None:
     if role == Role.HOST_STAFF and paths.host_unit:
         return in_city & Q(**{paths.host_unit: user.host_unit_id})
     if role == Role.EXPERT_REVIEWER and paths.expert:
-        return in_city & Q(**{paths.expert: user.expert_id})
+        return in_city & _through(model, paths.expert, user.expert_id)
     return _nothing()
 
 
 def scope_queryset(user, queryset: QuerySet, *, perm: str | None = None) -> QuerySet:
     """Filter `queryset` to the rows `user` may see, adding guardian object grants for `perm`."""
     paths = scope_paths(queryset.model)
-    condition = role_filter(user, paths)
+    condition = role_filter(user, paths, queryset.model)
     if condition is None:
         return queryset
     if perm and user.is_authenticated:
         granted = get_objects_for_user(
             user, perm, klass=queryset.model._default_manager.all(), accept_global_perms=False
-        ).values("pk")
-        condition |= Q(pk__in=granted)
+        ).values_list("pk", flat=True)
+        ids = list(granted.order_by()[: MAX_LISTED_GRANTS + 1])
+        if len(ids) > MAX_LISTED_GRANTS:
+            condition |= Q(pk__in=granted.order_by())
+        elif ids:
+            condition |= Q(pk__in=ids)
     return queryset.filter(condition)
 
 

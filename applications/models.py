@@ -141,7 +141,11 @@ class Application(models.Model):
         verbose_name = _("申报")
         verbose_name_plural = _("申报")
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["city", "stage"])]
+        indexes = [
+            models.Index(fields=["city", "stage"]),
+            # The reviewers' inbox: oldest waiting first.
+            models.Index(fields=["city", "stage_entered_at", "id"], name="application_inbox_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

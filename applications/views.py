@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from accounts.paging import paginate
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from stations.models import Expert, HostUnit, Society, Station
@@ -90,7 +91,8 @@ def _display(field, value) -> str:
 def call_list(request):
     user = request.user
     is_admin = user.role == Role.CITY_ADMIN or user.is_platform_admin
-    calls = list(selectors.call_list(user, open_only=not is_admin))
+    page = paginate(request, selectors.call_list(user, open_only=not is_admin))
+    calls = list(page.object_list)
     policies = {}
     for call in calls:
         if call.city_id not in policies:
@@ -103,15 +105,26 @@ def call_list(request):
         )
     stations, societies = [], []
     if user.role in (Role.SOCIETY_STAFF, Role.HOST_STAFF):
-        stations = list(scope_queryset(user, Station.objects.filter(city_id=user.city_id)))
+        stations = list(
+            scope_queryset(user, Station.objects.filter(city_id=user.city_id)).only("id", "name")
+        )
     if user.role == Role.HOST_STAFF and any(c.can_apply for c in calls):
+        # Names for the choice list only: never decrypt the societies' bank accounts here.
         societies = list(
-            _with_credit_flag(Society.objects.filter(city_id=user.city_id)).order_by("name")
+            _with_credit_flag(
+                Society.objects.filter(city_id=user.city_id).only("id", "name")
+            ).order_by("name")
         )
     return render(
         request,
         "applications/call_list.html",
-        {"calls": calls, "is_admin": is_admin, "stations": stations, "societies": societies},
+        {
+            "calls": calls,
+            "page_obj": page,
+            "is_admin": is_admin,
+            "stations": stations,
+            "societies": societies,
+        },
     )
 
 
@@ -175,18 +188,20 @@ def call_ranking(request, pk: int):
 
 @login_required
 def my_applications(request):
-    rows = selectors.decorate(selectors.my_applications(request.user))
-    return render(request, "applications/my_list.html", {"rows": rows})
+    page = paginate(request, selectors.my_applications(request.user))
+    rows = selectors.decorate(page.object_list)
+    return render(request, "applications/my_list.html", {"rows": rows, "page_obj": page})
 
 
 @login_required
 def inbox(request):
     user = request.user
-    rows = selectors.decorate(selectors.reviewer_inbox(user))
+    page = paginate(request, selectors.reviewer_inbox(user))
+    rows = selectors.decorate(page.object_list)
     if user.role == Role.EXPERT_REVIEWER and user.city_id and services.is_blind(user.city):
         for row in rows:
             row.blind = True
-    return render(request, "applications/inbox.html", {"rows": rows})
+    return render(request, "applications/inbox.html", {"rows": rows, "page_obj": page})
 
 
 def _budget_rows(formset) -> list[dict]:
@@ -648,7 +663,7 @@ def notice_list(request):
         request,
         "applications/notice_list.html",
         {
-            "notices": list(selectors.notice_list(request.user)),
+            "page_obj": paginate(request, selectors.notice_list(request.user)),
             "is_admin": request.user.role == Role.CITY_ADMIN,
             "today": timezone.localdate(),
         },

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from accounts.scoping import get_for_user, scope_queryset
@@ -19,13 +19,31 @@ def get_round(user, pk: int) -> EvaluationRound:
 
 
 def evaluation_list(user) -> QuerySet[StationEvaluation]:
-    return (
-        scope_queryset(
-            user, StationEvaluation.objects.select_related("station__city", "round", "grant")
-        )
-        .distinct()
-        .order_by("-year", "station__name")
+    """Scoped evaluations with what list templates touch (station and grant with their city,
+    for the program label) joined; scoping never duplicates rows, so no DISTINCT."""
+    return scope_queryset(
+        user,
+        StationEvaluation.objects.select_related("station__city", "round", "grant__station__city"),
+    ).order_by("-year", "station__name", "id")
+
+
+def round_evaluations(user, rnd: EvaluationRound) -> QuerySet[StationEvaluation]:
+    return evaluation_list(user).filter(round=rnd).order_by("station__name", "id")
+
+
+def status_counts(evaluations: QuerySet[StationEvaluation]) -> dict[str, int]:
+    """Return {status label: count} in the model's status order, counted in SQL."""
+    counts = dict(
+        evaluations.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
+    return {
+        label: counts[value]
+        for value, label in StationEvaluation.Status.choices
+        if counts.get(value)
+    }
 
 
 def get_evaluation(user, pk: int) -> StationEvaluation:

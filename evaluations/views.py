@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.paging import paginate
 from accounts.roles import Role
 from funding import policy_adapter as engine
 from stations.uploads import stored_file_response
@@ -53,7 +54,7 @@ def index(request):
         "evaluations/index.html",
         {
             "rounds": selectors.round_list(user),
-            "evaluations": selectors.evaluation_list(user)[:200],
+            "page_obj": paginate(request, selectors.evaluation_list(user)),
             "form": RoundOpenForm() if can_open else None,
         },
     )
@@ -81,18 +82,15 @@ def round_open(request):
 @login_required
 def round_detail(request, pk: int):
     rnd = selectors.get_round(request.user, pk)
-    evaluations = list(selectors.evaluation_list(request.user).filter(round=rnd))
-    by_status: dict[str, int] = {}
-    for ev in evaluations:
-        label = ev.get_status_display()
-        by_status[label] = by_status.get(label, 0) + 1
+    evaluations = selectors.round_evaluations(request.user, rnd)
+    page = paginate(request, evaluations)
     return render(
         request,
         "evaluations/round_detail.html",
         {
             "round": rnd,
-            "evaluations": evaluations,
-            "by_status": by_status,
+            "page_obj": page,
+            "by_status": selectors.status_counts(evaluations),
             "grade_labels": engine.GRADE_LABELS,
             "can_close": permissions.can_close_round(request.user, rnd)[0],
         },

@@ -14,8 +14,12 @@ from .models import Disbursement, Grant, GrantDecision, Recovery
 
 
 def grant_list(user) -> QuerySet[Grant]:
-    return scope_queryset(user, Grant.objects.select_related("station__city")).order_by(
-        "station__name", "start_year"
+    """Scoped grants for the paged list: the wide JSON columns (schedule, parameter snapshot,
+    clauses) stay in the table, so sorting and paging read only what the list shows."""
+    return (
+        scope_queryset(user, Grant.objects.select_related("station__city"))
+        .defer("policy_params", "schedule", "clauses", "withdrawn_years")
+        .order_by("station__name", "start_year", "id")
     )
 
 

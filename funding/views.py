@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
+from accounts.paging import paginate
 from policies.types import LEVEL_LABELS
 from stations.selectors import station_list
 
@@ -59,7 +60,13 @@ def _program_choices(city):
 
 def _grant_form(request, data=None):
     city = request.user.city
-    stations = station_list(request.user).filter(status__in=services.FUNDABLE_STATION_STATUSES)
+    # The choice list shows names only: no bank accounts decrypted, no wide columns read.
+    stations = (
+        station_list(request.user)
+        .filter(status__in=services.FUNDABLE_STATION_STATUSES)
+        .only("id", "name")
+        .order_by("name", "id")
+    )
     return GrantCreateForm(data, stations=stations, programs=_program_choices(city) if city else [])
 
 
@@ -69,12 +76,16 @@ def grant_list(request):
         bool(request.user.city_id)
         and permissions.can_create_grant(request.user, request.user.city_id)[0]
     )
+    # The create form lists every fundable station of the city: it is built only when asked
+    # for (?new=1), so the paged list itself stays small.
+    show_form = can_create and request.GET.get("new") == "1"
     return render(
         request,
         "funding/grant_list.html",
         {
-            "grants": selectors.grant_list(request.user),
-            "form": _grant_form(request) if can_create else None,
+            "page_obj": paginate(request, selectors.grant_list(request.user)),
+            "can_create": can_create,
+            "form": _grant_form(request) if show_form else None,
             "level_labels": LEVEL_LABELS,
         },
     )

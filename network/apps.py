@@ -8,4 +8,6 @@ class NetworkConfig(AppConfig):
     verbose_name = _("专家网络与企业需求")
 
     def ready(self) -> None:
-        from . import scopes  # noqa: F401  (registers row-level scopes)
+        from . import public_cache, scopes  # noqa: F401  (scopes registers row-level scopes)
+
+        public_cache.connect()

@@ -28,15 +28,21 @@ def index(request):
 def city_directory(request, city_code: str):
     city = _city(city_code)
     terms = _terms(request)
+    # Three independently paged sections (?page=, ?society_page=, ?expert_page=).
+    stations = selectors.public_stations(city, **terms, page=request.GET.get("page"))
+    societies = selectors.public_societies(
+        city, field=terms["field"], page=request.GET.get("society_page")
+    )
+    experts = selectors.public_experts(city, **terms, page=request.GET.get("expert_page"))
     return render(
         request,
         "network/public/city.html",
         {
             "city": city,
             **terms,
-            "stations": selectors.public_stations(city, **terms),
-            "societies": selectors.public_societies(city, field=terms["field"]),
-            "experts": selectors.public_experts(city, **terms),
+            "stations": stations.page_obj(),
+            "societies": societies.page_obj(),
+            "experts": experts.page_obj(),
         },
     )
 
@@ -54,9 +60,9 @@ def society_detail(request, city_code: str, pk: int):
     society = selectors.public_society(city, pk)
     if society is None:
         raise Http404("未找到该学会。")
-    stations = [s for s in selectors.public_stations(city) if s.society_pk == pk]
+    stations = selectors.public_stations(city, society_pk=pk, page=request.GET.get("page"))
     return render(
         request,
         "network/public/society.html",
-        {"city": city, "society": society, "stations": stations},
+        {"city": city, "society": society, "stations": stations.page_obj()},
     )

@@ -9,9 +9,10 @@ fields — a template cannot print a phone number or e-mail it was never given.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.scoping import get_for_user, scope_queryset
@@ -215,11 +216,78 @@ class PublicSociety:
 
 
 def public_cities() -> list[dict]:
-    return list(
-        City.objects.annotate(
-            n_stations=Count("stations", filter=Q(stations__status__in=PUBLIC_STATION_STATUSES))
-        ).values("code", "name", "province", "n_stations")
+    return cached_public(
+        ("cities",),
+        lambda: list(
+            City.objects.annotate(
+                n_stations=Count("stations", filter=Q(stations__status__in=PUBLIC_STATION_STATUSES))
+            ).values("code", "name", "province", "n_stations")
+        ),
     )
+
+
+# --- public directory: paged, cached, looked up by key --------------------------------------
+
+PUBLIC_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    """One page of a public list as plain data (what the cache holds)."""
+
+    rows: tuple
+    count: int
+    number: int
+    per_page: int = PUBLIC_PAGE_SIZE
+
+    def page_obj(self):
+        """Return a django Page over these rows (for the shared pager include)."""
+        from django.core.paginator import Page, Paginator
+
+        paginator = Paginator((), self.per_page, allow_empty_first_page=True)
+        paginator.__dict__["count"] = self.count  # the count already computed in SQL
+        return Page(list(self.rows), self.number, paginator)
+
+
+def cached_public(key_parts: tuple, build):
+    """Return `build()`, cached for PUBLIC_DIRECTORY_CACHE_SECONDS in Django's cache.
+
+    The key carries a generation number that network.public_cache bumps whenever a
+    station, society, host unit, expert or team membership changes, so a change shows at
+    once and every worker (Redis in production) agrees; the timeout only bounds memory."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from .public_cache import generation
+
+    timeout = int(getattr(settings, "PUBLIC_DIRECTORY_CACHE_SECONDS", 300))
+    if timeout <= 0:
+        return build()
+    raw = ":".join(str(p) for p in key_parts)
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    key = f"public-dir:{generation()}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout)
+    return value
+
+
+def _page_number(raw, count: int, per_page: int) -> int:
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        number = 1
+    last = max(1, -(-count // per_page))
+    return min(max(number, 1), last)
+
+
+def _paged(queryset: QuerySet, page, convert, per_page: int = PUBLIC_PAGE_SIZE) -> PublicPage:
+    count = queryset.count()
+    number = _page_number(page, count, per_page)
+    offset = (number - 1) * per_page
+    rows = convert(list(queryset[offset : offset + per_page]))
+    return PublicPage(rows=tuple(rows), count=count, number=number, per_page=per_page)
 
 
 def _public_stations_qs(city: City) -> QuerySet[Station]:
@@ -261,7 +329,23 @@ def _matches(fields: tuple[str, ...], term: str) -> Q:
     return q
 
 
-def public_stations(city: City, *, field: str = "", industry: str = "") -> list[PublicStation]:
+STATION_VALUES = (
+    "pk",
+    "name",
+    "society_id",
+    "society__name",
+    "host_unit__name",
+    "level",
+    "industry",
+    "discipline",
+    "certified_on",
+    "head_name",
+    "head_title",
+    "agreement_content",
+)
+
+
+def _station_query(city: City, *, field: str = "", industry: str = "") -> QuerySet:
     qs = _public_stations_qs(city)
     if field:
         qs = qs.filter(_matches(("discipline", "society__discipline", "name"), field))
@@ -269,22 +353,10 @@ def public_stations(city: City, *, field: str = "", industry: str = "") -> list[
         qs = qs.filter(
             _matches(("industry", "host_unit__industry", "host_unit__industry_fields"), industry)
         )
-    rows = list(
-        qs.order_by("name").values(
-            "pk",
-            "name",
-            "society_id",
-            "society__name",
-            "host_unit__name",
-            "level",
-            "industry",
-            "discipline",
-            "certified_on",
-            "head_name",
-            "head_title",
-            "agreement_content",
-        )
-    )
+    return qs.order_by("name", "id").values(*STATION_VALUES)
+
+
+def _stations(rows: list[dict]) -> list[PublicStation]:
     team = _team([r["pk"] for r in rows])
     levels = dict(Station._meta.get_field("level").choices)
     return [
@@ -307,19 +379,48 @@ def public_stations(city: City, *, field: str = "", industry: str = "") -> list[
     ]
 
 
+def public_stations(
+    city: City, *, field: str = "", industry: str = "", page=1, society_pk: int | None = None
+) -> PublicPage:
+    """Return one page of the city's public stations (optionally one society's)."""
+
+    def build():
+        qs = _station_query(city, field=field, industry=industry)
+        if society_pk is not None:
+            qs = qs.filter(society_id=society_pk)
+        return _paged(qs, page, _stations)
+
+    return cached_public(("stations", city.pk, field, industry, society_pk, page), build)
+
+
 def public_station(city: City, pk: int) -> PublicStation | None:
-    return next((s for s in public_stations(city) if s.pk == pk), None)
+    """Return one public station by its key (None if it is not public in this city)."""
+
+    def build():
+        rows = _stations(list(_station_query(city).filter(pk=pk)))
+        return rows[0] if rows else False  # False: "not public" is cached too
+
+    return cached_public(("station", city.pk, pk), build) or None
 
 
-def public_societies(city: City, *, field: str = "") -> list[PublicSociety]:
-    qs = Society.objects.filter(city=city, stations__status__in=PUBLIC_STATION_STATUSES).distinct()
+def _public_station_exists() -> Exists:
+    return Exists(
+        Station.objects.filter(society=OuterRef("pk"), status__in=PUBLIC_STATION_STATUSES)
+    )
+
+
+def _society_query(city: City, *, field: str = "") -> QuerySet:
+    qs = Society.objects.filter(_public_station_exists(), city=city)
     if field:
         qs = qs.filter(_matches(("discipline", "name", "duties"), field))
-    rows = list(qs.order_by("name").values("pk", "name", "level", "discipline", "duties"))
+    return qs.order_by("name", "id").values("pk", "name", "level", "discipline", "duties")
+
+
+def _societies(city: City, rows: list[dict]) -> list[PublicSociety]:
     station_rows = (
         _public_stations_qs(city)
         .filter(society_id__in=[r["pk"] for r in rows])
-        .order_by("name")
+        .order_by("name", "id")
         .values_list("society_id", "pk", "name")
     )
     by_society: dict[int, list[tuple[int, str]]] = {}
@@ -339,31 +440,65 @@ def public_societies(city: City, *, field: str = "") -> list[PublicSociety]:
     ]
 
 
+def public_societies(city: City, *, field: str = "", page=1) -> PublicPage:
+    def build():
+        return _paged(_society_query(city, field=field), page, lambda rows: _societies(city, rows))
+
+    return cached_public(("societies", city.pk, field, page), build)
+
+
 def public_society(city: City, pk: int) -> PublicSociety | None:
-    return next((s for s in public_societies(city) if s.pk == pk), None)
+    """Return one society with a public station in this city, by its key (station names
+    are left out: the society page pages them with public_stations)."""
+
+    def build():
+        rows = list(_society_query(city).filter(pk=pk))
+        if not rows:
+            return False
+        return _societies_without_stations(rows)[0]
+
+    return cached_public(("society", city.pk, pk), build) or None
 
 
-def public_experts(city: City, *, field: str = "", industry: str = "") -> list[PublicExpert]:
-    """Experts serving on a public station's current team: name, title, field, society only."""
-    qs = StationExpert.objects.filter(
-        station__city=city, station__status__in=PUBLIC_STATION_STATUSES, left_on__isnull=True
-    )
-    if field:
-        qs = qs.filter(_matches(("expert__field", "expert__society__discipline"), field))
-    if industry:
-        qs = qs.filter(_matches(("station__industry", "station__host_unit__industry"), industry))
-    rows = (
-        qs.order_by("expert__name", "expert_id")
-        .values_list(
-            "expert_id", "expert__name", "expert__title", "expert__field", "expert__society__name"
+def _societies_without_stations(rows: list[dict]) -> list[PublicSociety]:
+    levels = dict(Society._meta.get_field("level").choices)
+    return [
+        PublicSociety(
+            pk=r["pk"],
+            name=r["name"],
+            level=str(levels.get(r["level"], "")),
+            discipline=r["discipline"],
+            duties=r["duties"],
         )
-        .distinct()
-    )
-    seen: set[int] = set()
-    experts = []
-    for expert_id, name, title, field_, society in rows:
-        if expert_id in seen:
-            continue
-        seen.add(expert_id)
-        experts.append(PublicExpert(name=name, title=title, field=field_, society=society or ""))
-    return experts
+        for r in rows
+    ]
+
+
+def public_experts(city: City, *, field: str = "", industry: str = "", page=1) -> PublicPage:
+    """Experts serving on a public station's current team: name, title, field, society only."""
+
+    def build():
+        serving = StationExpert.objects.filter(
+            expert=OuterRef("pk"),
+            station__city=city,
+            station__status__in=PUBLIC_STATION_STATUSES,
+            left_on__isnull=True,
+        )
+        if industry:
+            serving = serving.filter(
+                _matches(("station__industry", "station__host_unit__industry"), industry)
+            )
+        qs = Expert.objects.filter(Exists(serving))
+        if field:
+            qs = qs.filter(_matches(("field", "society__discipline"), field))
+        qs = qs.order_by("name", "id").values_list("name", "title", "field", "society__name")
+
+        def convert(rows):
+            return [
+                PublicExpert(name=name, title=title, field=field_, society=society or "")
+                for name, title, field_, society in rows
+            ]
+
+        return _paged(qs, page, convert)
+
+    return cached_public(("experts", city.pk, field, industry, page), build)

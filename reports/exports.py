@@ -105,7 +105,8 @@ def _applications(user) -> QuerySet:
     from applications.models import Application
 
     qs = Application.objects.select_related("city", "society", "host_unit", "district")
-    return scope_queryset(user, qs).distinct()
+    # Scoping never duplicates rows (an expert's assignments are a pk IN subquery): no DISTINCT.
+    return scope_queryset(user, qs)
 
 
 def _application_columns(user) -> Sequence[Column]:

@@ -53,10 +53,22 @@ class SubsidyRow:
     paid: int = 0
     recovered: int = 0
     vouchers: list[str] = field(default_factory=list)
+    # The funding years whose paid money this row's recovery takes back (see recovered_years).
+    recovers: tuple[int, ...] = ()
+    program_code: str = ""  # the report's short code for the program (A, B, …; see legend)
 
     @property
     def net(self) -> int:
         return self.paid - self.recovered
+
+    @property
+    def recovery_note(self) -> str:
+        """Return e.g. "追回2024年度资金" (empty when nothing is recovered on this row)."""
+        if not self.recovered:
+            return ""
+        if not self.recovers:
+            return "追回已拨付资金"
+        return "追回" + "、".join(str(y) for y in self.recovers) + "年度资金"
 
     @property
     def voucher_text(self) -> str:
@@ -96,6 +108,48 @@ class ProgramGroup:
     label: str
     levels: list[LevelGroup]
     totals: Totals
+    code: str = ""
+
+
+def zh_date(day: dt.date) -> str:
+    """Return a date as official documents write it: 2024年1月1日 (no leading zeros)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def program_code(index: int) -> str:
+    """Return the short code of the index-th program in a report: A, B, …, Z, AA, AB, …"""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def recovered_years(
+    payments: list[tuple[int, int]], recoveries: list[tuple[int, int]]
+) -> list[tuple[int, ...]]:
+    """Return, for each recovery (decision year, amount) in the order given, the funding
+    years whose paid money it takes back.
+
+    A recovery takes back money already paid for years up to its decision year, the most
+    recent payment first, and never the same yuan twice (earlier recoveries of the grant
+    consumed theirs first): e.g. paid 2023 and 2024, 2025 decision recovers one year's
+    amount → (2024,).
+    """
+    left = {year: amount for year, amount in payments}
+    result: list[tuple[int, ...]] = []
+    for decision_year, amount in recoveries:
+        years: list[int] = []
+        for year in sorted((y for y in left if y <= decision_year and left[y] > 0), reverse=True):
+            if amount <= 0:
+                break
+            taken = min(amount, left[year])
+            left[year] -= taken
+            amount -= taken
+            years.append(year)
+        result.append(tuple(sorted(years)))
+    return result
 
 
 @dataclass
@@ -111,7 +165,12 @@ class SubsidyReport:
     def period_label(self) -> str:
         if self.year:
             return f"{self.year}年度"
-        return f"{self.date_from:%Y年%m月%d日}至{self.date_to:%Y年%m月%d日}"
+        return f"{zh_date(self.date_from)}至{zh_date(self.date_to)}"
+
+    @property
+    def legend(self) -> list[tuple[str, str]]:
+        """Return [(short code, program label)] for the programs the report lists."""
+        return [(g.code, g.label) for g in self.groups]
 
     @property
     def title(self) -> str:
@@ -120,6 +179,17 @@ class SubsidyReport:
     @property
     def rows(self) -> list[SubsidyRow]:
         return [row for g in self.groups for lv in g.levels for row in lv.rows]
+
+    def lines(self) -> list[dict]:
+        """Return the table's lines in order: rows, then each level's and each program's
+        subtotal (what the HTML page pages through, 50 lines at a time)."""
+        out: list[dict] = []
+        for group in self.groups:
+            for level in group.levels:
+                out.extend({"kind": "row", "row": row} for row in level.rows)
+                out.append({"kind": "level", "group": group, "level": level})
+            out.append({"kind": "program", "group": group})
+        return out
 
 
 def _program_labels(city) -> dict[str, str]:
@@ -167,8 +237,10 @@ def subsidy_report(
         entry = keys[(grant_id, pay_year)]
         entry["paid"] += amount
         entry["vouchers"].append(voucher)
-    for grant_id, rec_year, amount in recoveries.values_list("grant_id", "year", "amount"):
+    listed = list(recoveries.values_list("grant_id", "year", "amount", "pk"))
+    for grant_id, rec_year, amount, _pk in listed:
         keys[(grant_id, rec_year)]["recovered"] += amount
+    recovers = _recovered_years_by_key({pk for *_rest, pk in listed})
     if year is not None:
         for grant in grants.values():
             scheduled = grant.schedule_year(year)
@@ -206,9 +278,39 @@ def subsidy_report(
                 paid=entry["paid"],
                 recovered=entry["recovered"],
                 vouchers=sorted(entry["vouchers"]),
+                recovers=tuple(sorted(recovers.get((grant_id, row_year), ()))),
             )
         )
     return _group(rows, city=city, year=year, date_from=date_from, date_to=date_to)
+
+
+def _recovered_years_by_key(listed_pks: set[int]) -> dict[tuple[int, int], set]:
+    """Return {(grant id, decision year): funding years recovered} for the listed recoveries.
+
+    The allocation runs over each grant's whole history (all its payments and recoveries,
+    oldest recovery first), so a date-range report says the same as a yearly one."""
+    if not listed_pks:
+        return {}
+    grant_ids = set(Recovery.objects.filter(pk__in=listed_pks).values_list("grant_id", flat=True))
+    payments: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for grant_id, year, amount in Disbursement.objects.filter(grant_id__in=grant_ids).values_list(
+        "grant_id", "year", "amount"
+    ):
+        payments[grant_id].append((year, amount))
+    history: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for grant_id, year, amount, pk in (
+        Recovery.objects.filter(grant_id__in=grant_ids)
+        .order_by("created_at", "id")
+        .values_list("grant_id", "year", "amount", "pk")
+    ):
+        history[grant_id].append((year, amount, pk))
+    result: dict[tuple[int, int], set] = defaultdict(set)
+    for grant_id, entries in history.items():
+        years = recovered_years(payments[grant_id], [(y, a) for y, a, _pk in entries])
+        for (year, _amount, pk), recovered in zip(entries, years, strict=True):
+            if pk in listed_pks:
+                result[(grant_id, year)].update(recovered)
+    return result
 
 
 def _group(rows, **meta) -> SubsidyReport:
@@ -235,5 +337,9 @@ def _group(rows, **meta) -> SubsidyReport:
                 grand.add(row)
             levels.append(LevelGroup(level, level_rows[0].level_label, level_rows, totals))
         first = levels[0].rows[0]
-        groups.append(ProgramGroup(program, first.program_label, levels, program_totals))
+        code = program_code(len(groups))
+        for level in levels:
+            for row in level.rows:
+                row.program_code = code
+        groups.append(ProgramGroup(program, first.program_label, levels, program_totals, code))
     return SubsidyReport(groups=groups, totals=grand, **meta)

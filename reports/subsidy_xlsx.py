@@ -28,9 +28,10 @@ COLUMNS = (
     Column("已追回（元）", lambda r: r.recovered, 14, MONEY_FORMAT, total=True),
     Column("净拨付（元）", lambda r: r.net, 14, MONEY_FORMAT, total=True),
     Column("凭证号", lambda r: r.voucher_text, 24),
+    Column("说明", lambda r: r.recovery_note, 20),
 )
 MONEY_COLUMNS = [i for i, c in enumerate(COLUMNS, start=1) if c.total]
-BASIS = "口径：核定=政策引擎计算的当年应拨金额；已拨付=拨付记录；已追回=追回决定；净拨付=已拨付−已追回。"
+BASIS = "口径：核定=政策引擎计算的当年应拨金额；已拨付=拨付记录；已追回=追回决定（说明栏注明追回的是哪一年度拨付的资金）；净拨付=已拨付−已追回。"
 
 
 def _sum_row(sheet: SheetWriter, label: str, formula_for) -> int:

@@ -36,3 +36,12 @@ def purge_import_staging() -> int:
     from .staging import staging_purge
 
     return staging_purge()
+
+
+@shared_task(acks_late=True)
+def run_subsidy_job(job_id: int) -> int | None:
+    """Build and render a subsidy report job; a redelivered task finds it claimed and stops."""
+    from .subsidy_jobs import subsidy_job_run
+
+    job = subsidy_job_run(job_id=job_id)
+    return job.row_count if job else None

@@ -8,14 +8,17 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.paging import paginate
 from accounts.services import audit
 
-from . import permissions
+from . import permissions, subsidy_jobs
 from .excel import XLSX_CONTENT_TYPE
 from .forms import SubsidyReportForm
 from .pdf import PDF_CONTENT_TYPE, render_pdf
 from .subsidy import subsidy_report
 from .subsidy_xlsx import subsidy_xlsx
+
+SUBSIDY_PAGE_SIZE = 50
 
 
 def _deny(decision) -> None:
@@ -68,12 +71,25 @@ def subsidy(request):
     data = form.cleaned_data
     city = data["city"]
     _deny(permissions.can_view_city_reports(user, city))
-    report = subsidy_report(
-        user, city=city, year=data["year"], date_from=data["date_from"], date_to=data["date_to"]
-    )
+    period = {"year": data["year"], "date_from": data["date_from"], "date_to": data["date_to"]}
     fmt = request.GET.get("format", "html")
+    if fmt in {"xlsx", "pdf"} and (
+        subsidy_jobs.estimated_rows(user, city=city, **period) > subsidy_jobs.sync_subsidy_max()
+    ):
+        # Too big for the request: a Celery job renders it; its page shows the progress.
+        from django.shortcuts import redirect
+
+        job = subsidy_jobs.subsidy_job_create(
+            user=user, city=city, fmt=fmt, request=request, **period
+        )
+        return redirect("reports:job", pk=job.pk)
+    report = subsidy_report(user, city=city, **period)
     if fmt not in {"xlsx", "pdf"}:
-        return render(request, "reports/subsidy.html", {"form": form, "report": report})
+        # The table pages by line (rows and subtotals); the grand total is the whole report's.
+        page = paginate(request, report.lines(), per_page=SUBSIDY_PAGE_SIZE)
+        return render(
+            request, "reports/subsidy.html", {"form": form, "report": report, "page_obj": page}
+        )
     audit(
         event="reports.subsidy_exported",
         user=user,
@@ -182,9 +198,14 @@ def job_download(request, pk: int):
     from .exports import get_export
 
     audit(event="reports.export_downloaded", user=request.user, request=request, obj=job)
-    filename = f"{get_export(job.kind).title}-{job.created_at:%Y%m%d}-{job.pk}.xlsx"
+    if subsidy_jobs.is_subsidy_kind(job.kind):
+        filename = subsidy_jobs.download_name(job)
+        content_type = subsidy_jobs.FORMATS[subsidy_jobs.job_format(job)]
+    else:
+        filename = f"{get_export(job.kind).title}-{job.created_at:%Y%m%d}-{job.pk}.xlsx"
+        content_type = XLSX_CONTENT_TYPE
     response = FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+        job.file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ActivityKind, HostNature, Level, StationStatus
@@ -28,10 +31,46 @@ def district_choices(request):
 def society_choices(request):
     if request is None:
         return Society.objects.none()
-    return society_list(request.user).order_by("name")
+    # Only what the dropdown shows: no bank account is read (or decrypted) for a choice list.
+    return society_list(request.user).order_by("name", "id").only("id", "name", "city_id")
 
 
 ANY = _("全部")
+
+
+class FastSelect(forms.Select):
+    """A <select> written in Python rather than one template per <option>.
+
+    Django renders each option through its own template (≈ 0.3 ms each); a city's 400
+    societies made the filter form most of the station list's time. Same HTML, escaped."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        selected = set(self.format_value(value))
+        parts = [format_html("<select{}>", flatatt(final))]
+
+        def option(option_value, label):
+            text = "" if option_value is None else str(option_value)
+            parts.append(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    text,
+                    mark_safe(" selected") if text in selected else "",
+                    label,
+                )
+            )
+
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):  # an optgroup
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                for sub_value, sub_label in label:
+                    option(sub_value, sub_label)
+                parts.append("</optgroup>")
+            else:
+                option(option_value, label)
+        parts.append("</select>")
+        return mark_safe("".join(parts))
 
 
 def yes_no_filter(label, **kwargs) -> django_filters.BooleanFilter:
@@ -50,6 +89,7 @@ class SearchFilterSet(django_filters.FilterSet):
         for flt in self.filters.values():
             if isinstance(flt, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
                 flt.extra["empty_label"] = ANY
+                flt.extra.setdefault("widget", FastSelect)
 
     def search(self, queryset, name, value):
         value = (value or "").strip()

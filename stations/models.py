@@ -363,6 +363,10 @@ class Station(TimeStamped):
         indexes = [
             models.Index(fields=["city", "status"]),
             models.Index(fields=["city", "district"]),
+            # Orderings of the paged lists and the home page ("recently updated stations").
+            models.Index(fields=["name", "id"], name="station_name_id_idx"),
+            models.Index(fields=["city", "-updated_at", "-id"], name="station_city_recent_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="station_recent_idx"),
         ]
 
     def __str__(self) -> str:
@@ -469,7 +473,11 @@ class ActivityRecord(TimeStamped):
         verbose_name = _("活动记录")
         verbose_name_plural = _("活动记录")
         ordering = ["station_id", "-date", "-id"]
-        indexes = [models.Index(fields=["station", "kind", "date"])]
+        indexes = [
+            models.Index(fields=["station", "kind", "date"]),
+            # The home page's "recent activities" (newest first, across visible stations).
+            models.Index(fields=["-date", "-id"], name="activity_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.title}"

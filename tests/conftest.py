@@ -106,3 +106,12 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Every test starts with an empty cache (the public directory caches its pages)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -18,6 +18,8 @@ from policies.types import PolicyError
 
 
 class Command(BaseCommand):
+    # A what-if reads no models: skip the system checks (they cost most of the start-up).
+    requires_system_checks: list = []
     help = "Simulate a station's yearly grades, payments and status under a city's policy."
 
     def add_arguments(self, parser):

@@ -1,0 +1,486 @@
+"""`make bench`: the list pages, exports, the subsidy PDF and start-up, measured on PostgreSQL.
+
+The pages measured (PAGES) are also what tests/performance checks for constant queries.
+Each figure is reported next to a floor measured in the same run on the same machine:
+- a page: the very SQL the page ran, executed again through a raw psycopg2 connection
+  (no ORM, no template) — "the same rows fetched raw";
+- a list export: the same rows fetched by psycopg2 and appended as plain values to a
+  write-only openpyxl sheet, and django-import-export's default ModelResource export;
+- `simulate_policy`: `manage.py version`.
+Peak memory is the child process's ru_maxrss (each heavy job runs in its own process).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# (label, who, url name, args (keys of page_ids()), query string)
+PAGES = [
+    ("home", "admin", "home", (), ""),
+    ("stations", "admin", "stations:station_list", (), ""),
+    ("stations filtered", "admin", "stations:station_list", (), "status=certified&sort=-name"),
+    ("societies", "admin", "stations:society_list", (), ""),
+    ("host units", "admin", "stations:host_unit_list", (), ""),
+    ("experts", "admin", "stations:expert_list", (), ""),
+    ("activities", "admin", "stations:activity_list", ("station",), ""),
+    ("grants", "admin", "funding:grants", (), ""),
+    ("evaluations", "admin", "evaluations:index", (), ""),
+    ("evaluation round", "admin", "evaluations:round", ("round",), ""),
+    ("applications inbox", "admin", "applications:inbox", (), ""),
+    ("calls", "admin", "applications:calls", (), ""),
+    ("notices", "admin", "applications:notices", (), ""),
+    ("demands", "admin", "network:demand_list", (), ""),
+    ("subsidy report", "admin", "reports:subsidy", (), "year=2025"),
+    ("export page", "admin", "reports:list_export", (), ""),
+    ("my jobs", "admin", "reports:jobs", (), ""),
+    ("inbox", "admin", "accounts:inbox", (), ""),
+    ("stations (platform)", "platform", "stations:station_list", (), ""),
+    ("grants (platform)", "platform", "funding:grants", (), ""),
+    ("evaluations (platform)", "platform", "evaluations:index", (), ""),
+    ("public directory", "anonymous", "public:city", (), ""),
+    ("public directory p2", "anonymous", "public:city", (), "page=2&society_page=2"),
+    ("public society", "anonymous", "public:society", ("society",), ""),
+    ("public station", "anonymous", "public:station", ("station",), ""),
+]
+
+
+def page_ids(city_code: str = "shenyang") -> dict[str, int]:
+    from evaluations.models import EvaluationRound
+    from stations.models import Station
+
+    station = Station.objects.filter(
+        city__code=city_code, name__startswith="基准", status="certified"
+    ).earliest("id")
+    return {
+        "station": station.pk,
+        "society": station.society_id,
+        "round": EvaluationRound.objects.get(city__code=city_code, year=2025).pk,
+    }
+
+
+def page_url(name: str, arg_names, ids: dict, query: str = "", city_code="shenyang") -> str:
+    if name == "reports:list_export":
+        url = reverse(name, args=["disbursements"])
+    elif name.startswith("public:"):
+        url = reverse(name, args=[city_code, *[ids[a] for a in arg_names]])
+    else:
+        url = reverse(name, args=[ids[a] for a in arg_names])
+    return url + (f"?{query}" if query else "")
+
+
+def bench_users() -> dict:
+    from accounts.models import User
+
+    return {
+        "admin": User.objects.get(username="bench_shenyang_admin"),
+        "platform": User.objects.get(username="bench_platform"),
+    }
+
+
+@dataclass
+class PageFigure:
+    label: str
+    queries: int
+    median_ms: float
+    raw_ms: float
+    kb: float
+
+    @property
+    def ratio(self) -> float:
+        return self.median_ms / self.raw_ms if self.raw_ms else 0.0
+
+
+def _raw_connection():
+    import psycopg2
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    return psycopg2.connect(**params)
+
+
+def measure_pages(runs: int = 5) -> list[PageFigure]:
+    """Median time, query count and size of every page; raw floor of the same SQL."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    ids, users = page_ids(), bench_users()
+    client = Client(HTTP_HOST="localhost")
+    raw = _raw_connection()
+    figures = []
+    for label, who, name, arg_names, query in PAGES:
+        client.logout()
+        if who != "anonymous":
+            client.force_login(users[who])
+        url = page_url(name, arg_names, ids, query)
+        client.get(url)
+        times = []
+        for _ in range(runs):
+            cache.clear()  # public pages measured uncached (a cached hit costs no query)
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (label, response.status_code)
+        sqls = [q["sql"] for q in ctx.captured_queries]
+        raw_times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            with raw.cursor() as cur:
+                for sql in sqls:
+                    if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                        cur.execute(sql)
+                        cur.fetchall()
+            raw_times.append((time.perf_counter() - start) * 1000)
+        raw.rollback()
+        figures.append(
+            PageFigure(
+                label,
+                len(sqls),
+                statistics.median(times),
+                statistics.median(raw_times),
+                len(response.content) / 1024,
+            )
+        )
+    raw.close()
+    return figures
+
+
+def query_counts() -> dict[str, int]:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    ids, users = page_ids(), bench_users()
+    client = Client(HTTP_HOST="localhost")
+    counts = {}
+    for label, who, name, arg_names, query in PAGES:
+        client.logout()
+        if who != "anonymous":
+            client.force_login(users[who])
+        url = page_url(name, arg_names, ids, query)
+        client.get(url)
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, (label, response.status_code)
+        counts[label] = len(ctx.captured_queries)
+    return counts
+
+
+# --- heavy jobs, each in its own process (peak memory) ----------------------------------------
+
+
+def peak_rss_mb() -> float:
+    """Return this process's peak resident memory (VmHWM: per process image, so a child
+    does not inherit its parent's peak the way ru_maxrss does across exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def job_export_ours(out: Path) -> dict:
+    """The product's list export of every disbursement (platform administrator)."""
+    from django.http import QueryDict
+
+    from .excel import write_table
+    from .exports import CHUNK_SIZE, filtered_queryset, get_export
+
+    user = bench_users()["platform"]
+    export = get_export("disbursements")
+    start = time.perf_counter()
+    queryset, _f = filtered_queryset(export, user, QueryDict())
+    with out.open("wb") as stream:
+        rows = write_table(
+            stream,
+            title=export.title,
+            columns=export.columns(user),
+            rows=queryset.iterator(chunk_size=CHUNK_SIZE),
+        )
+    return {"rows": rows, "seconds": time.perf_counter() - start}
+
+
+def job_export_raw(out: Path) -> dict:
+    """The floor: the same rows by psycopg2 (server-side cursor) into write-only openpyxl."""
+    from openpyxl import Workbook
+
+    start = time.perf_counter()
+    conn = _raw_connection()
+    cur = conn.cursor(name="bench_export")
+    cur.itersize = 2000
+    cur.execute(
+        """SELECT s.name, c.name, so.name, g.program, d.year, d.amount, d.paid_on, d.voucher_no,
+                  d.payee_account_name, d.payee_bank, d.payee_account_no, u.username
+           FROM funding_disbursement d JOIN funding_grant g ON g.id = d.grant_id
+           JOIN stations_station s ON s.id = g.station_id JOIN stations_city c ON c.id = s.city_id
+           JOIN stations_society so ON so.id = s.society_id
+           JOIN accounts_user u ON u.id = d.approved_by_id
+           ORDER BY s.name, d.grant_id, d.year"""
+    )
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("raw")
+    ws.append(
+        [
+            "服务站",
+            "城市",
+            "学会",
+            "项目",
+            "年度",
+            "金额",
+            "日期",
+            "凭证号",
+            "户名",
+            "银行",
+            "账号",
+            "审批人",
+        ]
+    )
+    rows = 0
+    for row in cur:
+        ws.append(list(row))
+        rows += 1
+    wb.save(out)
+    conn.close()
+    return {"rows": rows, "seconds": time.perf_counter() - start}
+
+
+def job_export_import_export(out: Path) -> dict:
+    """django-import-export's default: a ModelResource over the model, exported as xlsx."""
+    from import_export import resources
+
+    from funding.models import Disbursement
+
+    class DisbursementResource(resources.ModelResource):
+        class Meta:
+            model = Disbursement
+
+    start = time.perf_counter()
+    dataset = DisbursementResource().export()
+    out.write_bytes(dataset.export("xlsx"))
+    return {"rows": len(dataset), "seconds": time.perf_counter() - start}
+
+
+def job_subsidy_pdf(out: Path, rows: int = 1000) -> dict:
+    """The subsidy report PDF of a city-year cut to `rows` grant-year rows."""
+    from django.utils import timezone
+
+    from stations.models import City
+
+    from .pdf import render_pdf
+    from .subsidy import subsidy_report
+
+    user = bench_users()["admin"]
+    city = City.objects.get(code="shenyang")
+    start = time.perf_counter()
+    report = subsidy_report(user, city=city, year=2025)
+    left = rows
+    for group in report.groups:
+        for level in group.levels:
+            level.rows = level.rows[: max(left, 0)]
+            left -= len(level.rows)
+    pdf = render_pdf(
+        "reports/pdf/subsidy.html",
+        {"report": report, "today": timezone.localdate(), "issuer": "沈阳市科学技术协会"},
+    )
+    out.write_bytes(pdf)
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(BytesIO(pdf)).pages)
+    return {
+        "rows": len(report.rows),
+        "pages": pages,
+        "seconds": time.perf_counter() - start,
+    }
+
+
+JOBS = {
+    "export_ours": job_export_ours,
+    "export_raw": job_export_raw,
+    "export_import_export": job_export_import_export,
+    "subsidy_pdf": job_subsidy_pdf,
+}
+
+
+def run_job_in_child(name: str, out: Path) -> dict:
+    """Run one job in a fresh `manage.py bench --job` process; return its figures + peak RSS."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--job", name, "--out", str(out)],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def startup_seconds(args: list[str], runs: int = 5) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            capture_output=True,
+            check=True,
+        )
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+SCENARIO = {
+    "city": "shenyang",
+    "program": "key_support",
+    "level": "national",
+    "start_year": 2024,
+    "evaluations": [{"year": 2024, "score": 92}, {"year": 2025, "score": 78}],
+}
+
+
+# --- 20 concurrent clients against gunicorn ----------------------------------------------------
+
+
+def load_test(
+    paths: list[str], *, clients: int = 20, seconds: float = 10, port: int = 18116
+) -> dict[str, dict]:
+    """Start gunicorn (2 workers × 4 threads), log a city administrator in through a session
+    cookie, and hit each path from `clients` threads for `seconds`; return req/s and p95."""
+    import http.client
+    import threading
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = bench_users()["admin"]
+
+    def new_cookie() -> str:
+        # One session per client, as 20 people would have (a shared session would make
+        # every request wait for the same session row's update).
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+    cookies = [new_cookie() for _ in range(clients)]
+
+    env = os.environ.copy()
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "0"})
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "-w",
+            "2",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        _wait_for(port)
+        # Warm every worker and thread first: a worker's first request imports and compiles
+        # what the rest reuse, and would otherwise count as a slow request.
+        warm = [
+            threading.Thread(target=_get, args=(port, path, cookie))
+            for path in paths
+            for cookie in cookies[:16]
+        ]
+        for t in warm:
+            t.start()
+        for t in warm:
+            t.join()
+        results = {}
+        for path in paths:
+            latencies: list[float] = []
+            errors = [0]
+            stop = time.monotonic() + seconds
+            lock = threading.Lock()
+
+            def worker(cookie, path=path, stop=stop, latencies=latencies, errors=errors, lock=lock):
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                while time.monotonic() < stop:
+                    start = time.perf_counter()
+                    try:
+                        conn.request("GET", path, headers={"Cookie": cookie})
+                        response = conn.getresponse()
+                        response.read()
+                        ok = response.status == 200
+                    except Exception:  # noqa: BLE001
+                        ok = False
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    with lock:
+                        if ok:
+                            latencies.append(time.perf_counter() - start)
+                        else:
+                            errors[0] += 1
+
+            threads = [threading.Thread(target=worker, args=(c,)) for c in cookies]
+            began = time.monotonic()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            elapsed = time.monotonic() - began
+            latencies.sort()
+            p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan")
+            results[path] = {
+                "req_per_s": len(latencies) / elapsed,
+                "p95_ms": p95 * 1000,
+                "errors": errors[0],
+            }
+        return results
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _get(port: int, path: str, cookie: str) -> None:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("GET", path, headers={"Cookie": cookie})
+    conn.getresponse().read()
+
+
+def _wait_for(port: int, timeout: float = 60) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("gunicorn did not start")

@@ -1,0 +1,144 @@
+"""`manage.py bench [--scale 1.0]`: build the bench data set in PostgreSQL and measure.
+
+`make bench` runs it. It refuses SQLite and a database that holds anything but bench (or
+demo) rows is left as it is: the generator only adds `基准…` rows. Steps: migrate is up to
+the caller (make bench does it); generate the demo-size set (0.5 % of full scale) and count
+each page's queries; grow the set to --scale and measure every page (queries, median, raw
+floor, size), 20 concurrent clients, the list export against its floors, the subsidy PDF,
+and `simulate_policy` start-up against `manage.py version`.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from reports import bench, benchdata
+
+DEMO_SCALE = 0.005
+
+
+class Command(BaseCommand):
+    help = "Build the province-scale bench data set and print the performance figures."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 20,000 stations")
+        parser.add_argument("--runs", type=int, default=5)
+        parser.add_argument("--load-seconds", type=float, default=10)
+        parser.add_argument("--skip-load", action="store_true")
+        parser.add_argument("--job", choices=sorted(bench.JOBS), help=argparse_hidden())
+        parser.add_argument("--out", help=argparse_hidden())
+
+    def handle(self, *args, scale, runs, load_seconds, skip_load, job, out, **options):
+        if job:  # a child process measuring one heavy job
+            result = bench.JOBS[job](Path(out))
+            result["peak_mb"] = bench.peak_rss_mb()
+            self.stdout.write(json.dumps(result))
+            return
+        import logging
+
+        for name in ("axes", "django.request", "weasyprint"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        if connection.vendor != "postgresql":
+            raise CommandError("make bench needs PostgreSQL: set DATABASE_URL=postgres://…")
+        from stations.models import Station
+
+        have = Station.objects.filter(name__startswith="基准").count()
+        demo_n = round(benchdata.STATIONS_PER_CITY * DEMO_SCALE) * len(benchdata.CITY_CODES)
+        target = round(benchdata.STATIONS_PER_CITY * scale) * len(benchdata.CITY_CODES)
+        demo_counts = None
+        if have == 0:
+            self._say(f"generating the demo-size set ({demo_n} stations)…")
+            benchdata.generate(scale=DEMO_SCALE)
+            self._analyze()
+            demo_counts = bench.query_counts()
+            have = demo_n
+        if have < target:
+            more = (target - have) / len(benchdata.CITY_CODES) / benchdata.STATIONS_PER_CITY
+            self._say(f"generating up to {target} stations (scale {scale})…")
+            counts = benchdata.generate(scale=more)
+            self._say(f"  added {counts}")
+            self._analyze()
+        self._say(f"data set: {self._sizes()}")
+
+        figures = bench.measure_pages(runs=runs)
+        self._say("")
+        self._say("| page | queries (demo) | queries | median ms | raw SQL ms | ratio | KB |")
+        self._say("|---|---|---|---|---|---|---|")
+        for f in figures:
+            demo = demo_counts.get(f.label, "") if demo_counts else "—"
+            self._say(
+                f"| {f.label} | {demo} | {f.queries} | {f.median_ms:.0f} | {f.raw_ms:.1f} "
+                f"| {f.ratio:.1f} | {f.kb:.0f} |"
+            )
+
+        if not skip_load:
+            self._say("")
+            self._say("20 concurrent clients, gunicorn 2 workers × 4 threads:")
+            results = bench.load_test(["/stations/", "/"], seconds=load_seconds)
+            for path, r in results.items():
+                self._say(
+                    f"  {path}: {r['req_per_s']:.1f} req/s, p95 {r['p95_ms']:.0f} ms, "
+                    f"errors {r['errors']}"
+                )
+
+        self._say("")
+        with tempfile.TemporaryDirectory() as tmp:
+            jobs = {}
+            for name in ("export_ours", "export_raw", "export_import_export", "subsidy_pdf"):
+                jobs[name] = bench.run_job_in_child(name, Path(tmp) / f"{name}.out")
+                self._say(f"{name}: {json.dumps(jobs[name], ensure_ascii=False)}")
+        ours, raw, ie = jobs["export_ours"], jobs["export_raw"], jobs["export_import_export"]
+        self._say(
+            f"list export of {ours['rows']} rows: {ours['seconds']:.1f} s, {ours['peak_mb']:.0f} MB;"
+            f" ×{ours['seconds'] / raw['seconds']:.2f} raw openpyxl write-only;"
+            f" {ie['seconds'] / ours['seconds']:.1f}× faster than django-import-export's default"
+            f" ({ie['peak_mb']:.0f} MB)"
+        )
+        pdf = jobs["subsidy_pdf"]
+        self._say(
+            f"subsidy PDF of {pdf['rows']} rows: {pdf['seconds']:.1f} s, {pdf['pages']} pages,"
+            f" {pdf['peak_mb']:.0f} MB"
+        )
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as scenario:
+            json.dump(bench.SCENARIO, scenario)
+        sim = bench.startup_seconds(["simulate_policy", scenario.name])
+        version = bench.startup_seconds(["version"])
+        Path(scenario.name).unlink()
+        self._say(
+            f"simulate_policy {sim:.2f} s vs manage.py version {version:.2f} s: ×{sim / version:.2f}"
+        )
+
+    def _say(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
+
+    def _analyze(self) -> None:
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+
+    def _sizes(self) -> str:
+        from applications.models import Application
+        from evaluations.models import StationEvaluation
+        from funding.models import Disbursement, Grant
+        from stations.models import ActivityRecord, Station
+
+        parts = [
+            (Station, "stations"),
+            (ActivityRecord, "activity records"),
+            (Grant, "grants"),
+            (Disbursement, "disbursements"),
+            (StationEvaluation, "evaluations"),
+            (Application, "applications"),
+        ]
+        return ", ".join(f"{m.objects.count():,} {label}" for m, label in parts)
+
+
+def argparse_hidden():
+    import argparse
+
+    return argparse.SUPPRESS

@@ -1,0 +1,124 @@
+"""Every list page runs the same number of queries whatever the number of rows (1× → 10×).
+
+The rows come from the benchmark's own generator (reports.benchdata), at a tiny scale: 3
+stations (with their activities, grants, payments, evaluations, applications, societies,
+host units, experts) in Shenyang, then 27 more. A page that queried per row, or built a
+choice list per row, would count more queries the second time.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from reports import benchdata
+
+pytestmark = pytest.mark.django_db
+
+ONE_X = 3 / benchdata.STATIONS_PER_CITY
+NINE_X_MORE = 27 / benchdata.STATIONS_PER_CITY
+
+
+def _ids():
+    from evaluations.models import EvaluationRound
+    from stations.models import Society, Station
+
+    station = Station.objects.filter(
+        city__code="shenyang", name__startswith="基准", status="certified"
+    ).earliest("id")
+    return {
+        "station": station.pk,
+        "society": Society.objects.filter(name__startswith="基准").earliest("id").pk,
+        "round": EvaluationRound.objects.get(city__code="shenyang", year=2025).pk,
+    }
+
+
+# (label, who, url name, args from _ids(), query string)
+PAGES = [
+    ("home", "admin", "home", (), ""),
+    ("stations", "admin", "stations:station_list", (), ""),
+    ("stations filtered", "admin", "stations:station_list", (), "status=certified&sort=-name"),
+    ("societies", "admin", "stations:society_list", (), ""),
+    ("host units", "admin", "stations:host_unit_list", (), ""),
+    ("experts", "admin", "stations:expert_list", (), ""),
+    ("activities", "admin", "stations:activity_list", ("station",), ""),
+    ("grants", "admin", "funding:grants", (), ""),
+    ("evaluations", "admin", "evaluations:index", (), ""),
+    ("evaluation round", "admin", "evaluations:round", ("round",), ""),
+    ("applications inbox", "admin", "applications:inbox", (), ""),
+    ("calls", "admin", "applications:calls", (), ""),
+    ("notices", "admin", "applications:notices", (), ""),
+    ("demands", "admin", "network:demand_list", (), ""),
+    ("subsidy report", "admin", "reports:subsidy", (), "year=2025"),
+    ("export page", "admin", "reports:list_export", (), ""),
+    ("my jobs", "admin", "reports:jobs", (), ""),
+    ("inbox", "admin", "accounts:inbox", (), ""),
+    ("stations (platform)", "platform", "stations:station_list", (), ""),
+    ("grants (platform)", "platform", "funding:grants", (), ""),
+    ("evaluations (platform)", "platform", "evaluations:index", (), ""),
+    ("public directory", "anonymous", "public:city", (), ""),
+    ("public directory p2", "anonymous", "public:city", (), "page=2&society_page=2"),
+    ("public society", "anonymous", "public:society", ("society",), ""),
+    ("public station", "anonymous", "public:station", ("station",), ""),
+]
+
+
+def _url(name, arg_names, ids):
+    if name == "reports:list_export":
+        return reverse(name, args=["disbursements"])
+    if name.startswith("public:"):
+        return reverse(name, args=["shenyang", *[ids[a] for a in arg_names]])
+    return reverse(name, args=[ids[a] for a in arg_names])
+
+
+def _measure(client, ids) -> dict[str, int]:
+    users = {
+        "admin": User.objects.get(username="bench_shenyang_admin"),
+        "platform": User.objects.get(username="bench_platform"),
+    }
+    counts = {}
+    for label, who, name, arg_names, query in PAGES:
+        client.logout()
+        if who != "anonymous":
+            client.force_login(users[who])
+        url = _url(name, arg_names, ids) + (f"?{query}" if query else "")
+        client.get(url)  # warm: sessions, content types, policy parameters
+        cache.clear()  # measure the public pages uncached too (the cached hit is 0 queries)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, (label, response.status_code)
+        counts[label] = len(ctx.captured_queries)
+    return counts
+
+
+def test_every_list_page_runs_a_constant_number_of_queries_as_rows_grow_tenfold(client):
+    benchdata.generate(scale=ONE_X, cities=("shenyang",))
+    ids = _ids()
+    small = _measure(client, ids)
+    benchdata.generate(scale=NINE_X_MORE, cities=("shenyang",))
+    from stations.models import Station
+
+    assert Station.objects.filter(city__code="shenyang", name__startswith="基准").count() == 30
+    large = _measure(client, ids)
+    grown = {k: (small[k], large[k]) for k in small if small[k] != large[k]}
+    assert not grown, f"queries grew with the rows (1×, 10×): {grown}"
+
+
+def test_the_generator_is_deterministic():
+    """The same seed draws the same rows: a second run (numbered on) repeats the first."""
+    from stations.models import Station
+
+    fields = ("status", "industry", "discipline", "certified_on")
+    benchdata.generate(scale=ONE_X * 2, cities=("yiyang",), seed=7)
+    benchdata.generate(scale=ONE_X * 2, cities=("yiyang",), seed=7)
+    rows = list(
+        Station.objects.filter(city__code="yiyang", name__startswith="基准")
+        .order_by("id")
+        .values_list(*fields)
+    )
+    assert len(rows) == 12 and rows[:6] == rows[6:]
+    assert len(set(rows)) > 1  # and the draws do vary
