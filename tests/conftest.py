@@ -28,13 +28,16 @@ def pytest_collection_modifyitems(config, items):
 # Every test runs on this day, whatever the real calendar says (a Tuesday, 10:00 in China);
 # the clock ticks on from there, so elapsed-time checks still work. A test that needs another
 # day travels there itself (time_machine.travel). Tests with a real Celery worker keep the
-# real clock: the worker is another process and cannot be moved.
+# real clock: the worker is another process and cannot be moved; so do tests marked
+# `real_clock`, which compare the app's clock with one outside the process (file times).
 FROZEN_NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture(autouse=True)
 def frozen_clock(request):
-    if request.node.get_closest_marker("celery_worker"):
+    if request.node.get_closest_marker("celery_worker") or request.node.get_closest_marker(
+        "real_clock"
+    ):
         yield None
         return
     with time_machine.travel(FROZEN_NOW, tick=True) as traveller:

@@ -75,6 +75,7 @@ def test_purge_audit_task_keeps_the_retention_and_is_audited():
     assert AuditEvent.objects.filter(event="audit.purge").count() == 1
 
 
+@pytest.mark.real_clock  # the storage's file times are the real clock's
 @pytest.mark.django_db
 def test_staged_imports_are_read_back_by_token_and_purged_after_a_day(personas):
     admin, other = personas["admin"], personas["talent"]
