@@ -131,12 +131,12 @@ def end_user_sessions(request, pk: int):
 @login_required
 @require_POST
 def unlock_user(request, pk: int):
-    from axes.utils import reset
+    from .lockout import unlock_user as clear_locks
 
     _require_role(request.user, Role.SECURITY_ADMIN)
     target = get_object_or_404(User, pk=pk)
-    reset(username=target.username)
-    audit(event="user.unlocked", request=request, obj=target)
+    cleared = clear_locks(target.username)
+    audit(event="user.unlocked", request=request, obj=target, detail={"attempts_cleared": cleared})
     messages.success(request, _("已解除 %(user)s 的登录锁定。") % {"user": target})
     return redirect("accounts:security-users")
 

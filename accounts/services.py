@@ -6,16 +6,8 @@ from django.db.models import Model
 
 from stations.privacy import mask_sensitive
 
+from .client_ip import client_ip
 from .models import AuditEvent
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (
-        forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    ) or None
 
 
 def audit(

@@ -18,7 +18,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from accounts.services import client_ip
+from accounts.client_ip import client_ip
 
 SESSION_KEY = "network_register_challenge"
 HONEYPOT_FIELD = "website"
@@ -31,11 +31,9 @@ def _setting(name: str, default):
 
 
 def _ip(request) -> str:
-    # X-Forwarded-For is only trusted behind a proxy that sets it; otherwise anyone could
-    # spoof a fresh address per request and bypass the limit.
-    if _setting("NETWORK_TRUST_X_FORWARDED_FOR", False):
-        return client_ip(request) or "unknown"
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    # The one trusted client address: X-Forwarded-For counts only from settings.TRUSTED_PROXIES,
+    # so a client cannot spoof a fresh address per request and bypass the limit.
+    return client_ip(request) or "unknown"
 
 
 def _key(request) -> str:

@@ -141,11 +141,19 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Login lockout (django-axes): 5 failures lock the username (and the address) for 15 minutes.
+# The one trusted client address (accounts/client_ip.py): X-Forwarded-For is honoured only when
+# the request comes from one of these proxies (comma-separated addresses or CIDR networks).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+
+# Login lockout (django-axes, accounts/lockout.py): AXES_FAILURE_LIMIT failures lock the username
+# from that client address only; AXES_ADDRESS_FAILURE_LIMIT failures with any names lock the
+# address (credential stuffing). Both for AXES_COOLOFF_MINUTES after the last failure.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-# Lock a username after repeated failures from anywhere, and an address that tries many names.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.PairAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password", "token"]
