@@ -243,3 +243,22 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} [{self.key}]"
+
+
+class FormSubmission(models.Model):
+    """A one-time form token that has been used: the unique key makes a second POST of the same
+    rendered form (double click, resend, 20 at once) write nothing (accounts/idempotency.py)."""
+
+    key = models.CharField(_("表单令牌"), max_length=64, unique=True)
+    purpose = models.CharField(_("用途"), max_length=60)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("提交人")
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已提交表单")
+        verbose_name_plural = _("已提交表单")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.submitted_at:%Y-%m-%d %H:%M}"

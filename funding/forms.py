@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from accounts.idempotency import OneTimeTokenMixin
 from policies.types import EXPENSE_LABELS, LEVEL_LABELS
 
 from .services import PENALTIES, REVOCATION_REASONS
@@ -11,7 +12,12 @@ class BootstrapForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+            if not field.widget.is_hidden:
+                field.widget.attrs.setdefault("class", css)
+
+
+class MoneyForm(OneTimeTokenMixin, BootstrapForm):
+    """A form that writes money: it carries a one-time token (accounts/idempotency.py)."""
 
 
 class GrantCreateForm(BootstrapForm):
@@ -35,7 +41,7 @@ class GrantCreateForm(BootstrapForm):
         self.fields["start_year"].initial = timezone.localdate().year
 
 
-class DisbursementForm(BootstrapForm):
+class DisbursementForm(MoneyForm):
     year = forms.IntegerField(widget=forms.HiddenInput)
     paid_on = forms.DateField(label="支付日期", widget=forms.DateInput(attrs={"type": "date"}))
     voucher_no = forms.CharField(label="凭证号", max_length=40)
@@ -44,13 +50,13 @@ class DisbursementForm(BootstrapForm):
     payee_account_no = forms.CharField(label="收款账号", max_length=30)
 
 
-class RecoveryForm(BootstrapForm):
+class RecoveryForm(MoneyForm):
     amount = forms.IntegerField(label="追回金额（元）", min_value=1)
     reason = forms.CharField(label="追回原因", widget=forms.Textarea(attrs={"rows": 2}))
     clause = forms.CharField(label="政策依据（留空按本市规定）", required=False, max_length=200)
 
 
-class RepaymentForm(BootstrapForm):
+class RepaymentForm(MoneyForm):
     recovery = forms.IntegerField(widget=forms.HiddenInput)
     amount = forms.IntegerField(label="退回金额（元）", min_value=1)
     received_on = forms.DateField(label="到账日期", widget=forms.DateInput(attrs={"type": "date"}))
@@ -75,12 +81,12 @@ class ExpenseForm(BootstrapForm):
     voucher_no = forms.CharField(label="凭证号", required=False, max_length=40)
 
 
-class PenaltyForm(BootstrapForm):
+class PenaltyForm(MoneyForm):
     measure = forms.ChoiceField(label="处罚措施（按情节轻重）", choices=list(PENALTIES.items()))
     reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SupportForm(BootstrapForm):
+class SupportForm(MoneyForm):
     year = forms.IntegerField(label="补助年度", min_value=2000, max_value=2100)
     amount = forms.IntegerField(label="补助金额（元）", min_value=1)
     reason = forms.CharField(
@@ -88,7 +94,7 @@ class SupportForm(BootstrapForm):
     )
 
 
-class RevokeForm(BootstrapForm):
+class RevokeForm(MoneyForm):
     reason_code = forms.ChoiceField(
         label="撤销情形（贵阳 四(三)4）", choices=list(REVOCATION_REASONS.items())
     )
