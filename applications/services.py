@@ -1044,8 +1044,11 @@ def score_save(
     rubric = get_city_policy(app.city).review_rubrics.get(app.program)
     if rubric is None:
         raise ValidationError("该项目没有配置评审指标")
-    score, _created = ReviewScore.objects.select_for_update().get_or_create(assignment=assignment)
-    if expected_version is not None and score.version != expected_version:
+    score, created = ReviewScore.objects.select_for_update().get_or_create(assignment=assignment)
+    # expected_version 0: the form was rendered before the first save; a score saved since
+    # (another tab's first save) makes it stale like any later version.
+    current_version = 0 if created else score.version
+    if expected_version is not None and current_version != expected_version:
         raise StaleVersion("评分已在其他页面修改，请刷新后重试。")
     if score.submitted_at:
         raise ValidationError("评分已提交，不能再修改。")

@@ -535,6 +535,11 @@ def panel(request, pk: int):
     )
 
 
+def _posted_version(request) -> int | None:
+    raw = request.POST.get("version", "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
 @login_required
 def score(request, pk: int):
     user = request.user
@@ -568,7 +573,8 @@ def score(request, pk: int):
                 points=posted,
                 comment=request.POST.get("comment", ""),
                 submit="submit" in request.POST,
-                expected_version=int(request.POST.get("version") or 0) or None,
+                # 0 = the page was loaded before any score existed (a version from the first render).
+                expected_version=_posted_version(request),
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
