@@ -48,17 +48,22 @@ format: $(STAMP) ## Format the code with ruff
 	$(VENV)/bin/ruff check --fix .
 
 BACKUP_DIR ?= var/backups
-backup: ## Dump the PostgreSQL database in DATABASE_URL to $(BACKUP_DIR)/ssp-<time>.dump (pg_dump -Fc)
+MEDIA_ROOT ?= var/media
+backup: ## Dump DATABASE_URL (pg_dump -Fc, grants kept) and MEDIA_ROOT to $(BACKUP_DIR)/ssp-<time>.{dump,media.tar.gz}
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set (backup needs PostgreSQL)"; exit 2; }
 	@mkdir -p $(BACKUP_DIR)
-	@file=$(BACKUP_DIR)/ssp-$$(date -u +%Y%m%dT%H%M%SZ).dump; \
-	  pg_dump --format=custom --no-owner --no-privileges --file="$$file" "$$DATABASE_URL" && echo "$$file"
+	@stamp=$(BACKUP_DIR)/ssp-$$(date -u +%Y%m%dT%H%M%SZ); \
+	  mkdir -p "$(MEDIA_ROOT)" && tar -czf "$$stamp.media.tar.gz" -C "$(MEDIA_ROOT)" . && echo "$$stamp.media.tar.gz" && \
+	  pg_dump --format=custom --no-owner --file="$$stamp.dump" "$$DATABASE_URL" && echo "$$stamp.dump"
 
-restore: ## Restore FILE=<dump> into the PostgreSQL database in DATABASE_URL (replaces its tables)
+restore: ## Restore FILE=<dump> into DATABASE_URL (replaces its tables, keeps grants) and its .media.tar.gz into MEDIA_ROOT
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set"; exit 2; }
-	@test -f "$(FILE)" || { echo "usage: make restore FILE=var/backups/ssp-….dump"; exit 2; }
-	pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --single-transaction \
+	@test -f "$(FILE)" || { echo "usage: make restore FILE=var/backups/ssp-….dump [MEDIA=…media.tar.gz]"; exit 2; }
+	pg_restore --clean --if-exists --no-owner --exit-on-error --single-transaction \
 	  --dbname="$$DATABASE_URL" "$(FILE)"
+	@media="$(or $(MEDIA),$(FILE:.dump=.media.tar.gz))"; \
+	  if [ -f "$$media" ]; then mkdir -p "$(MEDIA_ROOT)" && tar -xzf "$$media" -C "$(MEDIA_ROOT)" && echo "media restored into $(MEDIA_ROOT)"; \
+	  else echo "no media archive $$media: uploaded files not restored"; fi
 
 check: $(STAMP) ## Django system checks, including the production deploy checks
 	$(PY) manage.py makemigrations --check --dry-run

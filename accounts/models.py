@@ -153,6 +153,11 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("原因/说明"), blank=True)
     clause = models.CharField(_("政策依据"), max_length=200, blank=True)
     detail = models.JSONField(_("详情（变更前后）"), default=dict, blank=True)
+    # The hash chain (accounts/audit_chain.py): sealed right after the row's transaction commits,
+    # in seal order; each row stores the previous row's hash and its own over its content.
+    seal_seq = models.BigIntegerField(_("链序号"), null=True, blank=True, unique=True)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64, blank=True, db_default="")
+    row_hash = models.CharField(_("本条哈希"), max_length=64, blank=True, db_default="")
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -31,6 +31,9 @@ def audit(
         city_id = getattr(obj, "city_id", None)
     if city_id is None and user is not None:
         city_id = user.city_id
+    from .audit_chain import seal_after_commit
+
+    seal_after_commit()
     return AuditEvent.objects.create(
         user=user,
         username=getattr(user, "username", "") if user else "",
