@@ -869,6 +869,17 @@ def is_blind(city) -> bool:
     return bool(params.get("blind_review", False))
 
 
+def blind_for(user, city) -> bool:
+    """Whether `user` must not see applicants' identity in `city`: an expert under blind review.
+
+    Every page, export and document an expert reaches asks this (tests/security/test_blind_review.py)."""
+    from accounts.roles import Role
+
+    return bool(
+        user is not None and getattr(user, "role", None) == Role.EXPERT_REVIEWER and is_blind(city)
+    )
+
+
 def expert_title(app: Application) -> str:
     """Return how the application is named to experts: without identity under blind review."""
     return f"申报 #{app.pk}（盲评）" if is_blind(app.city) else app.title

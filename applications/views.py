@@ -439,8 +439,14 @@ def act(request, pk: int):
 def attachment_download(request, pk: int, attachment_id: int):
     app = selectors.application_get(request.user, pk)
     attachment = get_object_or_404(app.attachments, pk=attachment_id)
+    filename = attachment.original_name
+    if services.blind_for(request.user, app.city):
+        # Under blind review a file name can name the applicant: the expert gets "材料N.ext".
+        ids = list(app.attachments.values_list("pk", flat=True))  # as the detail page numbers them
+        ext = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+        filename = f"材料{ids.index(attachment.pk) + 1}.{ext}"
     return stored_file_response(
-        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+        attachment.file, filename=filename, content_type=attachment.content_type
     )
 
 
