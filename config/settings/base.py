@@ -245,6 +245,11 @@ LOGGING = {
 # Audit rows are kept at least 180 days (等保 2.0 三级); purge_audit never goes below that.
 AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("AUDIT_RETENTION_DAYS", "365")))
 
+# Export jobs: a running job without a heartbeat for this long lost its worker and is claimed
+# again, at most REPORTS_EXPORT_MAX_ATTEMPTS times, then fails visibly (the user exports again).
+REPORTS_EXPORT_STALE_SECONDS = int(os.environ.get("REPORTS_EXPORT_STALE_SECONDS", "600"))
+REPORTS_EXPORT_MAX_ATTEMPTS = int(os.environ.get("REPORTS_EXPORT_MAX_ATTEMPTS", "3"))
+
 # Periodic tasks (Celery beat). evaluations: reminders 7/3/1 days before a round's due date.
 from celery.schedules import crontab  # noqa: E402
 
@@ -260,6 +265,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Tasks written to the outbox while Redis was down go out once it answers again.
     "outbox-relay": {"task": "accounts.tasks.outbox_relay", "schedule": 60.0},
+    # Export jobs whose worker died (no heartbeat for REPORTS_EXPORT_STALE_SECONDS) run again.
+    "reports-reclaim-export-jobs": {"task": "reports.tasks.reclaim_export_jobs", "schedule": 60.0},
     # Finished exports are downloadable for a day; then the files go.
     "reports-purge-expired-exports": {
         "task": "reports.tasks.purge_expired_exports",
