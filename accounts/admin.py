@@ -10,6 +10,7 @@ from import_export import fields, resources
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 
+from reports.admin_formats import SafeExportMixin
 from stations.admin import visible
 from stations.models import City, District, Expert, HostUnit, Society
 from stations.resources import CityScopedForeignKeyWidget
@@ -101,7 +102,7 @@ class NotificationResource(resources.ModelResource):
 
 
 @admin.register(User)
-class UserAdmin(GuardedModelAdminMixin, ImportExportModelAdmin, BaseUserAdmin):
+class UserAdmin(SafeExportMixin, GuardedModelAdminMixin, ImportExportModelAdmin, BaseUserAdmin):
     resource_classes = [UserResource]
     list_display = ("username", "full_name", "role", "city", "is_active", "is_staff", "last_login")
     list_filter = ("role", "city", "is_active", "is_staff", "is_superuser")
@@ -188,7 +189,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, SafeExportMixin, ExportMixin, admin.ModelAdmin):
     """The audit log is append-only: it can be read and exported, never edited here."""
 
     resource_classes = [AuditEventResource]
@@ -206,7 +207,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ExportMixin, admin.ModelAdmin):
+class NotificationAdmin(SafeExportMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [NotificationResource]
     list_display = ("title", "recipient", "created_at", "read_at", "emailed_at")
     list_filter = ("read_at",)
