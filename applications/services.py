@@ -971,16 +971,18 @@ def panel_draw(
     actor: User,
     size: int,
     field: str = "",
-    seed: str | None = None,
     due_on: dt.date | None = None,
 ) -> ExpertDraw:
+    """Draw the panel at random. The seed always comes from the server (never from a form):
+    it is recorded on the draw and in the audit trail, shown on the page, and reproduces the
+    result with draw_select(pool, size, seed)."""
     ok, reason = perms.can_manage_panel(actor, application)
     if not ok:
         raise PermissionDenied(reason)
     pool, excluded = draw_pool(application, field)
     if size < 1 or size > len(pool):
         raise ValidationError(f"可抽取的专家只有 {len(pool)} 人（已排除回避专家）")
-    seed = seed or secrets.token_hex(8)
+    seed = secrets.token_hex(16)
     selected = draw_select(pool, size, seed)
     draw = ExpertDraw.objects.create(
         application=application,

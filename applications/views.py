@@ -505,7 +505,6 @@ def panel(request, pk: int):
                     actor=user,
                     size=int(request.POST.get("size") or 0),
                     field=request.POST.get("field", "").strip(),
-                    seed=request.POST.get("seed", "").strip() or None,
                     due_on=due_on,
                 )
                 messages.success(

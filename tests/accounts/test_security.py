@@ -152,6 +152,20 @@ def test_idle_session_ends(settings, admin):
     assert AuditEvent.objects.filter(event="session.idle_timeout").exists()
 
 
+def test_a_timeout_ends_only_that_browsers_session(settings, admin):
+    """Issue 13: the idle laptop is logged out; the phone the user is working on stays in."""
+    settings.SESSION_IDLE_SECONDS = 60
+    laptop, _ = password_login(admin)
+    phone, _ = password_login(admin)
+    session = laptop.session
+    session[LAST_SEEN_KEY] = timezone.now().timestamp() - 61
+    session.save()
+    assert laptop.get("/").status_code == 302
+    assert not is_logged_in(laptop)
+    assert is_logged_in(phone)
+    assert UserSession.objects.filter(user=admin).count() == 1
+
+
 def test_session_has_an_absolute_lifetime(settings, admin):
     settings.SESSION_ABSOLUTE_SECONDS = 3600
     client, _ = password_login(admin)

@@ -9,8 +9,8 @@ from django.contrib import admin
 from import_export.mixins import BaseExportMixin
 
 from reports.admin_formats import EXPORT_FORMATS, SafeCSV, SafeTSV, SafeXLSX
-from stations.resources import SocietyResource
 from stations.models import Society
+from stations.resources import SocietyResource
 from tests.factories import SocietyFactory
 
 HOSTILE = ["=1+1", "==1+1", '=HYPERLINK("http://evil.example","点我")', "+1+1", "-1+1", "@SUM(A1)"]
