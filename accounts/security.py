@@ -211,3 +211,30 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.POLICY)
         return response
+
+
+class RequestSizeCapMiddleware:
+    """Refuse a request whose declared body exceeds REQUEST_MAX_BYTES before anything reads it
+    (a 200 MB POST is not streamed to disk first). Bodies without a Content-Length are capped
+    while they stream by stations.uploads.SizeCappedUploadHandler. Put the same limit in the
+    proxy (nginx: client_max_body_size 25m)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponse
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            limit = settings.REQUEST_MAX_BYTES // (1024 * 1024)
+            return HttpResponse(
+                _("提交的内容过大（上限 %(limit)d MB），请压缩或拆分文件后重试。")
+                % {"limit": limit},
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
