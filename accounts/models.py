@@ -267,3 +267,27 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code the security administrator issues so a user may enrol a TOTP device:
+    without it a password alone never shows the TOTP secret (accounts/enrolment.py)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="enrolment_codes", verbose_name=_("用户")
+    )
+    code_hash = models.CharField(_("代码（哈希）"), max_length=128)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("签发人")
+    )
+    issued_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("验证器绑定码")
+        verbose_name_plural = _("验证器绑定码")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.issued_at:%Y-%m-%d %H:%M}"
