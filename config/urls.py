@@ -14,6 +14,7 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("network/", include("network.urls")),
     path("public/", include("network.public_urls")),
+    path("captcha/", include("captcha.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,16 @@ def _key(request) -> str:
     return f"network:register-attempts:{_ip(request)}"
 
 
+def attempts(request) -> int:
+    return cache.get(_key(request), 0)
+
+
+def needs_captcha(request) -> bool:
+    """A real image CAPTCHA once the count from this address rises (a script that solves the
+    arithmetic question still has to read the image)."""
+    return attempts(request) >= _setting("NETWORK_REGISTER_CAPTCHA_AFTER", 3)
+
+
 def is_throttled(request) -> bool:
     attempts = cache.get(_key(request), 0)
     return attempts >= _setting("NETWORK_REGISTER_MAX_ATTEMPTS", 10)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "guardian",
     "axes",
+    "captcha",  # django-simple-captcha: images drawn on the server, works offline
     "django_otp",
     "django_otp.plugins.otp_totp",
     "import_export",
@@ -267,6 +268,14 @@ LOGGING = {
 
 # Audit rows are kept at least 180 days (等保 2.0 三级); purge_audit never goes below that.
 AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("AUDIT_RETENTION_DAYS", "365")))
+
+# Registration: after this many attempts from one address (within NETWORK_REGISTER_WINDOW) the
+# form also asks an image CAPTCHA (django-simple-captcha, drawn on the server, offline).
+NETWORK_REGISTER_CAPTCHA_AFTER = int(os.environ.get("NETWORK_REGISTER_CAPTCHA_AFTER", "3"))
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_LETTER_ROTATION = (-25, 25)
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_arcs", "captcha.helpers.noise_dots")
 
 # Export jobs: a running job without a heartbeat for this long lost its worker and is claimed
 # again, at most REPORTS_EXPORT_MAX_ATTEMPTS times, then fails visibly (the user exports again).
