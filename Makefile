@@ -6,7 +6,7 @@ SYSTEM_PACKAGES := fonts-wqy-microhei chromium poppler-utils
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test install sysdeps lint format migrate demo check backup restore
+.PHONY: help run test install sysdeps lint format migrate demo check backup restore pentest
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,3 +69,7 @@ check: $(STAMP) ## Django system checks, including the production deploy checks
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) FIELD_ENCRYPTION_KEYS=$$(head -c 32 /dev/urandom | base64) ALLOWED_HOSTS=ssp.example.cn \
 	  $(PY) manage.py check --deploy --fail-level WARNING
+
+pentest: demo ## sqlmap (from PyPI) against the list pages of a local server, logged in; slow, not in CI
+	$(PY) -m pip install --quiet "sqlmap>=1.8,<2"
+	$(PY) tools/pentest.py
