@@ -15,7 +15,15 @@ from stations.admin import visible
 from stations.models import City, District, Expert, HostUnit, Society
 from stations.resources import CityScopedForeignKeyWidget
 
-from .models import AuditEvent, Notification, OutboxMessage, User, UserSession
+from .models import (
+    AuditEvent,
+    EnrolmentCode,
+    FormSubmission,
+    Notification,
+    OutboxMessage,
+    User,
+    UserSession,
+)
 from .roles import Role
 
 
@@ -245,6 +253,36 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("task", "key", "created_at", "sent_at", "attempts", "last_error")
     list_filter = ("task",)
     search_fields = ("key", "task")
+
+    def has_module_permission(self, request):
+        return _unrestricted(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _unrestricted(request.user)
+
+
+@admin.register(FormSubmission)
+class FormSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Used one-time form tokens (accounts/idempotency.py), for reading only."""
+
+    list_display = ("purpose", "user", "submitted_at")
+    search_fields = ("purpose", "user__username")
+    list_select_related = ("user",)
+
+    def has_module_permission(self, request):
+        return _unrestricted(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _unrestricted(request.user)
+
+
+@admin.register(EnrolmentCode)
+class EnrolmentCodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Issued TOTP enrolment codes (hashes only); issued on the security administrator's page."""
+
+    list_display = ("user", "issued_by", "issued_at", "expires_at", "used_at")
+    exclude = ("code_hash",)
+    list_select_related = ("user", "issued_by")
 
     def has_module_permission(self, request):
         return _unrestricted(request.user)
