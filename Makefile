@@ -6,7 +6,7 @@ SYSTEM_PACKAGES := fonts-wqy-microhei fonts-hanazono chromium poppler-utils node
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test testtools install sysdeps lint format migrate demo check backup restore bench
+.PHONY: help run test testtools install sysdeps lint format migrate demo check backup restore bench pentest
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,21 +57,21 @@ format: $(STAMP) ## Format the code with ruff
 
 BACKUP_DIR ?= var/backups
 MEDIA_ROOT ?= var/media
-backup: ## Dump DATABASE_URL's PostgreSQL (pg_dump -Fc) and the local media files to $(BACKUP_DIR)
+backup: ## Dump DATABASE_URL (pg_dump -Fc, grants kept) and MEDIA_ROOT to $(BACKUP_DIR)/ssp-<time>.{dump,media.tar.gz}
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set (backup needs PostgreSQL)"; exit 2; }
 	@mkdir -p $(BACKUP_DIR)
-	@stamp=$$(date -u +%Y%m%dT%H%M%SZ); file=$(BACKUP_DIR)/ssp-$$stamp.dump; \
-	  if [ -d "$(MEDIA_ROOT)" ] && [ -n "$$(ls -A "$(MEDIA_ROOT)")" ]; then \
-	    tar -czf $(BACKUP_DIR)/ssp-$$stamp-media.tar.gz -C "$(MEDIA_ROOT)" . && echo $(BACKUP_DIR)/ssp-$$stamp-media.tar.gz; \
-	  fi; \
-	  pg_dump --format=custom --no-owner --no-privileges --file="$$file" "$$DATABASE_URL" && echo "$$file"
+	@stamp=$(BACKUP_DIR)/ssp-$$(date -u +%Y%m%dT%H%M%SZ); \
+	  mkdir -p "$(MEDIA_ROOT)" && tar -czf "$$stamp.media.tar.gz" -C "$(MEDIA_ROOT)" . && echo "$$stamp.media.tar.gz" && \
+	  pg_dump --format=custom --no-owner --file="$$stamp.dump" "$$DATABASE_URL" && echo "$$stamp.dump"
 
-restore: ## Restore FILE=<dump> into DATABASE_URL (replaces its tables); MEDIA=<tar.gz> into MEDIA_ROOT
+restore: ## Restore FILE=<dump> into DATABASE_URL (replaces its tables, keeps grants) and its .media.tar.gz into MEDIA_ROOT
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL is not set"; exit 2; }
-	@test -f "$(FILE)" || { echo "usage: make restore FILE=var/backups/ssp-….dump [MEDIA=var/backups/ssp-…-media.tar.gz]"; exit 2; }
-	pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --single-transaction \
+	@test -f "$(FILE)" || { echo "usage: make restore FILE=var/backups/ssp-….dump [MEDIA=…media.tar.gz]"; exit 2; }
+	pg_restore --clean --if-exists --no-owner --exit-on-error --single-transaction \
 	  --dbname="$$DATABASE_URL" "$(FILE)"
-	@if [ -n "$(MEDIA)" ]; then mkdir -p "$(MEDIA_ROOT)" && tar -xzf "$(MEDIA)" -C "$(MEDIA_ROOT)" && echo "media restored into $(MEDIA_ROOT)"; fi
+	@media="$(or $(MEDIA),$(FILE:.dump=.media.tar.gz))"; \
+	  if [ -f "$$media" ]; then mkdir -p "$(MEDIA_ROOT)" && tar -xzf "$$media" -C "$(MEDIA_ROOT)" && echo "media restored into $(MEDIA_ROOT)"; \
+	  else echo "no media archive $$media: uploaded files not restored"; fi
 
 check: $(STAMP) ## Django system checks, including the production deploy checks
 	$(PY) manage.py makemigrations --check --dry-run
@@ -84,3 +84,7 @@ bench: $(STAMP) ## Build the province-scale data set in PostgreSQL (DATABASE_URL
 	$(PY) manage.py migrate --noinput
 	DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=0 $(PY) manage.py bench --scale $(BENCH_SCALE)
+
+pentest: demo ## sqlmap (from PyPI) against the list pages of a local server, logged in; slow, not in CI
+	$(PY) -m pip install --quiet "sqlmap>=1.8,<2"
+	$(PY) tools/pentest.py

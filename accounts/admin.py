@@ -10,11 +10,20 @@ from import_export import fields, resources
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 
+from reports.admin_formats import SafeExportMixin
 from stations.admin import visible
 from stations.models import City, District, Expert, HostUnit, Society
 from stations.resources import CityScopedForeignKeyWidget
 
-from .models import AuditEvent, Notification, OutboxMessage, User, UserSession
+from .models import (
+    AuditEvent,
+    EnrolmentCode,
+    FormSubmission,
+    Notification,
+    OutboxMessage,
+    User,
+    UserSession,
+)
 from .roles import Role
 
 
@@ -101,7 +110,7 @@ class NotificationResource(resources.ModelResource):
 
 
 @admin.register(User)
-class UserAdmin(GuardedModelAdminMixin, ImportExportModelAdmin, BaseUserAdmin):
+class UserAdmin(SafeExportMixin, GuardedModelAdminMixin, ImportExportModelAdmin, BaseUserAdmin):
     resource_classes = [UserResource]
     list_display = ("username", "full_name", "role", "city", "is_active", "is_staff", "last_login")
     list_filter = ("role", "city", "is_active", "is_staff", "is_superuser")
@@ -188,7 +197,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, SafeExportMixin, ExportMixin, admin.ModelAdmin):
     """The audit log is append-only: it can be read and exported, never edited here."""
 
     resource_classes = [AuditEventResource]
@@ -206,7 +215,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ExportMixin, admin.ModelAdmin):
+class NotificationAdmin(SafeExportMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [NotificationResource]
     list_display = ("title", "recipient", "created_at", "read_at", "emailed_at")
     list_filter = ("read_at",)
@@ -244,6 +253,36 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("task", "key", "created_at", "sent_at", "attempts", "last_error")
     list_filter = ("task",)
     search_fields = ("key", "task")
+
+    def has_module_permission(self, request):
+        return _unrestricted(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _unrestricted(request.user)
+
+
+@admin.register(FormSubmission)
+class FormSubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Used one-time form tokens (accounts/idempotency.py), for reading only."""
+
+    list_display = ("purpose", "user", "submitted_at")
+    search_fields = ("purpose", "user__username")
+    list_select_related = ("user",)
+
+    def has_module_permission(self, request):
+        return _unrestricted(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _unrestricted(request.user)
+
+
+@admin.register(EnrolmentCode)
+class EnrolmentCodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Issued TOTP enrolment codes (hashes only); issued on the security administrator's page."""
+
+    list_display = ("user", "issued_by", "issued_at", "expires_at", "used_at")
+    exclude = ("code_hash",)
+    list_select_related = ("user", "issued_by")
 
     def has_module_permission(self, request):
         return _unrestricted(request.user)

@@ -156,6 +156,11 @@ class AuditEvent(models.Model):
     # The request (or Celery task) that wrote the row, as in the JSON logs; NULL for rows
     # written outside both (management commands, older rows).
     request_id = models.CharField(_("请求ID"), max_length=64, null=True, blank=True)  # noqa: DJ001
+    # The hash chain (accounts/audit_chain.py): sealed right after the row's transaction commits,
+    # in seal order; each row stores the previous row's hash and its own over its content.
+    seal_seq = models.BigIntegerField(_("链序号"), null=True, blank=True, unique=True)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64, blank=True, db_default="")
+    row_hash = models.CharField(_("本条哈希"), max_length=64, blank=True, db_default="")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -246,3 +251,46 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} [{self.key}]"
+
+
+class FormSubmission(models.Model):
+    """A one-time form token that has been used: the unique key makes a second POST of the same
+    rendered form (double click, resend, 20 at once) write nothing (accounts/idempotency.py)."""
+
+    key = models.CharField(_("表单令牌"), max_length=64, unique=True)
+    purpose = models.CharField(_("用途"), max_length=60)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("提交人")
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已提交表单")
+        verbose_name_plural = _("已提交表单")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code the security administrator issues so a user may enrol a TOTP device:
+    without it a password alone never shows the TOTP secret (accounts/enrolment.py)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="enrolment_codes", verbose_name=_("用户")
+    )
+    code_hash = models.CharField(_("代码（哈希）"), max_length=128)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("签发人")
+    )
+    issued_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("验证器绑定码")
+        verbose_name_plural = _("验证器绑定码")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.issued_at:%Y-%m-%d %H:%M}"

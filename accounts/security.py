@@ -105,6 +105,8 @@ class SessionPolicyMiddleware:
         from .services import audit
 
         audit(event=event, request=request, user=request.user)
+        # A timeout ends this browser's session only; the user's other, active sessions stay.
+        request.ssp_end_this_session_only = True
         logout(request)
         messages.info(request, message)
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
@@ -179,3 +181,61 @@ class MaskedLogRecord(logging.LogRecord):
 
 def install_log_masking() -> None:
     logging.setLogRecordFactory(MaskedLogRecord)
+
+
+class OneLineClientErrors(logging.Filter):
+    """403s and other 4xx answers are logged on one line: no traceback (django.request attaches
+    the PermissionDenied as exc_info); server errors keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if status is not None and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+            record.stack_info = None
+        return True
+
+
+class PermissionsPolicyMiddleware:
+    """A Permissions-Policy header: no camera, microphone, geolocation, payment, USB… for any
+    page (the platform uses none of them), and no FLoC-style interest cohorts."""
+
+    POLICY = (
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+        "microphone=(), payment=(), usb=(), interest-cohort=(), browsing-topics=()"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.POLICY)
+        return response
+
+
+class RequestSizeCapMiddleware:
+    """Refuse a request whose declared body exceeds REQUEST_MAX_BYTES before anything reads it
+    (a 200 MB POST is not streamed to disk first). Bodies without a Content-Length are capped
+    while they stream by stations.uploads.SizeCappedUploadHandler. Put the same limit in the
+    proxy (nginx: client_max_body_size 25m)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponse
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            limit = settings.REQUEST_MAX_BYTES // (1024 * 1024)
+            return HttpResponse(
+                _("提交的内容过大（上限 %(limit)d MB），请压缩或拆分文件后重试。")
+                % {"limit": limit},
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

@@ -41,9 +41,28 @@ def _qr_svg(data: str) -> str:
 
 @login_required
 def two_factor(request):
-    """Enrol (first time) or verify a TOTP authenticator for this session."""
+    """Enrol (first time) or verify a TOTP authenticator for this session.
+
+    A first enrolment starts with the one-time enrolment code from the security administrator:
+    the TOTP secret is never shown on the password alone (accounts/enrolment.py)."""
+    from .enrolment import SESSION_KEY, enrolment_code_use
+
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     enrolling = device is None
+    if enrolling and request.session.get(SESSION_KEY) != request.user.pk:
+        error = ""
+        if request.method == "POST" and "enrolment_code" in request.POST:
+            if enrolment_code_use(
+                user=request.user, code=request.POST["enrolment_code"], request=request
+            ):
+                request.session[SESSION_KEY] = request.user.pk
+                return redirect(f"{request.path}?next={_safe_next(request, '')}")
+            error = _("绑定码不正确、已使用或已过期。请向安全管理员索取新的绑定码。")
+        return render(
+            request,
+            "accounts/two_factor_code.html",
+            {"error": error, "next": _safe_next(request, "")},
+        )
     if enrolling:
         device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
         device = device or TOTPDevice.objects.create(
@@ -59,6 +78,7 @@ def two_factor(request):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                request.session.pop(SESSION_KEY, None)
             otp_login(request, device)
             audit(event="2fa.enrolled" if enrolling else "2fa.verified", request=request)
             return redirect(_safe_next(request))
@@ -112,9 +132,16 @@ def audit_log(request):
 def security_users(request):
     """The security administrator's page: accounts, lockouts and live sessions."""
     _require_role(request.user, Role.SECURITY_ADMIN)
+    issued = None
+    if request.method == "POST" and request.POST.get("action") == "enrolment_code":
+        from .enrolment import enrolment_code_issue
+
+        target = get_object_or_404(User, pk=request.POST.get("user"))
+        # Shown on this response only (never stored in a message or the session).
+        issued = (target, enrolment_code_issue(user=target, actor=request.user, request=request))
     users = User.objects.select_related("city").order_by("username")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/security_users.html", {"page_obj": page})
+    return render(request, "accounts/security_users.html", {"page_obj": page, "issued": issued})
 
 
 @login_required
@@ -132,12 +159,12 @@ def end_user_sessions(request, pk: int):
 @login_required
 @require_POST
 def unlock_user(request, pk: int):
-    from axes.utils import reset
+    from .lockout import unlock_user as clear_locks
 
     _require_role(request.user, Role.SECURITY_ADMIN)
     target = get_object_or_404(User, pk=pk)
-    reset(username=target.username)
-    audit(event="user.unlocked", request=request, obj=target)
+    cleared = clear_locks(target.username)
+    audit(event="user.unlocked", request=request, obj=target, detail={"attempts_cleared": cleared})
     messages.success(request, _("已解除 %(user)s 的登录锁定。") % {"user": target})
     return redirect("accounts:security-users")
 

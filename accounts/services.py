@@ -7,16 +7,8 @@ from django.db.models import Model
 from config.requestid import current_request_id
 from stations.privacy import mask_sensitive
 
+from .client_ip import client_ip
 from .models import AuditEvent
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (
-        forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    ) or None
 
 
 def audit(
@@ -40,6 +32,9 @@ def audit(
         city_id = getattr(obj, "city_id", None)
     if city_id is None and user is not None:
         city_id = user.city_id
+    from .audit_chain import seal_after_commit
+
+    seal_after_commit()
     return AuditEvent.objects.create(
         user=user,
         username=getattr(user, "username", "") if user else "",

@@ -6,7 +6,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import AuditEvent, User
+from .models import AuditEvent, User, UserSession
 from .security import AUTH_AT_KEY, LAST_SEEN_KEY
 from .services import audit, client_ip, session_register, sessions_end_all
 
@@ -43,6 +43,10 @@ def on_locked_out(sender, request, username, ip_address, **kwargs):
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs):
     if user is None:
+        return
+    if getattr(request, "ssp_end_this_session_only", False):
+        key = getattr(getattr(request, "session", None), "session_key", None)
+        UserSession.objects.filter(user=user, session_key=key).delete()
         return
     ended = sessions_end_all(user=user)
     audit(event="logout", user=user, request=request, detail={"sessions_ended": ended})

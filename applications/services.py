@@ -993,6 +993,17 @@ def is_blind(city) -> bool:
     return bool(params.get("blind_review", False))
 
 
+def blind_for(user, city) -> bool:
+    """Whether `user` must not see applicants' identity in `city`: an expert under blind review.
+
+    Every page, export and document an expert reaches asks this (tests/security/test_blind_review.py)."""
+    from accounts.roles import Role
+
+    return bool(
+        user is not None and getattr(user, "role", None) == Role.EXPERT_REVIEWER and is_blind(city)
+    )
+
+
 def expert_title(app: Application) -> str:
     """Return how the application is named to experts: without identity under blind review."""
     return f"申报 #{app.pk}（盲评）" if is_blind(app.city) else app.title
@@ -1084,16 +1095,18 @@ def panel_draw(
     actor: User,
     size: int,
     field: str = "",
-    seed: str | None = None,
     due_on: dt.date | None = None,
 ) -> ExpertDraw:
+    """Draw the panel at random. The seed always comes from the server (never from a form):
+    it is recorded on the draw and in the audit trail, shown on the page, and reproduces the
+    result with draw_select(pool, size, seed)."""
     ok, reason = perms.can_manage_panel(actor, application)
     if not ok:
         raise PermissionDenied(reason)
     pool, excluded = draw_pool(application, field)
     if size < 1 or size > len(pool):
         raise ValidationError(f"可抽取的专家只有 {len(pool)} 人（已排除回避专家）")
-    seed = seed or secrets.token_hex(8)
+    seed = secrets.token_hex(16)
     selected = draw_select(pool, size, seed)
     draw = ExpertDraw.objects.create(
         application=application,
@@ -1168,8 +1181,11 @@ def score_save(
     rubric = review_rubric(app.city, app.program)
     if rubric is None:
         raise ValidationError("该项目没有配置评审指标")
-    score, _created = ReviewScore.objects.select_for_update().get_or_create(assignment=assignment)
-    if expected_version is not None and score.version != expected_version:
+    score, created = ReviewScore.objects.select_for_update().get_or_create(assignment=assignment)
+    # expected_version 0: the form was rendered before the first save; a score saved since
+    # (another tab's first save) makes it stale like any later version.
+    current_version = 0 if created else score.version
+    if expected_version is not None and current_version != expected_version:
         raise StaleVersion("评分已在其他页面修改，请刷新后重试。")
     if score.submitted_at:
         raise ValidationError("评分已提交，不能再修改。")

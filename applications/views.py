@@ -482,8 +482,14 @@ def act(request, pk: int):
 def attachment_download(request, pk: int, attachment_id: int):
     app = selectors.application_get(request.user, pk)
     attachment = get_object_or_404(app.attachments, pk=attachment_id)
+    filename = attachment.original_name
+    if services.blind_for(request.user, app.city):
+        # Under blind review a file name can name the applicant: the expert gets "材料N.ext".
+        ids = list(app.attachments.values_list("pk", flat=True))  # as the detail page numbers them
+        ext = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+        filename = f"材料{ids.index(attachment.pk) + 1}.{ext}"
     return stored_file_response(
-        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+        attachment.file, filename=filename, content_type=attachment.content_type
     )
 
 
@@ -542,7 +548,6 @@ def panel(request, pk: int):
                     actor=user,
                     size=int(request.POST.get("size") or 0),
                     field=request.POST.get("field", "").strip(),
-                    seed=request.POST.get("seed", "").strip() or None,
                     due_on=due_on,
                 )
                 messages.success(
@@ -578,6 +583,11 @@ def panel(request, pk: int):
     )
 
 
+def _posted_version(request) -> int | None:
+    raw = request.POST.get("version", "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
 @login_required
 def score(request, pk: int):
     user = request.user
@@ -611,7 +621,8 @@ def score(request, pk: int):
                 points=posted,
                 comment=request.POST.get("comment", ""),
                 submit="submit" in request.POST,
-                expected_version=int(request.POST.get("version") or 0) or None,
+                # 0 = the page was loaded before any score existed (a version from the first render).
+                expected_version=_posted_version(request),
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):

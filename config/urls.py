@@ -24,6 +24,7 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("network/", include("network.urls")),
     path("public/", include("network.public_urls")),
+    path("captcha/", include("captcha.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name no icon (admin, PDFs): a local file.

@@ -47,6 +47,7 @@ class AssignForm(BootstrapForm):
 
 
 class ScoreForm(BootstrapForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     comment = forms.CharField(
         label=_("评审意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

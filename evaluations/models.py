@@ -225,6 +225,8 @@ class ExpertScore(models.Model):
         related_name="+",
         verbose_name=_("指派人"),
     )
+    # Rendered in the score form; a save from a page loaded before the last save is refused.
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("专家评分")

@@ -51,4 +51,18 @@ def get_evaluation(user, pk: int) -> StationEvaluation:
     try:
         return evaluation_list(user).get(pk=pk)
     except StationEvaluation.DoesNotExist as exc:
+        hidden = StationEvaluation.objects.filter(pk=pk).select_related("station").first()
+        if hidden is not None:
+            # Answered exactly like a missing row, but the attempt is on record (like
+            # accounts.scoping.get_for_user); evaluation PDFs load through here too.
+            from accounts.models import AuditEvent
+            from accounts.services import audit
+
+            audit(
+                event="access.denied",
+                user=user if user.is_authenticated else None,
+                obj=hidden,
+                city_id=hidden.station.city_id,
+                result=AuditEvent.Result.DENIED,
+            )
         raise Http404("未找到该记录，或您无权访问。") from exc

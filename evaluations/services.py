@@ -319,13 +319,27 @@ def experts_assign(
 
 @transaction.atomic
 def expert_score_submit(
-    *, score: ExpertScore, points: dict[str, float], comment: str, actor, request=None
+    *,
+    score: ExpertScore,
+    points: dict[str, float],
+    comment: str,
+    actor,
+    request=None,
+    expected_version: int | None = None,
 ) -> ExpertScore:
-    """Record an assigned expert's indicator scores; the rubric checks each maximum."""
+    """Record an assigned expert's indicator scores; the rubric checks each maximum.
+
+    `expected_version` is the score's version the form was rendered with: a save from an older
+    page (another tab saved since) is refused and the newer scores are kept."""
     evaluation = _locked(score.evaluation)
     score = ExpertScore.objects.select_for_update().get(pk=score.pk)
     if score.expert_id != actor.pk:
         raise ValidationError("只能填写指派给您的评分。")
+    if expected_version is not None and score.version != expected_version:
+        raise StaleEvaluation(
+            "您的评分已在其他页面修改，本次未保存，已保留较新的评分。请刷新页面后重新操作。",
+            code="stale",
+        )
     if evaluation.status not in (E.SUBMITTED, E.SCORED):
         raise ValidationError("服务站尚未提交自评材料，或考核已确认。")
     rubric = engine.evaluation_rubric(evaluation.station.city, evaluation.grant.program)
@@ -337,6 +351,7 @@ def expert_score_submit(
     score.total = engine.quantize_score(total)
     score.comment = comment.strip()
     score.submitted_at = timezone.now()
+    score.version += 1
     score.save()
     if not evaluation.expert_scores.filter(submitted_at__isnull=True).exists():
         evaluation.status = E.SCORED

@@ -147,7 +147,8 @@ def evaluation_detail(request, pk: int):
     if score_ok:
         initial = {f"pt_{k}": v for k, v in (my_score.points or {}).items()}
         ctx["score_form"] = ScoreForm(
-            rubric=rubric, initial={**initial, "comment": my_score.comment}
+            rubric=rubric,
+            initial={**initial, "comment": my_score.comment, "version": my_score.version},
         )
     if permissions.can_confirm(user, ev)[0]:
         ctx["confirm_form"] = ConfirmForm(
@@ -265,6 +266,7 @@ def score(request, pk: int):
             comment=f.cleaned_data["comment"],
             actor=request.user,
             request=request,
+            expected_version=f.cleaned_data["version"],
         ),
         "评分已提交。",
     )

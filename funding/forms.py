@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.idempotency import OneTimeTokenMixin
 from policies.types import EXPENSE_LABELS, LEVEL_LABELS
 
 from .services import PENALTIES, REVOCATION_REASONS
@@ -12,7 +13,12 @@ class BootstrapForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+            if not field.widget.is_hidden:
+                field.widget.attrs.setdefault("class", css)
+
+
+class MoneyForm(OneTimeTokenMixin, BootstrapForm):
+    """A form that writes money: it carries a one-time token (accounts/idempotency.py)."""
 
 
 class GrantCreateForm(BootstrapForm):
@@ -38,7 +44,7 @@ class GrantCreateForm(BootstrapForm):
         self.fields["start_year"].initial = timezone.localdate().year
 
 
-class DisbursementForm(BootstrapForm):
+class DisbursementForm(MoneyForm):
     year = forms.IntegerField(widget=forms.HiddenInput)
     paid_on = forms.DateField(label=_("支付日期"), widget=forms.DateInput(attrs={"type": "date"}))
     voucher_no = forms.CharField(label=_("凭证号"), max_length=40)
@@ -47,13 +53,13 @@ class DisbursementForm(BootstrapForm):
     payee_account_no = forms.CharField(label=_("收款账号"), max_length=30)
 
 
-class RecoveryForm(BootstrapForm):
+class RecoveryForm(MoneyForm):
     amount = forms.IntegerField(label=_("追回金额（元）"), min_value=1)
     reason = forms.CharField(label=_("追回原因"), widget=forms.Textarea(attrs={"rows": 2}))
     clause = forms.CharField(label=_("政策依据（留空按本市规定）"), required=False, max_length=200)
 
 
-class RepaymentForm(BootstrapForm):
+class RepaymentForm(MoneyForm):
     recovery = forms.IntegerField(widget=forms.HiddenInput)
     amount = forms.IntegerField(label=_("退回金额（元）"), min_value=1)
     received_on = forms.DateField(
@@ -84,14 +90,14 @@ class ExpenseForm(BootstrapForm):
     voucher_no = forms.CharField(label=_("凭证号"), required=False, max_length=40)
 
 
-class PenaltyForm(BootstrapForm):
+class PenaltyForm(MoneyForm):
     measure = forms.ChoiceField(
         label=_("处罚措施（按情节轻重）"), choices=[(k, _(v)) for k, v in PENALTIES.items()]
     )
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SupportForm(BootstrapForm):
+class SupportForm(MoneyForm):
     year = forms.IntegerField(label=_("补助年度"), min_value=2000, max_value=2100)
     amount = forms.IntegerField(label=_("补助金额（元）"), min_value=1)
     reason = forms.CharField(
@@ -99,7 +105,7 @@ class SupportForm(BootstrapForm):
     )
 
 
-class RevokeForm(BootstrapForm):
+class RevokeForm(MoneyForm):
     reason_code = forms.ChoiceField(
         label=_("撤销情形（贵阳 四(三)4）"),
         choices=[(k, _(v)) for k, v in REVOCATION_REASONS.items()],

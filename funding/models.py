@@ -225,6 +225,10 @@ class Disbursement(models.Model):
         ordering = ["grant_id", "year"]
         constraints = [
             models.UniqueConstraint(fields=["grant", "year"], name="uniq_disbursement_grant_year"),
+            # One voucher (凭证号) is one bank transaction: it pays a grant once.
+            models.UniqueConstraint(
+                fields=["grant", "voucher_no"], name="uniq_disbursement_grant_voucher"
+            ),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="disbursement_positive"),
         ]
 
@@ -316,7 +320,11 @@ class Repayment(models.Model):
         verbose_name_plural = _("退回款")
         ordering = ["recovery_id", "received_on", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="repayment_positive")
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="repayment_positive"),
+            # A refund voucher is entered once (funding/guards.py also checks the whole grant).
+            models.UniqueConstraint(
+                fields=["recovery", "voucher_no"], name="uniq_repayment_recovery_voucher"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,8 +13,8 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.roles import Role
 from accounts.paging import paginate
+from accounts.roles import Role
 from policies.types import LEVEL_LABELS
 from stations.selectors import station_list
 
@@ -31,6 +31,7 @@ from .forms import (
     RevokeForm,
     SupportForm,
 )
+from .guards import money_form_write
 from .models import Recovery
 
 
@@ -184,9 +185,17 @@ def disbursement_approve(request, pk: int):
             )
         return redirect("funding:grant", pk=grant.pk)
     try:
-        d = services.disbursement_approve(
-            grant=grant, actor=request.user, request=request, **form.cleaned_data
-        )
+        with money_form_write(
+            form=form,
+            grant=grant,
+            actor=request.user,
+            purpose="disbursement",
+            voucher_no=form.cleaned_data["voucher_no"],
+            pay_year=form.cleaned_data["year"],
+        ):
+            d = services.disbursement_approve(
+                grant=grant, actor=request.user, request=request, **form.cleaned_data
+            )
     except services.AlreadyPaid as exc:
         messages.warning(request, exc.messages[0])
     except ValidationError as exc:
@@ -207,14 +216,18 @@ def recovery_create(request, pk: int):
     form = RecoveryForm(request.POST, prefix="recovery")
     if form.is_valid():
         try:
-            services.recovery_record(
-                grant=grant, actor=request.user, request=request, **form.cleaned_data
-            )
+            with money_form_write(form=form, grant=grant, actor=request.user, purpose="recovery"):
+                services.recovery_record(
+                    grant=grant, actor=request.user, request=request, **form.cleaned_data
+                )
             messages.success(request, "已登记追回。")
         except ValidationError as exc:
             _errors(request, exc)
     else:
-        messages.error(request, "请完整填写追回金额和原因。")
+        if "form_token" in form.errors:
+            _form_errors(request, form)
+        else:
+            messages.error(request, "请完整填写追回金额和原因。")
     return redirect("funding:grant", pk=grant.pk)
 
 
@@ -224,7 +237,10 @@ def repayment_create(request, pk: int):
     grant = selectors.get_grant(request.user, pk)
     form = RepaymentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请完整填写退回款信息。")
+        if "form_token" in form.errors:
+            _form_errors(request, form)
+        else:
+            messages.error(request, "请完整填写退回款信息。")
         return redirect("funding:grant", pk=grant.pk)
     try:
         recovery = grant.recoveries.get(pk=form.cleaned_data["recovery"])
@@ -233,7 +249,16 @@ def repayment_create(request, pk: int):
     _deny(permissions.can_record_repayment(request.user, recovery))
     data = {k: v for k, v in form.cleaned_data.items() if k != "recovery"}
     try:
-        services.repayment_record(recovery=recovery, actor=request.user, request=request, **data)
+        with money_form_write(
+            form=form,
+            grant=grant,
+            actor=request.user,
+            purpose="repayment",
+            voucher_no=data["voucher_no"],
+        ):
+            services.repayment_record(
+                recovery=recovery, actor=request.user, request=request, **data
+            )
         messages.success(request, "已登记退回款。")
     except ValidationError as exc:
         _errors(request, exc)
@@ -278,9 +303,10 @@ def grant_penalize(request, pk: int):
     form = PenaltyForm(request.POST, prefix="penalty")
     if form.is_valid():
         try:
-            services.grant_penalize(
-                grant=grant, actor=request.user, request=request, **form.cleaned_data
-            )
+            with money_form_write(form=form, grant=grant, actor=request.user, purpose="penalty"):
+                services.grant_penalize(
+                    grant=grant, actor=request.user, request=request, **form.cleaned_data
+                )
             messages.success(request, "已作出处罚决定。")
         except ValidationError as exc:
             _errors(request, exc)
@@ -297,9 +323,10 @@ def support_award(request, pk: int):
         _form_errors(request, form)
         return redirect("funding:grant", pk=grant.pk)
     try:
-        award = services.support_award(
-            grant=grant, actor=request.user, request=request, **form.cleaned_data
-        )
+        with money_form_write(form=form, grant=grant, actor=request.user, purpose="support"):
+            award = services.support_award(
+                grant=grant, actor=request.user, request=request, **form.cleaned_data
+            )
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -322,14 +349,15 @@ def grant_revoke(request, pk: int):
         return redirect("funding:grant", pk=grant.pk)
     data = form.cleaned_data
     try:
-        decision = services.grant_revoke(
-            grant=grant,
-            reason_code=data["reason_code"],
-            detail=data["detail"],
-            recover_amount=data["recover_amount"],
-            actor=request.user,
-            request=request,
-        )
+        with money_form_write(form=form, grant=grant, actor=request.user, purpose="revocation"):
+            decision = services.grant_revoke(
+                grant=grant,
+                reason_code=data["reason_code"],
+                detail=data["detail"],
+                recover_amount=data["recover_amount"],
+                actor=request.user,
+                request=request,
+            )
     except ValidationError as exc:
         _errors(request, exc)
     else:

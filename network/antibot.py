@@ -18,7 +18,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from accounts.services import client_ip
+from accounts.client_ip import client_ip
 
 SESSION_KEY = "network_register_challenge"
 HONEYPOT_FIELD = "website"
@@ -31,15 +31,23 @@ def _setting(name: str, default):
 
 
 def _ip(request) -> str:
-    # X-Forwarded-For is only trusted behind a proxy that sets it; otherwise anyone could
-    # spoof a fresh address per request and bypass the limit.
-    if _setting("NETWORK_TRUST_X_FORWARDED_FOR", False):
-        return client_ip(request) or "unknown"
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    # The one trusted client address: X-Forwarded-For counts only from settings.TRUSTED_PROXIES,
+    # so a client cannot spoof a fresh address per request and bypass the limit.
+    return client_ip(request) or "unknown"
 
 
 def _key(request) -> str:
     return f"network:register-attempts:{_ip(request)}"
+
+
+def attempts(request) -> int:
+    return cache.get(_key(request), 0)
+
+
+def needs_captcha(request) -> bool:
+    """A real image CAPTCHA once the count from this address rises (a script that solves the
+    arithmetic question still has to read the image)."""
+    return attempts(request) >= _setting("NETWORK_REGISTER_CAPTCHA_AFTER", 3)
 
 
 def is_throttled(request) -> bool:

@@ -50,12 +50,26 @@ class RegistrationForm(forms.Form):
     # Hidden from people by the template; bots fill it.
     website = forms.CharField(label=_("网址（请勿填写）"), required=False)
 
-    def __init__(self, *args, question: str = "", **kwargs):
+    def __init__(self, *args, question: str = "", captcha: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if captcha:
+            self.add_captcha()
         self.fields["challenge"].help_text = _("请用阿拉伯数字作答：") + question
         self.fields["challenge"].widget.attrs["autocomplete"] = "off"
         self.fields[HONEYPOT_FIELD].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         bootstrapify(self)
+
+    def add_captcha(self) -> None:
+        """Ask an image CAPTCHA too (network.antibot.needs_captcha)."""
+        from captcha.fields import CaptchaField
+
+        if "captcha" not in self.fields:
+            self.fields["captcha"] = CaptchaField(
+                label=_("图形验证码"),
+                help_text=_("请输入图片中的字符（不区分大小写）"),
+                error_messages={"invalid": _("图形验证码不正确，请重新输入。")},
+            )
+            self.fields["captcha"].widget.attrs["class"] = "form-control"
 
     def clean_credit_code(self) -> str:
         code = self.cleaned_data["credit_code"].strip().upper()

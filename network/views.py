@@ -34,7 +34,9 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("network:demand_list")
     if request.method != "POST":
-        form = RegistrationForm(question=antibot.new_challenge(request))
+        form = RegistrationForm(
+            question=antibot.new_challenge(request), captcha=antibot.needs_captcha(request)
+        )
         return render(request, "network/register.html", {"form": form})
     if antibot.is_throttled(request):
         audit(
@@ -47,6 +49,7 @@ def register(request):
         return render(
             request, "network/register.html", {"form": form, "throttled": True}, status=429
         )
+    captcha = antibot.needs_captcha(request)
     antibot.count_attempt(request)
     error = antibot.check(
         request,
@@ -55,12 +58,14 @@ def register(request):
     )
     data = request.POST.copy()
     data["challenge"] = ""  # a new question is asked below; keep everything else
-    form = RegistrationForm(request.POST, question=antibot.new_challenge(request))
+    form = RegistrationForm(request.POST, question=antibot.new_challenge(request), captcha=captcha)
     valid = form.is_valid()
     if error:
         form.add_error("challenge", error)
     if not (valid and not error):
         form.data = data
+        if antibot.needs_captcha(request):
+            form.add_captcha()  # the count just reached the limit: the next try needs it
         return render(request, "network/register.html", {"form": form})
     cleaned = form.cleaned_data
     enterprise = services.enterprise_register(

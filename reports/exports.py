@@ -109,15 +109,40 @@ def _applications(user) -> QuerySet:
     return scope_queryset(user, qs)
 
 
+class _Blind:
+    """Under blind review an expert's export names no applicant (applications.services.blind_for)."""
+
+    HIDDEN = "（盲评）"
+
+    def __init__(self, user):
+        self.user = user
+        self._cities: dict[int, bool] = {}
+
+    def __call__(self, app) -> bool:
+        from applications.services import blind_for
+
+        if app.city_id not in self._cities:
+            self._cities[app.city_id] = blind_for(self.user, app.city)
+        return self._cities[app.city_id]
+
+    def hide(self, app, value):
+        return self.HIDDEN if self(app) else value
+
+
 def _application_columns(user) -> Sequence[Column]:
     labels = _ProgramLabels()
+    blind = _Blind(user)
     return (
-        Column("申报名称", lambda a: a.title, 36),
+        Column("申报名称", lambda a: f"申报 #{a.pk}（盲评）" if blind(a) else a.title, 36),
         Column("城市", lambda a: a.city.name, 8),
         Column("项目类别", lambda a: labels.program(a.city, a.program), 20),
         Column("申报级别", lambda a: LEVEL_LABELS.get(a.level, a.level), 8),
-        Column("学会", lambda a: a.society.name, 26),
-        Column("建站/需求单位", lambda a: a.host_unit.name if a.host_unit_id else "", 28),
+        Column("学会", lambda a: blind.hide(a, a.society.name), 26),
+        Column(
+            "建站/需求单位",
+            lambda a: blind.hide(a, a.host_unit.name if a.host_unit_id else ""),
+            28,
+        ),
         Column("县（市、区）", lambda a: a.district.name if a.district_id else "", 12),
         Column("当前环节", lambda a: labels.stage(a.city, a.program, a.stage), 20),
         Column("结果", lambda a: _outcome_label(labels, a), 12),
@@ -302,11 +327,21 @@ def export_kinds() -> list[tuple[str, str]]:
     return [(k, e.title) for k, e in _registry().items()]
 
 
+def _blind_expert(user) -> bool:
+    from applications.services import blind_for
+
+    return bool(getattr(user, "city", None)) and blind_for(user, user.city)
+
+
 def filtered_queryset(export: ListExport, user, params: QueryDict) -> tuple[QuerySet, object]:
     """Apply the list's FilterSet and whitelisted sort to its scoped selector."""
     from stations.views import apply_sort
 
     queryset = export.queryset(user)
+    if export.kind == "applications" and _blind_expert(user) and params and "q" in params:
+        # A keyword search over applicants' names would tell a blind expert whose it is.
+        params = params.copy()
+        params.pop("q")
     request = SimpleNamespace(user=user, GET=params)
     filterset = None
     if export.filterset is not None:

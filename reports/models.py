@@ -41,6 +41,10 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     expires_at = models.DateTimeField(_("下载有效期至"), null=True, blank=True)
+    # The running worker stamps this at its claim and at every chunk; a job running without a
+    # heartbeat for REPORTS_EXPORT_STALE_SECONDS lost its worker and is reclaimed.
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
 
     class Meta:
         verbose_name = _("导出任务")

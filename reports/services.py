@@ -78,23 +78,72 @@ def export_job_create(*, kind: str, user, params: QueryDict, request=None) -> Ex
     return job
 
 
-def export_job_run(*, job_id: int) -> ExportJob | None:
-    """Write a job's rows into a streamed workbook, reporting progress; idempotent."""
-    # Claim the job: a redelivered task finds it running or done and leaves it alone.
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING).update(
-        status=ExportJob.Status.RUNNING
+def export_stale_after() -> dt.timedelta:
+    return dt.timedelta(seconds=int(getattr(settings, "REPORTS_EXPORT_STALE_SECONDS", 600)))
+
+
+def export_max_attempts() -> int:
+    return int(getattr(settings, "REPORTS_EXPORT_MAX_ATTEMPTS", 3))
+
+
+def _claim(job_id: int) -> int | None:
+    """Claim a pending job, or a running one whose worker stopped beating; return the attempt
+    number this run owns (its later writes only land while it still owns the job)."""
+    from django.db.models import F, Q
+
+    now = timezone.now()
+    with transaction.atomic():
+        job = (
+            ExportJob.objects.select_for_update()
+            .filter(
+                Q(status=ExportJob.Status.PENDING)
+                | Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=now - export_stale_after())
+                | Q(status=ExportJob.Status.RUNNING, heartbeat_at__isnull=True),
+                pk=job_id,
+            )
+            .first()
+        )
+        if job is None:
+            return None
+        if job.attempts >= export_max_attempts():
+            _fail(job.pk, job.attempts, "导出多次中断（后台任务进程退出），请点击“重新导出”。")
+            return None
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.RUNNING,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+            progress=0,
+            row_count=0,
+        )
+        return job.attempts + 1
+
+
+def _fail(job_id: int, attempt: int, error: str) -> None:
+    ExportJob.objects.filter(pk=job_id, attempts=attempt).update(
+        status=ExportJob.Status.FAILED, error=error[:300], finished_at=timezone.now()
     )
-    if not claimed:
+
+
+def export_job_run(*, job_id: int) -> ExportJob | None:
+    """Write a job's rows into a streamed workbook, reporting progress; idempotent.
+
+    A redelivered task finds the job done, or running with a live heartbeat, and leaves it
+    alone; a job whose worker died (no heartbeat for REPORTS_EXPORT_STALE_SECONDS) is claimed
+    again, up to REPORTS_EXPORT_MAX_ATTEMPTS, then fails visibly so the user can export again."""
+    attempt = _claim(job_id)
+    if attempt is None:
         return None
+    mine = ExportJob.objects.filter(pk=job_id, attempts=attempt, status=ExportJob.Status.RUNNING)
     job = ExportJob.objects.select_related("owner").get(pk=job_id)
     export = get_export(job.kind)
     queryset, _filterset = filtered_queryset(export, job.owner, params_to_querydict(job.params))
     total = queryset.count()
-    ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
+    mine.update(total_rows=total, heartbeat_at=timezone.now())
 
     def progress(done: int) -> None:
         percent = 100 if not total else min(99, int(done * 100 / total))
-        ExportJob.objects.filter(pk=job.pk).update(row_count=done, progress=percent)
+        if not mine.update(row_count=done, progress=percent, heartbeat_at=timezone.now()):
+            raise _Superseded
 
     # Written to a local temporary file, then handed to the storage (a shared volume or the
     # object store), so any web container can serve the download.
@@ -110,31 +159,68 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
             )
             stream.seek(0)
             name = default_storage.save(
-                export_upload_to(job, "export.xlsx"), File(stream, name="export.xlsx")
+                export_upload_to(job, f"export-{attempt}.xlsx"), File(stream, name="export.xlsx")
             )
+    except _Superseded:
+        return None
     except Exception as exc:
         logger.exception("export job %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now()
-        )
+        _fail(job.pk, attempt, str(exc))
         return None
     now = timezone.now()
-    ExportJob.objects.filter(pk=job.pk).update(
+    if not mine.update(
         status=ExportJob.Status.DONE,
         progress=100,
         row_count=count,
         file=name,
         finished_at=now,
         expires_at=now + export_ttl(),
-    )
+    ):
+        default_storage.delete(name)  # another run took the job over meanwhile
+        return None
     job.refresh_from_db()
     audit(
         event="reports.export_job_done",
         user=job.owner,
         obj=job,
-        detail={"kind": job.kind, "rows": count},
+        detail={"kind": job.kind, "rows": count, "attempt": attempt},
     )
     return job
+
+
+class _Superseded(Exception):
+    """This run lost the job to a reclaim: stop writing."""
+
+
+def export_jobs_reclaim(*, now: dt.datetime | None = None) -> int:
+    """Beat task: jobs whose worker died are queued again (or failed after the last attempt).
+
+    Needed because the task redelivered after a worker is killed may arrive before the
+    heartbeat goes stale, find the job still "running" and stop."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    stale = ExportJob.objects.filter(
+        Q(heartbeat_at__lt=now - export_stale_after()) | Q(heartbeat_at__isnull=True),
+        status=ExportJob.Status.RUNNING,
+    )
+    count = 0
+    for job in stale:
+        count += 1
+        if job.attempts >= export_max_attempts():
+            _fail(job.pk, job.attempts, "导出多次中断（后台任务进程退出），请点击“重新导出”。")
+            continue
+        with transaction.atomic():
+            if ExportJob.objects.filter(pk=job.pk, attempts=job.attempts).update(
+                status=ExportJob.Status.PENDING, heartbeat_at=None
+            ):
+                outbox_enqueue(
+                    "reports.tasks.run_export_job",
+                    key=f"export-job:{job.pk}:retry-{job.attempts}",
+                    args=[job.pk],
+                )
+        logger.warning("export job %s lost its worker; queued again", job.pk)
+    return count
 
 
 def export_jobs_purge(*, now: dt.datetime | None = None) -> int:

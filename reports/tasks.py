@@ -7,7 +7,8 @@ from celery import shared_task
 # why and can narrow the filter), past the hard one the worker process is replaced.
 @shared_task(acks_late=True, soft_time_limit=15 * 60, time_limit=16 * 60)
 def run_export_job(job_id: int) -> int | None:
-    """Write an export job's workbook; a redelivered task finds the job claimed and stops."""
+    """Write an export job's workbook; a redelivered task leaves a live run alone and reclaims
+    a dead one (reports.services.export_job_run)."""
     from .services import export_job_run
 
     job = export_job_run(job_id=job_id)
@@ -21,6 +22,14 @@ def run_import_job(job_id: int) -> bool | None:
 
     job = import_job_run(job_id=job_id)
     return None if job is None else bool((job.result or {}).get("written"))
+
+
+@shared_task
+def reclaim_export_jobs() -> int:
+    """Queue again the export jobs whose worker died (no heartbeat)."""
+    from .services import export_jobs_reclaim
+
+    return export_jobs_reclaim()
 
 
 @shared_task

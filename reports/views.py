@@ -161,8 +161,38 @@ def _own_job(request, pk: int):
 
     from .models import ExportJob
 
-    # Another user's job answers exactly like a missing one.
-    return get_object_or_404(ExportJob, pk=pk, owner=request.user)
+    # Another user's job answers exactly like a missing one, and the attempt is audited.
+    job = ExportJob.objects.filter(pk=pk, owner=request.user).first()
+    if job is None:
+        hidden = ExportJob.objects.filter(pk=pk).first()
+        if hidden is not None:
+            from accounts.models import AuditEvent
+            from accounts.services import audit
+
+            audit(
+                event="access.denied",
+                request=request,
+                obj=hidden,
+                result=AuditEvent.Result.DENIED,
+                reason="他人的导出任务",
+            )
+        return get_object_or_404(ExportJob, pk=pk, owner=request.user)
+    return job
+
+
+def _job_context(job) -> dict:
+    """The job and, once it failed, the list page with the same filters to export again."""
+    from django.urls import reverse
+
+    from .exports import params_to_querydict
+
+    ctx = {"job": job}
+    if job.status == job.Status.FAILED:
+        query = params_to_querydict(job.params).urlencode()
+        ctx["retry_url"] = reverse("reports:list_export", args=[job.kind]) + (
+            f"?{query}" if query else ""
+        )
+    return ctx
 
 
 @login_required
@@ -175,13 +205,13 @@ def jobs(request):
 
 @login_required
 def job_detail(request, pk: int):
-    return render(request, "reports/job_detail.html", {"job": _own_job(request, pk)})
+    return render(request, "reports/job_detail.html", _job_context(_own_job(request, pk)))
 
 
 @login_required
 def job_progress(request, pk: int):
     """The polled fragment: keeps polling (hx-trigger) until the job is finished."""
-    return render(request, "reports/_job_progress.html", {"job": _own_job(request, pk)})
+    return render(request, "reports/_job_progress.html", _job_context(_own_job(request, pk)))
 
 
 @login_required

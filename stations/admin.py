@@ -17,6 +17,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.scoping import scope_queryset
+from reports.admin_formats import SafeExportMixin
 
 from . import resources, services
 from .models import (
@@ -68,7 +69,7 @@ def visible(user, model) -> QuerySet:
     return qs.none()
 
 
-class ScopedAdmin(ImportExportModelAdmin):
+class ScopedAdmin(SafeExportMixin, ImportExportModelAdmin):
     """Scope the changelist, the change form and the foreign-key choices to the user."""
 
     def get_queryset(self, request):

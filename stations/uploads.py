@@ -6,12 +6,15 @@ is kept only as data, and only after it passes `clean_original_name`.
 
 from __future__ import annotations
 
+import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -141,7 +144,86 @@ def validate_upload(upload, *, allowed=ALL_TYPES, max_bytes: int | None = None) 
             code="upload_type",
             params={"name": name, "kinds": kinds},
         )
+    _check_content(upload, kind, name)
     return CheckedUpload(kind, CONTENT_TYPES[kind], name, upload.size)
+
+
+# Markup a browser would run if the file were ever rendered as a page (polyglot uploads).
+ACTIVE_MARKUP = re.compile(
+    rb"<\s*(?:html|script|body|iframe|svg|object|embed|!doctype\s+html)\b|<\?php|javascript:",
+    re.IGNORECASE,
+)
+PDF_EOF = re.compile(rb"%%EOF\s*$")
+
+
+def _refuse_content(name: str, why: str):
+    return ValidationError(
+        _("文件“%(name)s”内容异常（%(why)s），已拒绝。请上传原始文件。"),
+        code="upload_content",
+        params={"name": name, "why": why},
+    )
+
+
+def _read_all(upload) -> bytes:
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    return data
+
+
+def _check_content(upload, kind: str, name: str) -> None:
+    """Past the first bytes: the whole file must be what it says, with nothing appended.
+
+    Polyglots (a PDF or JPG that is also an HTML page) are refused: no active markup anywhere,
+    no bytes after a PDF's last %%EOF or an image's end marker; images must decode (Pillow
+    verify), and a PDF with a cross-reference table must parse (pypdf)."""
+    if kind in ("docx", "xlsx"):
+        return  # a ZIP, checked by _office_kind and the archive limits
+    data = _read_all(upload)
+    if ACTIVE_MARKUP.search(data):
+        raise _refuse_content(name, _("含有网页或脚本代码"))
+    if kind == "pdf":
+        _check_pdf(data, name)
+    else:
+        _check_image(data, kind, name)
+
+
+def _check_pdf(data: bytes, name: str) -> None:
+    if not PDF_EOF.search(data[-1024:]):
+        raise _refuse_content(name, _("PDF 结束标记之后还有其他数据"))
+    if b"startxref" in data:
+        from pypdf import PdfReader
+        from pypdf.errors import PyPdfError
+
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            _pages = len(reader.pages)
+        except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
+            raise _refuse_content(name, _("不是可以打开的 PDF")) from None
+
+
+def _image_end(data: bytes, kind: str) -> int | None:
+    if kind == "png":
+        at = data.rfind(b"IEND")
+        return at + 8 if at >= 0 else None  # the chunk type, then its 4-byte CRC
+    at = data.rfind(b"\xff\xd9")
+    return at + 2 if at >= 0 else None
+
+
+def _check_image(data: bytes, kind: str, name: str) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            fmt = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise _refuse_content(name, _("不是可以打开的图片")) from None
+    if fmt != {"png": "PNG", "jpg": "JPEG"}[kind]:
+        raise _refuse_content(name, _("图片格式与扩展名不符"))
+    end = _image_end(data, kind)
+    if end is None or data[end:].strip(b"\x00 \t\r\n"):
+        raise _refuse_content(name, _("图片结束标记之后还有其他数据"))
 
 
 def stored_file_response(file, *, filename: str, content_type: str = ""):
@@ -163,3 +245,21 @@ def stored_file_response(file, *, filename: str, content_type: str = ""):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class SizeCappedUploadHandler(FileUploadHandler):
+    """First upload handler: stop reading a multipart body once it passes REQUEST_MAX_BYTES
+    (also when the client sent no Content-Length), so nothing past the cap reaches the disk."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.REQUEST_MAX_BYTES:
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

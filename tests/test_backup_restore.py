@@ -38,8 +38,10 @@ def dsn_for(name: str) -> str:
     return f"postgresql://{settings['USER']}{password}@{host}:{port}/{name}"
 
 
-def make(target: str, dsn: str, *extra: str) -> str:
+def make(target: str, dsn: str, *extra: str, media_root: Path | None = None) -> str:
     env = {**os.environ, "DATABASE_URL": dsn}
+    if media_root is not None:
+        env["MEDIA_ROOT"] = str(media_root)
     result = subprocess.run(
         ["make", "--no-print-directory", target, *extra],
         cwd=ROOT,
@@ -72,8 +74,23 @@ def seed_money(station, actor) -> None:
     )
 
 
+def acl_and_triggers(dsn: str):
+    """The audit table's grants (the REVOKE of UPDATE) and its guard triggers."""
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT relacl::text FROM pg_class WHERE relname = 'accounts_auditevent'")
+        acl = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT array_agg(tgname::text ORDER BY tgname) FROM pg_trigger "
+            "WHERE tgrelid = 'accounts_auditevent'::regclass AND NOT tgisinternal"
+        )
+        return acl, cursor.fetchone()[0]
+
+
 def test_backup_and_restore_round_trip(tmp_path, personas, station):
     seed_money(station, personas["admin"])
+    media = tmp_path / "media"
+    (media / "attachments" / "2025").mkdir(parents=True)
+    (media / "attachments" / "2025" / "协议.pdf").write_bytes(b"%PDF-1.4 uploaded file")
     for n in range(5):
         audit(event="drill.event", reason=f"第{n}条", detail={"n": n})
     source = dsn_for(connection.settings_dict["NAME"])
@@ -81,12 +98,10 @@ def test_backup_and_restore_round_trip(tmp_path, personas, station):
     assert before["accounts_auditevent"][0] >= 5
     assert before["funding_disbursement"][0] == 1 and before["funding_recovery"][0] == 1
 
-    media = tmp_path / "media"
-    (media / "exports" / "7").mkdir(parents=True)
-    (media / "exports" / "7" / "a.xlsx").write_bytes(b"workbook bytes")
-    dump = make("backup", source, f"BACKUP_DIR={tmp_path}", f"MEDIA_ROOT={media}")
-    assert Path(dump).is_file()
-    archive = next(tmp_path.glob("ssp-*-media.tar.gz"))  # local media files go along
+    grants = acl_and_triggers(source)
+    assert "ssp_audit_guard" in grants[1] and "ssp_audit_no_truncate" in grants[1]
+    dump = make("backup", source, f"BACKUP_DIR={tmp_path}", media_root=media)
+    assert Path(dump).is_file() and Path(dump.replace(".dump", ".media.tar.gz")).is_file()
 
     scratch = f"ssp_restore_{uuid.uuid4().hex[:8]}"
     admin = psycopg2.connect(dsn_for("postgres"))
@@ -94,16 +109,14 @@ def test_backup_and_restore_round_trip(tmp_path, personas, station):
     try:
         with admin.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{scratch}"')
-        restored = tmp_path / "restored-media"
-        make(
-            "restore",
-            dsn_for(scratch),
-            f"FILE={dump}",
-            f"MEDIA={archive}",
-            f"MEDIA_ROOT={restored}",
-        )
+        restored_media = tmp_path / "restored-media"
+        make("restore", dsn_for(scratch), f"FILE={dump}", media_root=restored_media)
         assert fingerprint(dsn_for(scratch)) == before
-        assert (restored / "exports" / "7" / "a.xlsx").read_bytes() == b"workbook bytes"
+        # The grants (REVOKE UPDATE on the audit table) and the triggers survive the drill.
+        assert acl_and_triggers(dsn_for(scratch)) == grants
+        # And so do the uploaded files.
+        restored = restored_media / "attachments" / "2025" / "协议.pdf"
+        assert restored.read_bytes() == b"%PDF-1.4 uploaded file"
     finally:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')

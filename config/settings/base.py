@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "guardian",
     "axes",
+    "captcha",  # django-simple-captcha: images drawn on the server, works offline
     "django_otp",
     "django_otp.plugins.otp_totp",
     "import_export",
@@ -54,12 +55,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: the request id every log line and audit row of the request carries, the metrics,
+    # First: an oversized body is refused before any middleware reads it.
+    "accounts.security.RequestSizeCapMiddleware",
+    # Then: the request id every log line and audit row of the request carries, the metrics,
     # and /healthz + /readyz answered before host checks and the HTTPS redirect.
     "config.requestid.RequestIdMiddleware",
     "config.metrics.MetricsMiddleware",
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "accounts.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -164,11 +168,19 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Login lockout (django-axes): 5 failures lock the username (and the address) for 15 minutes.
+# The one trusted client address (accounts/client_ip.py): X-Forwarded-For is honoured only when
+# the request comes from one of these proxies (comma-separated addresses or CIDR networks).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+
+# Login lockout (django-axes, accounts/lockout.py): AXES_FAILURE_LIMIT failures lock the username
+# from that client address only; AXES_ADDRESS_FAILURE_LIMIT failures with any names lock the
+# address (credential stuffing). Both for AXES_COOLOFF_MINUTES after the last failure.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-# Lock a username after repeated failures from anywhere, and an address that tries many names.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.PairAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password", "token"]
@@ -260,6 +272,15 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# The whole request body: refused before it is read when larger (accounts.security.
+# RequestSizeCapMiddleware), cut off while streaming without a Content-Length. Uploads are at
+# most 20 MB each; set the reverse proxy's client_max_body_size to the same value.
+REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(25 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "stations.uploads.SizeCappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
@@ -314,6 +335,9 @@ REPORTS_SYNC_EXPORT_MAX = int(os.environ.get("REPORTS_SYNC_EXPORT_MAX", "2000"))
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Admin exports escape formulae; every admin offers only reports.admin_formats' formats, whose
+# text cells go through the app's reports.excel.neutralise (stronger than the library's "=" strip).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # LOG_FORMAT=json (production's default) writes one JSON object a line; every line carries the
 # request id (config.requestid), also stored on the request's audit rows.
@@ -321,7 +345,11 @@ LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.requestid.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "config.requestid.RequestIdFilter"},
+        # 403s and other 4xx are logged on one line, without the traceback.
+        "one_line_4xx": {"()": "accounts.security.OneLineClientErrors"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
         "json": {"()": "config.logs.JsonFormatter"},
@@ -331,7 +359,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "one_line_4xx"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
@@ -341,6 +369,19 @@ LOGGING = {
 
 # Audit rows are kept at least 180 days (等保 2.0 三级); purge_audit never goes below that.
 AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("AUDIT_RETENTION_DAYS", "365")))
+
+# Registration: after this many attempts from one address (within NETWORK_REGISTER_WINDOW) the
+# form also asks an image CAPTCHA (django-simple-captcha, drawn on the server, offline).
+NETWORK_REGISTER_CAPTCHA_AFTER = int(os.environ.get("NETWORK_REGISTER_CAPTCHA_AFTER", "3"))
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_LETTER_ROTATION = (-25, 25)
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_arcs", "captcha.helpers.noise_dots")
+
+# Export jobs: a running job without a heartbeat for this long lost its worker and is claimed
+# again, at most REPORTS_EXPORT_MAX_ATTEMPTS times, then fails visibly (the user exports again).
+REPORTS_EXPORT_STALE_SECONDS = int(os.environ.get("REPORTS_EXPORT_STALE_SECONDS", "600"))
+REPORTS_EXPORT_MAX_ATTEMPTS = int(os.environ.get("REPORTS_EXPORT_MAX_ATTEMPTS", "3"))
 
 # Periodic tasks (Celery beat). evaluations: reminders 7/3/1 days before a round's due date.
 from celery.schedules import crontab  # noqa: E402
@@ -357,6 +398,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Tasks written to the outbox while Redis was down go out once it answers again.
     "outbox-relay": {"task": "accounts.tasks.outbox_relay", "schedule": 60.0},
+    # Export jobs whose worker died (no heartbeat for REPORTS_EXPORT_STALE_SECONDS) run again.
+    "reports-reclaim-export-jobs": {"task": "reports.tasks.reclaim_export_jobs", "schedule": 60.0},
     # Finished exports are downloadable for a day; then the files go.
     "reports-purge-expired-exports": {
         "task": "reports.tasks.purge_expired_exports",

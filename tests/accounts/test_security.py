@@ -1,6 +1,7 @@
 """Accounts and sessions to 等保 2.0 level 3: lockout, password policy, 2FA, session lifetimes."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.enrolment import enrolment_code_issue
 from accounts.models import AuditEvent, UserSession
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
@@ -118,6 +120,11 @@ def test_administrators_must_enrol_and_verify_a_totp_device(settings, admin, per
     client, _ = password_login(admin)
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/")
+    # The password alone never shows the TOTP secret: first the enrolment code.
+    page = client.get("/accounts/2fa/").content.decode()
+    assert "<svg" not in page and "totp-secret" not in page and "绑定码" in page
+    code = enrolment_code_issue(user=admin)
+    assert client.post("/accounts/2fa/", {"enrolment_code": code}).status_code == 302
     page = client.get("/accounts/2fa/").content.decode()
     assert "<svg" in page and "绑定动态口令验证器" in page
     response = client.post("/accounts/2fa/", {"token": "000000"})
@@ -137,6 +144,50 @@ def test_administrators_must_enrol_and_verify_a_totp_device(settings, admin, per
     assert staff_client.get("/").status_code == 200
 
 
+def test_first_enrolment_needs_a_one_time_code_from_the_security_administrator(
+    settings, admin, make_user
+):
+    """Issue 13: a stolen password does not let anyone enrol their own authenticator."""
+    settings.TWO_FACTOR_REQUIRED_ROLES = frozenset({Role.CITY_ADMIN})
+    security = make_user(Role.SECURITY_ADMIN, city=None)
+    client, _ = password_login(admin)
+    wrong = client.post("/accounts/2fa/", {"enrolment_code": "AAAA-BBBB-CCCC"})
+    assert "绑定码不正确" in wrong.content.decode() and "totp-secret" not in wrong.content.decode()
+    assert not TOTPDevice.objects.filter(user=admin).exists()
+    officer = Client()
+    officer.force_login(security)
+    page = officer.post(
+        "/accounts/security/users/", {"action": "enrolment_code", "user": admin.pk}
+    ).content.decode()
+    code = re.search(r'data-testid="enrolment-code">.*?<code>([A-Z0-9-]+)</code>', page).group(1)
+    assert client.post("/accounts/2fa/", {"enrolment_code": code.lower()}).status_code == 302
+    assert 'data-testid="totp-secret"' in client.get("/accounts/2fa/").content.decode()
+    # Used once: another session with the same password and code gets nothing.
+    thief, _ = password_login(admin)
+    again = thief.post("/accounts/2fa/", {"enrolment_code": code})
+    assert "绑定码不正确" in again.content.decode()
+    events = set(AuditEvent.objects.values_list("event", flat=True))
+    assert {
+        "2fa.enrolment_code_issued",
+        "2fa.enrolment_code_used",
+        "2fa.enrolment_code_failed",
+    } <= events
+    # Only the security administrator issues codes.
+    settings.TWO_FACTOR_REQUIRED_ROLES = frozenset()
+    other = Client()
+    other.force_login(make_user(Role.CITY_ADMIN, city=admin.city))
+    denied = other.post("/accounts/security/users/", {"action": "enrolment_code", "user": admin.pk})
+    assert denied.status_code == 403
+
+
+def test_the_first_administrator_gets_a_code_from_the_command_line(admin, capsys):
+    from django.core.management import call_command
+
+    call_command("issue_enrolment_code", admin.username)
+    assert "绑定码" in capsys.readouterr().out
+    assert admin.enrolment_codes.filter(used_at__isnull=True).count() == 1
+
+
 # --- sessions ------------------------------------------------------------------------------
 
 
@@ -150,6 +201,20 @@ def test_idle_session_ends(settings, admin):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert not is_logged_in(client)
     assert AuditEvent.objects.filter(event="session.idle_timeout").exists()
+
+
+def test_a_timeout_ends_only_that_browsers_session(settings, admin):
+    """Issue 13: the idle laptop is logged out; the phone the user is working on stays in."""
+    settings.SESSION_IDLE_SECONDS = 60
+    laptop, _ = password_login(admin)
+    phone, _ = password_login(admin)
+    session = laptop.session
+    session[LAST_SEEN_KEY] = timezone.now().timestamp() - 61
+    session.save()
+    assert laptop.get("/").status_code == 302
+    assert not is_logged_in(laptop)
+    assert is_logged_in(phone)
+    assert UserSession.objects.filter(user=admin).count() == 1
 
 
 def test_session_has_an_absolute_lifetime(settings, admin):

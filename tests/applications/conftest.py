@@ -22,6 +22,7 @@ from tests.factories import (
     city,
     district_of,
 )
+from tests.files import PNG
 
 APPLICATION_DAY = dt.date(2026, 6, 1)  # inside every Lianyungang deadline
 
@@ -32,7 +33,7 @@ def pdf(name="材料.pdf", size=0) -> SimpleUploadedFile:
 
 
 def png(name="photo.png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png")
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
 
 
 def docx(name="协议.docx") -> SimpleUploadedFile:

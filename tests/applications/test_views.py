@@ -163,9 +163,22 @@ def test_conflicted_expert_cannot_be_assigned_and_is_excluded_from_draws(world):
 
 def test_random_draw_is_recorded_and_reproducible(world):
     app = _at_expert_stage(world)
-    draw = services.panel_draw(application=app, actor=world.admin, size=2, seed="abc123")
-    assert draw.selected == services.draw_select(draw.pool, 2, "abc123")
+    draw = services.panel_draw(application=app, actor=world.admin, size=2)
+    assert len(draw.seed) == 32  # from the server
+    assert draw.selected == services.draw_select(draw.pool, 2, draw.seed)
     assert set(app.assignments.values_list("expert_id", flat=True)) == set(draw.selected)
+
+
+def test_the_administrator_cannot_choose_the_draw_seed(world, client):
+    """Issue 13: a seed sent with the form is ignored; the server's is recorded and shown."""
+    app = _at_expert_stage(world)
+    client.force_login(world.admin)
+    url = reverse("applications:panel", args=[app.pk])
+    assert 'name="seed"' not in client.get(url).content.decode()
+    response = client.post(url, {"mode": "draw", "size": 2, "seed": "abc123"}, follow=True)
+    draw = app.draws.get()
+    assert draw.seed != "abc123" and draw.seed in response.content.decode()
+    assert draw.selected == services.draw_select(draw.pool, 2, draw.seed)
 
 
 def test_expert_must_declare_before_scoring_and_stats_are_computed(world, client):

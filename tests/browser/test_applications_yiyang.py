@@ -11,6 +11,8 @@ from tests.applications.conftest import pinned_application_day  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+from tests.files import PNG  # noqa: E402
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SELECTS = {"level", "unit_nature", "key_industry"}
 
@@ -83,7 +85,7 @@ def test_yiyang_station_from_application_to_plaque(page, login_as, screenshot):
     page.fill("#id_findings", "办公场所与设备到位，5名专家已进站。")
     page.set_input_files(
         "#id_photo",
-        {"name": "现场.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + b"\0" * 64},
+        {"name": "现场.png", "mimeType": "image/png", "buffer": PNG},
     )
     page.click("[data-testid=record-inspection]")
     assert "王处长" in page.inner_text("[data-testid=inspections]")

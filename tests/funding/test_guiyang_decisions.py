@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.idempotency import new_token
 from accounts.models import AuditEvent
 from evaluations.models import StationEvaluation
 from funding import services
@@ -156,7 +157,12 @@ def test_views_admin_awards_and_revokes_finance_cannot(client):
     assert "贵阳 四(三)4" in page and "贵阳 四(三)6" in page and "<script>" not in page
     response = client.post(
         f"/funding/grants/{grant.pk}/support/",
-        {"support-year": 2025, "support-amount": 30000, "support-reason": "合作良好"},
+        {
+            "support-year": 2025,
+            "support-amount": 30000,
+            "support-reason": "合作良好",
+            "support-form_token": new_token(),
+        },
         follow=True,
     )
     assert "已确定2025年度后续补助 30,000 元" in response.content.decode()
@@ -167,6 +173,7 @@ def test_views_admin_awards_and_revokes_finance_cannot(client):
             "revoke-detail": "法院判决确认侵权",
             "revoke-recover": "on",
             "revoke-recover_amount": 10000,
+            "revoke-form_token": new_token(),
         },
         follow=True,
     )

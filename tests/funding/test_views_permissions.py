@@ -2,6 +2,7 @@
 
 import pytest
 
+from accounts.idempotency import new_token
 from accounts.roles import Role
 from funding import services
 from funding.models import Disbursement
@@ -32,6 +33,7 @@ def pay_post(client, grant, year=2024):
             f"pay{year}-payee_account_name": "某单位",
             f"pay{year}-payee_bank": "中国银行",
             f"pay{year}-payee_account_no": "6222020200001234567",
+            f"pay{year}-form_token": new_token(),
         },
     )
 

@@ -35,3 +35,45 @@ def test_templates_carry_no_inline_script():
         if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\son[a-z]+=\"", text):
             offenders.append(str(path.relative_to(root)))
     assert offenders == [], offenders
+
+
+def test_permissions_policy_on_every_response(client, personas, login):
+    for response in (
+        client.get("/accounts/login/"),
+        login(personas["admin"]).get("/"),
+        client.get("/static/does-not-exist.css"),
+    ):
+        policy = response["Permissions-Policy"]
+        assert "camera=()" in policy and "geolocation=()" in policy and "microphone=()" in policy
+
+
+def test_a_403_is_logged_on_one_line_without_traceback(client, personas, login, caplog):
+    """Issue 13: forbidden requests are logged as one line, server errors keep their traceback."""
+    import logging
+
+    from accounts.security import OneLineClientErrors
+
+    client = login(personas["county"])
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.post("/funding/grants/new/", {})
+    assert response.status_code == 403
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records
+    (handler,) = [
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, OneLineClientErrors) for f in h.filters)
+    ]
+    for record in records:
+        assert OneLineClientErrors().filter(record)
+        assert "\n" not in handler.format(record), handler.format(record)
+    # A 500's traceback is kept.
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        import sys
+
+        err = logging.LogRecord("django.request", logging.ERROR, "", 0, "x", (), sys.exc_info())
+    err.status_code = 500
+    OneLineClientErrors().filter(err)
+    assert err.exc_info is not None

@@ -35,7 +35,7 @@ def test_activity_evidence_refuses_hostile_files(case, station, personas, login)
     assert response.status_code == 200  # the form again, with the reason
     body = response.content.decode()
     assert "文件" in body and (
-        "类型不符" in body or "超过大小上限" in body or "压缩结构异常" in body
+        "类型不符" in body or "超过大小上限" in body or "压缩结构异常" in body or "内容异常" in body
     )
     assert not ActivityRecord.objects.filter(title=f"调研-{case}").exists()
     assert not ActivityEvidence.objects.exists()

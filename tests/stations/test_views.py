@@ -447,7 +447,9 @@ class TestActivityRecords:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         client = login(personas["society"])
-        upload = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+        upload = SimpleUploadedFile(
+            "签到表.pdf", b"%PDF-1.4 test\n%%EOF\n", content_type="application/pdf"
+        )
         client.post(
             url("activity_create", station.pk),
             {
@@ -463,7 +465,7 @@ class TestActivityRecords:
         download = url("evidence_download", station.pk, evidence.record_id, evidence.pk)
         response = client.get(download)
         assert response.status_code == 200
-        assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
+        assert b"".join(response.streaming_content) == b"%PDF-1.4 test\n%%EOF\n"
         assert login(personas["hangzhou_admin"]).get(download).status_code == 404
 
     def test_evidence_with_a_bad_type_is_refused(self, personas, station, login):
