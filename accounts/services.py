@@ -105,7 +105,8 @@ def audit_purge(*, older_than_days: int) -> int:
     """Delete audit rows older than `older_than_days` (never under 180) and return the count."""
     import datetime as dt
 
-    from django.db import connection, transaction
+    from django.conf import settings
+    from django.db import connections, transaction
     from django.utils import timezone
 
     from .models import AuditEvent
@@ -113,8 +114,11 @@ def audit_purge(*, older_than_days: int) -> int:
     if older_than_days < AUDIT_MIN_RETENTION_DAYS:
         raise ValueError(f"审计日志至少保留 {AUDIT_MIN_RETENTION_DAYS} 天。")
     cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    # The app's own role may not delete audit rows; the owner's connection may (if configured).
+    alias = "owner" if "owner" in settings.DATABASES else "default"
+    connection = connections[alias]
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Lets the table's guard trigger accept deletes of rows past retention, this transaction only.
             cursor.execute("SET LOCAL ssp.audit_purge = 'on'")

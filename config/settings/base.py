@@ -113,6 +113,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The app connects as a role that owns nothing (README, "Database roles"); the few jobs that
+# need the owner (purging audit rows past retention) use this second connection when it is
+# configured. docker-compose gives it to the migrate service and the housekeeping worker only.
+if os.environ.get("DATABASE_OWNER_URL"):
+    DATABASES["owner"] = dj_database_url.parse(os.environ["DATABASE_OWNER_URL"])
 
 # One cache shared by every process when CACHE_URL names a Redis (production requires it:
 # rate limits must count across containers); a per-process memory cache for `make run`.

@@ -61,7 +61,7 @@ def test_compose_scales_web_and_workers_behind_one_proxy_with_one_migrate_and_on
     assert [n for n, s in services.items() if "ports" in s] == ["proxy"]
     assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
     # One migrate, run to completion before anything that uses the database starts.
-    assert "migrate" in services["migrate"]["command"]
+    assert "manage.py migrate --noinput" in " ".join(services["migrate"]["command"])
     for name in ("web", "worker", "worker-exports", "beat"):
         assert services[name]["depends_on"]["migrate"] == {
             "condition": "service_completed_successfully"
@@ -225,3 +225,20 @@ def test_sentry_is_set_up_only_when_a_dsn_is_given():
             text=True,
         )
         assert result.stdout.strip() == active, result.stderr
+
+
+def test_compose_runs_the_app_as_a_role_that_owns_nothing(compose):
+    """Issue 13: the app is neither owner nor superuser; only migrate (and the housekeeping
+    worker, for purge_audit past retention) hold the owner's credentials."""
+    services = compose["services"]
+    owner = "postgres://ssp:"
+    for name in ("web", "worker", "worker-exports", "beat"):
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://ssp_app:")
+    migrate = services["migrate"]
+    assert migrate["environment"]["DATABASE_URL"].startswith(owner)
+    assert "db_app_role --role ssp_app" in " ".join(migrate["command"])
+    holders = {n for n, s in services.items() if owner in str(s.get("environment", {}))}
+    assert holders == {"migrate", "worker"}
+    init = ROOT / "deploy" / "db-init" / "10-app-role.sh"
+    assert "CREATE ROLE ssp_app LOGIN NOSUPERUSER" in init.read_text()
+    assert any("docker-entrypoint-initdb.d" in v for v in services["db"]["volumes"])
