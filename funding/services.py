@@ -208,7 +208,7 @@ def grant_create(
         clauses=list(prog.clauses),
         activity_scope=activity_scope,
         created_by=actor,
-        status=result.years[0].status if result.years else Grant.Status.ACTIVE,
+        status=_initial_status(result, start_year),
     )
     grant.full_clean()
     grant.save()
@@ -409,6 +409,17 @@ def grant_apply_schedule(
     if grant.status != previous or grant.status in ADVERSE_STATION_STATUS:
         consequences.extend(_station_follows(grant, actor, row))
     return {"row": row, "consequences": consequences, "policy_version": versions[decided_year]}
+
+
+def _initial_status(result, start_year: int) -> str:
+    """A new grant is 正常 until its support period is over: the engine's schedule marks a
+    one-off grant's only year 支持期满 (nothing is due after it), but while that year runs
+    (or lies ahead) the money is still to be paid and the grant is not finished."""
+    first = result.years[0].status if result.years else Grant.Status.ACTIVE
+    last_year = result.years[-1].year if result.years else start_year
+    if first == Grant.Status.COMPLETED and last_year >= timezone.localdate().year:
+        return Grant.Status.ACTIVE
+    return first
 
 
 def _schedule_dict(rows: list[dict], terms_version: int, versions: dict[int, int]) -> dict:

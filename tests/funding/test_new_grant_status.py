@@ -1,0 +1,43 @@
+"""A new grant is 正常 until its support period is over, never 支持期满 on the day it is made.
+
+The engine's schedule marks a one-off grant's only year completed (nothing is due after it);
+the grant itself is finished only once that year is past (issue: a new grant showed 支持期满).
+The suite's clock stands on 1 December 2026 (tests/conftest.py).
+"""
+
+import pytest
+
+from funding import services
+from funding.models import Grant
+from tests.funding.cycle import make_station, people
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("city_code", "program", "level", "amount", "start_year", "status"),
+    [
+        ("lianyungang", "service_station", "city", None, 2026, Grant.Status.ACTIVE),
+        ("lianyungang", "service_station", "city", None, 2027, Grant.Status.ACTIVE),
+        ("lianyungang", "service_station", "city", None, 2025, Grant.Status.COMPLETED),
+        ("guiyang", "station", "city", None, 2026, Grant.Status.ACTIVE),
+        ("shenyang", "key_support", "provincial", None, 2026, Grant.Status.ACTIVE),
+    ],
+)
+def test_a_new_grant_is_active_while_its_period_runs(
+    city_code, program, level, amount, start_year, status
+):
+    station = make_station(city_code, level=level, program=program)
+    who = people(station)
+
+    grant = services.grant_create(
+        station=station,
+        program=program,
+        level=level,
+        start_year=start_year,
+        amount=amount,
+        actor=who["admin"],
+    )
+
+    assert grant.status == status
+    assert grant.get_status_display() != "支持期满" or start_year < 2026
