@@ -56,6 +56,7 @@ EVENT_LABELS = {
     "application.score_submitted": gettext_lazy("提交评审打分"),
     "application.inspection_recorded": gettext_lazy("记录实地考察"),
     "application.certified": gettext_lazy("认定完成"),
+    "application.double_funding_overridden": gettext_lazy("重复资助提示说明理由后放行"),
     "notice.published": gettext_lazy("发布公示"),
     "notice.objection_recorded": gettext_lazy("登记公示异议"),
     "notice.objection_decided": gettext_lazy("处理公示异议"),
@@ -80,6 +81,9 @@ EVENT_LABELS = {
     "funding.expense_recorded": gettext_lazy("登记支出"),
     "funding.expense_updated": gettext_lazy("修改支出"),
     "funding.expense_deleted": gettext_lazy("删除支出"),
+    "funding.change_requested": gettext_lazy("提交变更申请"),
+    "funding.change_decided": gettext_lazy("审批变更申请"),
+    "funding.forecast_exported": gettext_lazy("导出预算预测"),
     "policy.params_changed": gettext_lazy("修改政策参数"),
     "policy.statutory_day_saved": gettext_lazy("保存法定节假日"),
     "policy.statutory_day_deleted": gettext_lazy("删除法定节假日"),
@@ -93,6 +97,9 @@ EVENT_LABELS = {
     "reports.export_job_done": gettext_lazy("导出任务完成"),
     "reports.export_downloaded": gettext_lazy("下载导出文件"),
     "reports.document_rendered": gettext_lazy("生成文书"),
+    "reports.document_numbered": gettext_lazy("分配文号"),
+    "reports.import_job_created": gettext_lazy("创建导入任务"),
+    "reports.import_job_done": gettext_lazy("导入任务完成"),
 }
 AREA_LABELS = {
     "login": gettext_lazy("登录"),
