@@ -86,13 +86,13 @@ def _panels_to_score(user) -> list[TodoItem]:
             application__outcome="",
         )
         .exclude(score__submitted_at__isnull=False)
-        .select_related("application")
+        .select_related("application__city")
         .order_by("assigned_at", "id")[:LIMIT]
     )
     return [
         TodoItem(
             kind=_("评审打分"),
-            title=str(a.application),
+            title=expert_title(a.application),  # blind review hides who applied
             url=reverse("applications:score", args=[a.pk]),
             since=_day(a.assigned_at),
             deadline=a.due_on,
@@ -281,6 +281,12 @@ def todo_for(user) -> list[TodoItem]:
     return sorted(items, key=lambda item: item.sort_key)
 
 
+def expert_title(application) -> str:
+    from applications.services import expert_title as title
+
+    return title(application)
+
+
 def scored_assignments(user) -> list[dict]:
     """Return the expert's assignments with whether each has been scored (已评/未评)."""
     from applications.models import ExpertAssignment
@@ -289,7 +295,7 @@ def scored_assignments(user) -> list[dict]:
         return []
     rows = (
         ExpertAssignment.objects.filter(expert_id=user.expert_id)
-        .select_related("application", "score")
+        .select_related("application__city", "score")
         .order_by("-assigned_at", "-id")[:20]
     )
     result = []
@@ -297,7 +303,7 @@ def scored_assignments(user) -> list[dict]:
         score = getattr(a, "score", None)
         result.append(
             {
-                "title": str(a.application),
+                "title": expert_title(a.application),
                 "url": reverse("applications:score", args=[a.pk]),
                 "scored": bool(score and score.submitted_at),
                 "conflict": bool(a.declared_conflict),
