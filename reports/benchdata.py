@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from stations.demo import CITY_CODES  # the same five cities as the demo
+
 STATIONS_PER_CITY = 4000
-CITY_CODES = ("shenyang", "yiyang", "lianyungang", "guiyang", "hangzhou")
+
 BENCH_PASSWORD = "Bench@2026ssp"
 YEARS = (2023, 2024, 2025)
 BATCH = 2000

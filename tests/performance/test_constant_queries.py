@@ -12,10 +12,8 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
-from accounts.models import User
-from reports import benchdata
+from reports import bench, benchdata
 
 pytestmark = pytest.mark.django_db
 
@@ -23,69 +21,14 @@ ONE_X = 3 / benchdata.STATIONS_PER_CITY
 NINE_X_MORE = 27 / benchdata.STATIONS_PER_CITY
 
 
-def _ids():
-    from evaluations.models import EvaluationRound
-    from stations.models import Society, Station
-
-    station = Station.objects.filter(
-        city__code="shenyang", name__startswith="基准", status="certified"
-    ).earliest("id")
-    return {
-        "station": station.pk,
-        "society": Society.objects.filter(name__startswith="基准").earliest("id").pk,
-        "round": EvaluationRound.objects.get(city__code="shenyang", year=2025).pk,
-    }
-
-
-# (label, who, url name, args from _ids(), query string)
-PAGES = [
-    ("home", "admin", "home", (), ""),
-    ("stations", "admin", "stations:station_list", (), ""),
-    ("stations filtered", "admin", "stations:station_list", (), "status=certified&sort=-name"),
-    ("societies", "admin", "stations:society_list", (), ""),
-    ("host units", "admin", "stations:host_unit_list", (), ""),
-    ("experts", "admin", "stations:expert_list", (), ""),
-    ("activities", "admin", "stations:activity_list", ("station",), ""),
-    ("grants", "admin", "funding:grants", (), ""),
-    ("evaluations", "admin", "evaluations:index", (), ""),
-    ("evaluation round", "admin", "evaluations:round", ("round",), ""),
-    ("applications inbox", "admin", "applications:inbox", (), ""),
-    ("calls", "admin", "applications:calls", (), ""),
-    ("notices", "admin", "applications:notices", (), ""),
-    ("demands", "admin", "network:demand_list", (), ""),
-    ("subsidy report", "admin", "reports:subsidy", (), "year=2025"),
-    ("export page", "admin", "reports:list_export", (), ""),
-    ("my jobs", "admin", "reports:jobs", (), ""),
-    ("inbox", "admin", "accounts:inbox", (), ""),
-    ("stations (platform)", "platform", "stations:station_list", (), ""),
-    ("grants (platform)", "platform", "funding:grants", (), ""),
-    ("evaluations (platform)", "platform", "evaluations:index", (), ""),
-    ("public directory", "anonymous", "public:city", (), ""),
-    ("public directory p2", "anonymous", "public:city", (), "page=2&society_page=2"),
-    ("public society", "anonymous", "public:society", ("society",), ""),
-    ("public station", "anonymous", "public:station", ("station",), ""),
-]
-
-
-def _url(name, arg_names, ids):
-    if name == "reports:list_export":
-        return reverse(name, args=["disbursements"])
-    if name.startswith("public:"):
-        return reverse(name, args=["shenyang", *[ids[a] for a in arg_names]])
-    return reverse(name, args=[ids[a] for a in arg_names])
-
-
 def _measure(client, ids) -> dict[str, int]:
-    users = {
-        "admin": User.objects.get(username="bench_shenyang_admin"),
-        "platform": User.objects.get(username="bench_platform"),
-    }
+    users = bench.bench_users()
     counts = {}
-    for label, who, name, arg_names, query in PAGES:
+    for label, who, name, arg_names, query in bench.PAGES:
         client.logout()
         if who != "anonymous":
             client.force_login(users[who])
-        url = _url(name, arg_names, ids) + (f"?{query}" if query else "")
+        url = bench.page_url(name, arg_names, ids, query)
         client.get(url)  # warm: sessions, content types, policy parameters
         cache.clear()  # measure the public pages uncached too (the cached hit is 0 queries)
         with CaptureQueriesContext(connection) as ctx:
@@ -97,7 +40,7 @@ def _measure(client, ids) -> dict[str, int]:
 
 def test_every_list_page_runs_a_constant_number_of_queries_as_rows_grow_tenfold(client):
     benchdata.generate(scale=ONE_X, cities=("shenyang",))
-    ids = _ids()
+    ids = bench.page_ids()
     small = _measure(client, ids)
     benchdata.generate(scale=NINE_X_MORE, cities=("shenyang",))
     from stations.models import Station
