@@ -68,6 +68,8 @@ EVENT_LABELS = {
     "evaluations.experts_assigned": gettext_lazy("指派考核专家"),
     "evaluations.expert_scored": gettext_lazy("专家考核评分"),
     "evaluations.confirmed": gettext_lazy("确认考核结果"),
+    "evaluations.status_changed": gettext_lazy("考核状态变更"),
+    "evaluations.round_status_changed": gettext_lazy("考核批次状态变更"),
     "funding.grant_created": gettext_lazy("建立资助项目"),
     "funding.disbursement_approved": gettext_lazy("审核拨付资金"),
     "funding.recovery_demanded": gettext_lazy("责令退回资金"),
