@@ -502,7 +502,9 @@ def _check_guards(
             f"尚未记录实地考察，不能通过本环节（{stage.clause}）", code="no_inspection"
         )
     if stage.needs_expert_score:
-        assignments = list(app.assignments.filter(stage=stage.code, declared_conflict=""))
+        assignments = list(
+            app.assignments.filter(stage=stage.code, declared_conflict="", removed_at__isnull=True)
+        )
         if not assignments:
             raise TransitionError(f"尚未指派评审专家（{stage.clause}）", code="no_experts")
         pending = [a for a in assignments if not hasattr(a, "score") or not a.score.submitted_at]
@@ -1077,8 +1079,26 @@ def assignment_create(
     return assignment
 
 
+NO_ACCOUNT = "未开通可登录的账号（不能在线评分）"
+
+
+def acting_expert_ids(city_id: int) -> set[int]:
+    """Return the ids of the city's experts who can log in and score (an active account
+    with a password set): a draw that picks anyone else leaves the panel unable to finish."""
+    users = (
+        User.objects.filter(expert__city_id=city_id, role=Role.EXPERT_REVIEWER, is_active=True)
+        .exclude(password__startswith="!")
+        .exclude(password="")
+    )
+    return set(users.values_list("expert_id", flat=True))
+
+
 def draw_pool(application: Application, field: str = "") -> tuple[list[int], dict[str, str]]:
-    """Return (eligible expert ids in id order, {excluded id: reason}) for a random draw."""
+    """Return (eligible expert ids in id order, {excluded id: reason}) for a random draw.
+
+    Left out: experts who must recuse, and experts without a usable account (the reason
+    says so, and the panel page lists them to invite). Members of the stage's panel —
+    removed ones too — are not candidates again."""
     experts = Expert.objects.filter(city_id=application.city_id, is_reviewer=True).select_related(
         "society"
     )
@@ -1087,9 +1107,12 @@ def draw_pool(application: Application, field: str = "") -> tuple[list[int], dic
     taken = set(
         application.assignments.filter(stage=application.stage).values_list("expert_id", flat=True)
     )
+    acting = acting_expert_ids(application.city_id)
     pool, excluded = [], {}
     for expert in experts.order_by("pk"):
         reason = conflict_reason(expert, application)
+        if not reason and expert.pk not in acting:
+            reason = NO_ACCOUNT
         if reason:
             excluded[str(expert.pk)] = reason
         elif expert.pk not in taken:
@@ -1203,6 +1226,25 @@ def score_save(
         raise StaleVersion("评分已在其他页面修改，请刷新后重试。")
     if score.submitted_at:
         raise ValidationError("评分已提交，不能再修改。")
+    clean = clean_points(rubric, points, comment, submit=submit)
+    score.points = clean
+    score.total = sum((Decimal(v) for v in clean.values()), Decimal("0"))
+    score.comment = comment.strip()
+    score.version += 1
+    if submit:
+        score.submitted_at = timezone.now()
+    score.save()
+    audit(
+        event="application.score_submitted" if submit else "application.score_saved",
+        user=actor,
+        obj=app,
+        detail={"points": clean, "total": str(score.total)},
+    )
+    return score
+
+
+def clean_points(rubric, points: Mapping[str, Any], comment: str, *, submit: bool) -> dict:
+    """Return the rubric's points as strings, or raise a ValidationError per indicator."""
     clean: dict[str, str] = {}
     errors = {}
     for indicator in rubric.indicators:
@@ -1224,20 +1266,7 @@ def score_save(
         errors["comment"] = "请填写评审意见"
     if errors:
         raise ValidationError(errors)
-    score.points = clean
-    score.total = sum((Decimal(v) for v in clean.values()), Decimal("0"))
-    score.comment = comment.strip()
-    score.version += 1
-    if submit:
-        score.submitted_at = timezone.now()
-    score.save()
-    audit(
-        event="application.score_submitted" if submit else "application.score_saved",
-        user=actor,
-        obj=app,
-        detail={"points": clean, "total": str(score.total)},
-    )
-    return score
+    return clean
 
 
 def panel_stats(totals: list[Decimal], *, trim: bool) -> dict[str, Any]:
@@ -1397,6 +1426,7 @@ def remind_due_assignments(*, today: dt.date | None = None, days_before: int = 2
             due_on__gte=today,
             reminded_at__isnull=True,
             declared_conflict="",
+            removed_at__isnull=True,
             application__withdrawn=False,
         )
         .exclude(score__submitted_at__isnull=False)
@@ -1428,3 +1458,13 @@ def remind_due_assignments(*, today: dt.date | None = None, days_before: int = 2
 
 
 ACTION_TEXT = {**ACTION_LABELS, "withdraw": "撤回申报"}
+
+
+# Panel services that keep a panel able to finish (remove, replace, offline sheets).
+from .panels import (  # noqa: E402, F401
+    assignment_remove,
+    assignment_replace,
+    experts_unable_to_act,
+    offline_score_record,
+    panel_members_unable_to_act,
+)
