@@ -18,7 +18,7 @@ from accounts.roles import Role
 from accounts.services import audit, notify
 from funding import policy_adapter as engine
 from funding.models import Grant
-from funding.services import _station_users, grant_apply_schedule
+from funding.services import grant_apply_schedule, station_users
 from stations.uploads import validate_upload
 
 from .models import (
@@ -228,7 +228,7 @@ def round_open(
         ev.save()
         created.append(ev)
         notify(
-            recipients=_station_users(grant.station),
+            recipients=station_users(grant.station),
             title=f"请提交{year}年度考核自评材料（截止 {due_date:%Y-%m-%d}）",
             body=f"{grant.station}：请在截止日期前提交年度工作总结{'和经费决算' if city.policy_code == 'hangzhou' else ''}。",
             link=f"/evaluations/{ev.pk}/",
@@ -618,7 +618,7 @@ def evaluation_confirm(
     )
     grade_label = engine.GRADE_LABELS.get(evaluation.grade, evaluation.grade)
     notify(
-        recipients=_station_users(evaluation.station),
+        recipients=station_users(evaluation.station),
         title=f"{evaluation}结果：{final_score}分，{grade_label}",
         body="；".join(f"{c['label']}（{c['clause']}）" for c in consequences),
         link=f"/funding/stations/{evaluation.station_id}/",
@@ -651,7 +651,7 @@ def round_send_reminders(*, round_id: int, today: dt.date | None = None) -> int:
         if not created:
             continue
         notify(
-            recipients=_station_users(ev.station),
+            recipients=station_users(ev.station),
             title=f"提醒：{ev}自评材料将于 {rnd.due_date:%Y-%m-%d} 截止（还有 {days_left} 天）",
             link=f"/evaluations/{ev.pk}/",
         )
@@ -694,7 +694,7 @@ def round_close(*, round: EvaluationRound, actor, request=None) -> EvaluationRou
         ev.version += 1
         ev.save(update_fields=["version"])
         notify(
-            recipients=_station_users(ev.station),
+            recipients=station_users(ev.station),
             title=f"{ev}：未在截止日期前提交自评材料，记为未参加考核",
             link=f"/evaluations/{ev.pk}/",
         )
