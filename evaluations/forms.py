@@ -25,6 +25,13 @@ class SelfReportForm(BootstrapForm):
         label=_("决算支出合计（元）"), required=False, max_digits=12, decimal_places=2
     )
 
+    def __init__(self, *args, fields: tuple[str, ...], **kwargs):
+        """Keep the policy's `self_report_fields` (CityPolicy) and the version only."""
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name != "version" and name not in fields:
+                del self.fields[name]
+
 
 class AttachmentForm(BootstrapForm):
     file = forms.FileField(label=_("照片、视频或其他附件"))

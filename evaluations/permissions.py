@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accounts.roles import Role
+from funding import policy_adapter as engine
 
 from .models import StationEvaluation
 
@@ -36,11 +37,12 @@ def can_close_round(user, rnd) -> Decision:
 def can_submit_self_report(user, ev: StationEvaluation) -> Decision:
     station = ev.station
     society = user.role == Role.SOCIETY_STAFF and user.society_id == station.society_id
-    # Guiyang: the host unit is the demand unit, which evaluates the station instead.
+    # Where the policy has a demand-unit evaluation (贵阳 四(三)), the host unit is the demand
+    # unit: it evaluates the station instead of reporting on it.
     host = (
         user.role == Role.HOST_STAFF
         and user.host_unit_id == station.host_unit_id
-        and station.city.policy_code != "guiyang"
+        and not engine.policy_for(station.city).has_demand_unit_evaluation
     )
     if not (_active(user) and (society or host)):
         return False, "只有服务站的学会或建站单位工作人员可以提交自评。"
@@ -55,8 +57,8 @@ def can_submit_self_report(user, ev: StationEvaluation) -> Decision:
 
 
 def can_demand_unit_review(user, ev: StationEvaluation) -> Decision:
-    if ev.station.city.policy_code != "guiyang":
-        return False, "只有贵阳工作站考核需要需求单位评价。"
+    if not engine.policy_for(ev.station.city).has_demand_unit_evaluation:
+        return False, "本市服务站考核不设需求单位评价。"
     if not (
         _active(user)
         and user.role == Role.HOST_STAFF

@@ -30,7 +30,6 @@ from .models import (
 )
 
 E = StationEvaluation.Status
-ABSENT_CLAUSE = {"guiyang": "贵阳 四(三)3"}  # every workstation must take part
 # The policies name no period: the city's `rectification_days` parameter (益阳 default 90),
 # this when a city declares none; the administrator may also enter a date.
 RECTIFICATION_DAYS = 90
@@ -182,16 +181,15 @@ def _locked(evaluation: StationEvaluation) -> StationEvaluation:
 
 
 def assessed_years(grant: Grant) -> list[int]:
-    """Return the years in which a grant's station is evaluated."""
-    city = grant.station.city
-    program = engine.program_for(city, grant.program)
-    if program.payment == "yearly":
-        years = engine.policy_for(city).support_years(program, grant.policy_params)
-        return list(range(grant.start_year, grant.start_year + years))
-    if city.policy_code == "guiyang":  # annual assessment over the agreement (≥2 years)
-        end = grant.station.term_end.year if grant.station.term_end else grant.start_year + 1
-        return list(range(grant.start_year, max(end, grant.start_year + 1) + 1))
-    return []  # one-off awards and topics carry no annual evaluation
+    """Return the years in which a grant's station is evaluated (the city policy decides)."""
+    station = grant.station
+    policy = engine.policy_for(station.city)
+    return policy.assessed_years(
+        policy.program(grant.program),
+        start_year=grant.start_year,
+        agreement_end_year=station.term_end.year if station.term_end else None,
+        params=grant.policy_params,
+    )
 
 
 def evaluation_targets(city, year: int) -> list[Grant]:
@@ -221,6 +219,7 @@ def round_open(
     )
     rnd.full_clean()
     rnd.save()
+    accounts_too = "和经费决算" if engine.policy_for(city).requires_final_accounts else ""
     created = []
     for grant in evaluation_targets(city, year):
         ev = StationEvaluation(round=rnd, station=grant.station, grant=grant, year=year)
@@ -230,7 +229,7 @@ def round_open(
         notify(
             recipients=_station_users(grant.station),
             title=f"请提交{year}年度考核自评材料（截止 {due_date:%Y-%m-%d}）",
-            body=f"{grant.station}：请在截止日期前提交年度工作总结{'和经费决算' if city.policy_code == 'hangzhou' else ''}。",
+            body=f"{grant.station}：请在截止日期前提交年度工作总结{accounts_too}。",
             link=f"/evaluations/{ev.pk}/",
         )
     audit(
@@ -307,9 +306,13 @@ def evaluation_submit(
         raise ValidationError("专家已开始评分，自评材料不能再修改。")
     if not summary.strip():
         raise ValidationError({"summary": "请填写年度工作总结。"})
-    if evaluation.station.city.policy_code == "hangzhou" and not final_accounts.strip():
+    policy = engine.policy_for(evaluation.station.city)
+    if policy.requires_final_accounts and not final_accounts.strip():
         raise ValidationError(
-            {"final_accounts": "杭州市要求年终考核提交经费决算（附件第十二条）。"}
+            {
+                "final_accounts": _("年终考核须提交经费决算（%(clause)s）。")
+                % {"clause": policy.final_accounts_clause}
+            }
         )
     evaluation.summary = summary.strip()
     evaluation.final_accounts = final_accounts.strip()
@@ -383,11 +386,12 @@ def evaluation_demand_unit_review(
     expected_version: int | None = None,
     request=None,
 ) -> StationEvaluation:
-    """Guiyang 四(三): the demand unit's own evaluation of the station."""
+    """The demand unit's own evaluation of the station, where the policy has one (贵阳 四(三))."""
     evaluation = _locked(evaluation)
     _check_version(evaluation, expected_version)
-    if evaluation.station.city.policy_code != "guiyang":
-        raise ValidationError("只有贵阳工作站考核需要需求单位评价。")
+    policy = engine.policy_for(evaluation.station.city)
+    if not policy.has_demand_unit_evaluation:
+        raise ValidationError(_("本市服务站考核不设需求单位评价。"))
     if evaluation.status == E.CONFIRMED:
         raise ValidationError("考核已确认，不能再修改。")
     if rating not in DEMAND_RATINGS or not opinion.strip():
@@ -403,7 +407,7 @@ def evaluation_demand_unit_review(
         request=request,
         obj=evaluation,
         city_id=evaluation.station.city_id,
-        clause="贵阳 四(三)",
+        clause=policy.demand_unit_clause,
         detail={"rating": rating},
     )
     return evaluation
@@ -663,13 +667,15 @@ def round_send_reminders(*, round_id: int, today: dt.date | None = None) -> int:
 def round_close(*, round: EvaluationRound, actor, request=None) -> EvaluationRound:
     """Close a round: every submitted evaluation must be confirmed; the rest were absent.
 
-    A station that never submitted its self-report is recorded as 未参加考核; in Guiyang
-    that is a ground for revocation (贵阳 四(三)4), which the administrator decides.
+    A station that never submitted its self-report is recorded as 未参加考核, citing the
+    policy's `absence_clause`; where the policy makes absence a ground for revocation
+    (`absence_revocation_clause`), the administrator decides it.
     """
     # Lock the round: a self-report submitted while closing must land before or be refused.
     rnd = EvaluationRound.objects.select_for_update().select_related("city").get(pk=round.pk)
     if rnd.status != EvaluationRound.Status.OPEN:
         raise ValidationError("该考核批次已经结束。")
+    absence_clause = engine.policy_for(rnd.city).absence_clause
     evaluations = list(
         rnd.evaluations.select_for_update(of=("self",))
         .select_related("station")
@@ -688,7 +694,7 @@ def round_close(*, round: EvaluationRound, actor, request=None) -> EvaluationRou
             to_status=E.ABSENT,
             actor=actor,
             reason=_("考核批次结束时未提交自评材料"),
-            clause=ABSENT_CLAUSE.get(rnd.city.policy_code, ""),
+            clause=absence_clause,
             request=request,
         )
         ev.version += 1
@@ -703,7 +709,7 @@ def round_close(*, round: EvaluationRound, actor, request=None) -> EvaluationRou
         to_status=EvaluationRound.Status.CLOSED,
         actor=actor,
         reason=_("结束年度考核"),
-        clause=ABSENT_CLAUSE.get(rnd.city.policy_code, ""),
+        clause=absence_clause,
         request=request,
     )
     audit(
@@ -712,7 +718,7 @@ def round_close(*, round: EvaluationRound, actor, request=None) -> EvaluationRou
         request=request,
         obj=rnd,
         city_id=rnd.city_id,
-        clause=ABSENT_CLAUSE.get(rnd.city.policy_code, ""),
+        clause=absence_clause,
         detail={
             "confirmed": sum(1 for e in evaluations if e.status == E.CONFIRMED),
             "absent": [e.station_id for e in absent],

@@ -112,6 +112,7 @@ def evaluation_detail(request, pk: int):
         (ev.counts, ev.quantitative) if ev.submitted_at else services.self_report_figures(ev)
     )
     (score_ok, _reason), my_score = permissions.can_score(user, ev)
+    policy = engine.policy_for(ev.station.city)
     ctx = {
         "ev": ev,
         "rubric": rubric,
@@ -119,19 +120,20 @@ def evaluation_detail(request, pk: int):
         "items": items,
         "grade_labels": engine.GRADE_LABELS,
         "status_labels": engine.STATUS_LABELS,
-        "city_code": ev.station.city.policy_code,
+        "demand_unit_clause": policy.demand_unit_clause,
         "scores": ev.expert_scores.select_related("expert"),
         "attachments": ev.attachments.all(),
         "demand_ratings": services.DEMAND_RATINGS,
     }
     if permissions.can_submit_self_report(user, ev)[0]:
         ctx["report_form"] = SelfReportForm(
+            fields=policy.self_report_fields,
             initial={
                 "version": ev.version,
                 "summary": ev.summary,
                 "final_accounts": ev.final_accounts,
                 "final_accounts_total": ev.final_accounts_total,
-            }
+            },
         )
         ctx["attachment_form"] = AttachmentForm()
     if permissions.can_demand_unit_review(user, ev)[0]:
@@ -182,14 +184,16 @@ def submit(request, pk: int):
         request,
         pk,
         permissions.can_submit_self_report,
-        lambda ev, r: SelfReportForm(r.POST),
+        lambda ev, r: SelfReportForm(
+            r.POST, fields=engine.policy_for(ev.station.city).self_report_fields
+        ),
         lambda ev, f, _: services.evaluation_submit(
             evaluation=ev,
             actor=request.user,
             request=request,
             summary=f.cleaned_data["summary"],
-            final_accounts=f.cleaned_data["final_accounts"],
-            final_accounts_total=f.cleaned_data["final_accounts_total"],
+            final_accounts=f.cleaned_data.get("final_accounts", ""),
+            final_accounts_total=f.cleaned_data.get("final_accounts_total"),
             expected_version=f.cleaned_data["version"],
         ),
         "自评材料已提交。",

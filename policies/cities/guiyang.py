@@ -60,6 +60,15 @@ class GuiyangPolicy(CityPolicy):
     change_ends_support = ("cancel",)
     change_requesters = ("society_staff",)
 
+    # --- evaluations ---
+    # 四(三): assessed every year of the agreement (paid once); the demand unit evaluates the
+    # workstation; every workstation takes part (四(三)3), absence may revoke it (四(三)4).
+    assessed_over_agreement = True
+    demand_unit_clause = ASSESSMENT
+    absence_clause = f"{ASSESSMENT}3"
+    absence_revocation_clause = f"{ASSESSMENT}4"
+    # --- end evaluations ---
+
     programs = {
         "station": Program(
             code="station",
