@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
@@ -172,6 +173,21 @@ def _check_round_open(evaluation: StationEvaluation) -> None:
         raise ValidationError("本年度考核已结束，不能再提交或修改自评材料。", code="round_closed")
 
 
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), _("Y年n月j日 H:i"))
+
+
+def _check_not_submitted(evaluation: StationEvaluation) -> None:
+    """A submitted self-report is read-only: a second submission (double click, second tab,
+    replayed POST) is refused, naming when and by whom it was submitted."""
+    if evaluation.submitted_at is not None:
+        raise ValidationError(
+            _("自评材料已于 %(when)s 由 %(who)s 提交，提交后不能修改或再次提交。")
+            % {"when": _when(evaluation.submitted_at), "who": evaluation.submitted_by},
+            code="already_submitted",
+        )
+
+
 def _locked(evaluation: StationEvaluation) -> StationEvaluation:
     return (
         StationEvaluation.objects.select_for_update()
@@ -294,16 +310,14 @@ def evaluation_submit(
     expected_version: int | None = None,
     request=None,
 ) -> StationEvaluation:
-    """Submit (or resubmit before scoring) the station's self-report; counts come from records."""
-    # Lock: a resubmission racing the expert's first score must not slip past the status check.
+    """Submit the station's self-report once; counts come from records. It is read-only after."""
+    # Lock: of two submissions at once (a double click), the second waits and is refused.
     evaluation = _locked(evaluation)
+    _check_not_submitted(evaluation)
     _check_version(evaluation, expected_version)
     _check_round_open(evaluation)
-    if (
-        evaluation.status not in (E.PENDING, E.SUBMITTED)
-        or evaluation.expert_scores.filter(submitted_at__isnull=False).exists()
-    ):
-        raise ValidationError("专家已开始评分，自评材料不能再修改。")
+    if evaluation.status != E.PENDING:
+        raise ValidationError(_("当前考核状态不能提交自评材料。"), code="not_pending")
     if not summary.strip():
         raise ValidationError({"summary": "请填写年度工作总结。"})
     policy = engine.policy_for(evaluation.station.city)
@@ -322,14 +336,13 @@ def evaluation_submit(
     evaluation.submitted_at = timezone.now()
     evaluation.version += 1
     evaluation.full_clean()
-    if evaluation.status != E.SUBMITTED:  # a resubmission before scoring stays 已提交
-        evaluation_set_status(
-            evaluation=evaluation,
-            to_status=E.SUBMITTED,
-            actor=actor,
-            reason=_("提交年度自评材料"),
-            request=request,
-        )
+    evaluation_set_status(
+        evaluation=evaluation,
+        to_status=E.SUBMITTED,
+        actor=actor,
+        reason=_("提交年度自评材料"),
+        request=request,
+    )
     evaluation.save()
     audit(
         event="evaluations.self_report_submitted",
@@ -346,8 +359,11 @@ def evaluation_submit(
 def evaluation_attachment_add(
     *, evaluation: StationEvaluation, upload, actor, request=None
 ) -> EvaluationAttachment:
-    """Store a photo or document of the self-report after the one upload check (by content)."""
+    """Store a photo or document of the self-report after the one upload check (by content).
+
+    Attachments belong to the self-report: once it is submitted they are read-only too."""
     evaluation = _locked(evaluation)
+    _check_not_submitted(evaluation)
     _check_round_open(evaluation)
     try:
         checked = validate_upload(upload, max_bytes=ATTACHMENT_MAX_BYTES)
@@ -475,6 +491,12 @@ def expert_score_submit(
     score = ExpertScore.objects.select_for_update().get(pk=score.pk)
     if score.expert_id != actor.pk:
         raise ValidationError("只能填写指派给您的评分。")
+    if score.submitted_at is not None:  # read-only once submitted (a second tab, a double click)
+        raise ValidationError(
+            _("您已于 %(when)s 提交评分，评分提交后不能修改或再次提交。")
+            % {"when": _when(score.submitted_at)},
+            code="already_submitted",
+        )
     if expected_version is not None and score.version != expected_version:
         raise StaleEvaluation(
             "您的评分已在其他页面修改，本次未保存，已保留较新的评分。请刷新页面后重新操作。",
