@@ -376,6 +376,52 @@ class CityPolicy:
     revocation_reasons: Mapping[str, str] = {}
     revocation_clause: str = ""
 
+    # --- evaluations: assessed years, the self-report, the demand unit, absence ---
+    # A grant paid once is still assessed every year of the station's agreement (贵阳 四(三):
+    # annual assessment over an agreement of at least two years); elsewhere it carries none.
+    assessed_over_agreement: bool = False
+    # The self-report form's fields (StationEvaluation field names), in order.
+    self_report_fields: tuple[str, ...] = ("summary",)
+    # The clause that requires final accounts (经费决算) in the self-report; "" = not required.
+    final_accounts_clause: str = ""
+    # The clause under which the demand (host) unit evaluates the station instead of
+    # reporting on it itself (贵阳 四(三)); "" = no demand-unit evaluation.
+    demand_unit_clause: str = ""
+    # Cited when a round closes with stations absent: every station must take part.
+    absence_clause: str = ""
+    # The clause that makes an unexcused absence a ground for revocation; "" = none.
+    absence_revocation_clause: str = ""
+
+    @property
+    def requires_final_accounts(self) -> bool:
+        return bool(self.final_accounts_clause)
+
+    @property
+    def has_demand_unit_evaluation(self) -> bool:
+        return bool(self.demand_unit_clause)
+
+    def assessed_years(
+        self,
+        program: Program,
+        *,
+        start_year: int,
+        agreement_end_year: int | None,
+        params: Mapping[str, Any],
+    ) -> list[int]:
+        """Return the years a grant of `program` starting in `start_year` is assessed.
+
+        Yearly support: each supported year. Otherwise, with `assessed_over_agreement`,
+        each year of the agreement (at least two); else none (one-off awards and topics).
+        """
+        if program.payment == "yearly":
+            return list(range(start_year, start_year + self.support_years(program, params)))
+        if self.assessed_over_agreement:
+            end = agreement_end_year if agreement_end_year else start_year + 1
+            return list(range(start_year, max(end, start_year + 1) + 1))
+        return []
+
+    # --- end evaluations ---
+
     def __init_subclass__(cls, **kwargs):
         """Give every rubric indicator a weight parameter (the policies leave weights open).
 

@@ -71,6 +71,15 @@ class GuiyangPolicy(CityPolicy):
         "major_accident": "建站单位因技术原因发生重大安全、质量、环境污染事故，受到行政、刑事处理",
     }
 
+    # --- evaluations ---
+    # 四(三): assessed every year of the agreement (paid once); the demand unit evaluates the
+    # workstation; every workstation takes part (四(三)3), absence may revoke it (四(三)4).
+    assessed_over_agreement = True
+    demand_unit_clause = ASSESSMENT
+    absence_clause = f"{ASSESSMENT}3"
+    absence_revocation_clause = f"{ASSESSMENT}4"
+    # --- end evaluations ---
+
     programs = {
         "station": Program(
             code="station",

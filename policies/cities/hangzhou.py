@@ -202,6 +202,12 @@ class HangzhouPolicy(CityPolicy):
             )
         return findings
 
+    # --- evaluations ---
+    # 附件第十二条: the year-end assessment includes the final accounts (经费决算).
+    self_report_fields = ("summary", "final_accounts", "final_accounts_total")
+    final_accounts_clause = ASSESSMENT
+    # --- end evaluations ---
+
     programs = {
         "service_base": Program(
             code="service_base",
