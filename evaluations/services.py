@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.services import audit, notify
-from funding import policy_adapter as engine
 from funding.models import Grant
 from funding.services import _station_users, grant_apply_schedule
+from policies import api as engine
 from stations.uploads import validate_upload
 
 from .models import (

@@ -113,7 +113,7 @@ class Grant(models.Model):
 
     @property
     def program_label(self) -> str:
-        from .policy_adapter import PolicyError, program_for
+        from policies.api import PolicyError, program_for
 
         try:
             return gettext(program_for(self.station.city, self.program).label_zh)

@@ -8,7 +8,7 @@ from applications import services
 from applications.facts import build_facts
 from applications.forms import GenericProgramForm, form_class_for
 from applications.models import Application, Call
-from applications.policy import acting_roles
+from policies.api import acting_roles
 from policies.registry import all_policies
 from stations.choices import HostNature
 from tests.factories import HostUnitFactory, SocietyFactory, city
