@@ -382,7 +382,9 @@ def application_check(application: Application, facts=None) -> list[dict[str, st
                 "code": "host_unit_missing",
                 "severity": "block",
                 "message": "请选择需求（建站）单位",
-                "clause": getattr(form, "host_unit_clause", ""),
+                "clause": get_city_policy(application.city)
+                .program(application.program)
+                .host_unit_clause,
             }
         )
     if not form.is_valid():

@@ -131,6 +131,13 @@ class Program:
     round_every: int | str = 1
     rounds_zh: str = ""
     clauses: tuple[str, ...] = ()
+    # --- applications engine ---
+    # The application form (申报书) the program uses: a key of applications.forms.FORMS,
+    # naming what the form asks for, not the city (the form classes stay in applications/).
+    form: str = "generic"
+    # The clause that makes a society applying for a new station name its host/demand unit
+    # (cited when the form asks for one and none is chosen).
+    host_unit_clause: str = ""
 
 
 @dataclass(frozen=True)

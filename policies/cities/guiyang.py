@@ -75,6 +75,9 @@ class GuiyangPolicy(CityPolicy):
             },
             rounds_zh="常年申报，经认定后一次性补助",
             clauses=(f"{FUNDS}1", f"{FUNDS}2"),
+            # --- applications engine ---
+            form="budgeted_station",  # 申报书 with the budget table and the payee account
+            host_unit_clause=CONDITIONS,
         ),
     }
 
