@@ -237,7 +237,7 @@ def _demands(user) -> list[TodoItem]:
 
 def _own_drafts(user) -> list[TodoItem]:
     from applications import selectors as app_selectors
-    from applications.policy import workflow_for
+    from policies.api import workflow_for
     from policies.types import PolicyError
 
     if user.role not in (Role.SOCIETY_STAFF, Role.HOST_STAFF):
@@ -316,7 +316,7 @@ def scored_assignments(user) -> list[dict]:
 
 def _applicant_role(call) -> str | None:
     """Return the role that fills in the call's applications (its workflow's first stage)."""
-    from applications.policy import workflow_for
+    from policies.api import workflow_for
     from policies.types import PolicyError
 
     try:

@@ -169,7 +169,7 @@ def funded_activities(application, year: int) -> tuple[str, ...]:
         program = policy.program(application.program)
     except PolicyError:  # an unknown program has no period
         return ()
-    from applications.policy import current_params
+    from policies.api import current_params
 
     params, _ = current_params(application.city)
     end = year + max(policy.support_years(program, params), 1) - 1

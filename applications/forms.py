@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from policies.api import PolicyError, get_policy
 from stations.choices import HostNature, Level
 
 from .models import AttachmentKind, Call
@@ -30,9 +31,9 @@ class ProgramForm(forms.Form):
 
     sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
     has_budget = False
-    # A society applying for a new station names its demand/host unit (the station's host).
+    # A society applying for a new station names its demand/host unit (the station's host);
+    # the clause requiring it is the program's declaration (Program.host_unit_clause).
     needs_host_unit = False
-    host_unit_clause = ""
 
     title = forms.CharField(label=_("申报名称（服务站/项目名称）"), max_length=150)
     level = forms.ChoiceField(label=_("申报级别"), choices=LEVEL_CHOICES)
@@ -91,7 +92,7 @@ class TeamMixin(forms.Form):
         return data
 
 
-class YiyangStationForm(TeamMixin, ProgramForm):
+class IndustryStationForm(TeamMixin, ProgramForm):
     """益阳 申报书（附件）."""
 
     NATURES = [
@@ -216,12 +217,11 @@ class YiyangStationForm(TeamMixin, ProgramForm):
     )
 
 
-class GuiyangStationForm(TeamMixin, ProgramForm):
+class BudgetedStationForm(TeamMixin, ProgramForm):
     """贵阳 申报书: the budget table lives in BudgetFormSet."""
 
     has_budget = True
     needs_host_unit = True
-    host_unit_clause = "贵阳 三(三)"
     INDUSTRIES = [
         (x, _(x))
         for x in (
@@ -326,21 +326,21 @@ def rmb_uppercase(amount: Decimal) -> str:
     return cn2an.an2cn(str(amount.quantize(Decimal("0.01"))), "rmb")
 
 
-class LianyungangBase(ProgramForm):
+class AwardForm(ProgramForm):
     summary = forms.CharField(label=_("申报事项概述"), widget=TEXTAREA)
     council_resolution = forms.CharField(
         label=_("学会理事会/领导班子研究情况"), widget=TEXTAREA, help_text=_("连云港 六")
     )
 
 
-class LianyungangStationForm(LianyungangBase):
+class StationAwardForm(AwardForm):
     served_unit = forms.CharField(label=_("服务对象（单位）"), max_length=100)
     goals = forms.CharField(label=_("服务目标"), widget=TEXTAREA)
     agreement_signed_on = date_field(_("服务协议签订日期"))
     capability = forms.CharField(label=_("服务能力"), widget=TEXTAREA)
 
 
-class LianyungangChiefExpertForm(LianyungangBase):
+class ChiefExpertAwardForm(AwardForm):
     expert_name = forms.CharField(label=_("首席专家（工程师）姓名"), max_length=50)
     expert_title = forms.CharField(label=_("职称"), max_length=50)
     served_unit = forms.CharField(label=_("服务单位"), max_length=100)
@@ -349,14 +349,14 @@ class LianyungangChiefExpertForm(LianyungangBase):
     agreement_signed_on = date_field(_("协议签订日期"))
 
 
-class LianyungangDemoSocietyForm(LianyungangBase):
+class DemoSocietyAwardForm(AwardForm):
     soft_science = forms.CharField(label=_("软科学课题或被采纳建议"), widget=TEXTAREA)
     member_services = forms.CharField(label=_("会员服务情况"), widget=TEXTAREA)
     website = forms.URLField(label=_("学会网站"), assume_scheme="https")
     honours = forms.CharField(label=_("近两年获评先进情况"), widget=TEXTAREA, required=False)
 
 
-class LianyungangFunctionForm(LianyungangBase):
+class FunctionProjectAwardForm(AwardForm):
     CATEGORIES = [
         (x, x)
         for x in (
@@ -376,7 +376,7 @@ class LianyungangFunctionForm(LianyungangBase):
     outcomes = forms.CharField(label=_("承接成效"), widget=TEXTAREA)
 
 
-class ShenyangFilingForm(TeamMixin, ProgramForm):
+class FilingForm(TeamMixin, ProgramForm):
     TASKS = [
         ("decision_consulting", _("决策咨询")),
         ("talent", _("引智引才")),
@@ -396,52 +396,80 @@ class ShenyangFilingForm(TeamMixin, ProgramForm):
     )
 
 
-class ShenyangKeySupportForm(ShenyangFilingForm):
+class KeySupportForm(FilingForm):
     achievements = forms.CharField(label=_("建站以来主要成效"), widget=TEXTAREA)
     next_plan = forms.CharField(label=_("支持期工作目标"), widget=TEXTAREA)
 
 
-class HangzhouBaseForm(TeamMixin, ProgramForm):
+class ServiceBaseForm(TeamMixin, ProgramForm):
     needs_host_unit = True
-    host_unit_clause = "杭州 附件第四条"
     park = forms.CharField(label=_("依托园区/产业"), max_length=100)
     need = forms.CharField(label=_("需求与基础"), widget=TEXTAREA)
     plan = forms.CharField(label=_("建设方案与目标"), widget=TEXTAREA)
     parties = forms.CharField(label=_("合作各方及协议"), widget=TEXTAREA)
 
 
-class HangzhouStationForm(TeamMixin, ProgramForm):
+class ServiceStationForm(TeamMixin, ProgramForm):
     needs_host_unit = True
-    host_unit_clause = "杭州 附件第五条"
     served_units = forms.CharField(label=_("服务单位及需求"), widget=TEXTAREA)
     plan = forms.CharField(label=_("服务方案与目标"), widget=TEXTAREA)
 
 
-class HangzhouTopicForm(ProgramForm):
+class TopicForm(ProgramForm):
     research_content = forms.CharField(label=_("研究内容"), widget=TEXTAREA)
     expected_results = forms.CharField(label=_("预期成果"), widget=TEXTAREA)
 
 
-# (policy code, program code) → form. Programs without an entry use the generic form.
-PROGRAM_FORMS: dict[tuple[str, str], type[ProgramForm]] = {
-    ("yiyang", "station"): YiyangStationForm,
-    ("guiyang", "station"): GuiyangStationForm,
-    ("lianyungang", "service_station"): LianyungangStationForm,
-    ("lianyungang", "chief_expert"): LianyungangChiefExpertForm,
-    ("lianyungang", "demo_society"): LianyungangDemoSocietyForm,
-    ("lianyungang", "function_project"): LianyungangFunctionForm,
-    ("shenyang", "filing"): ShenyangFilingForm,
-    ("shenyang", "key_support"): ShenyangKeySupportForm,
-    ("hangzhou", "service_base"): HangzhouBaseForm,
-    ("hangzhou", "station"): HangzhouStationForm,
-    ("hangzhou", "research_major"): HangzhouTopicForm,
-    ("hangzhou", "research_key"): HangzhouTopicForm,
-    ("hangzhou", "research_general"): HangzhouTopicForm,
-}
+class OverseasActivityForm(ProgramForm):
+    """An overseas-talent (海智) activity: the activity, its expert, dates, content, budget.
+
+    No station is built, so none of the station fields (站长, 合作期限, 专家团队) are asked.
+    """
+
+    has_budget = True
+    expert_name = forms.CharField(label=_("海外专家（团队）姓名"), max_length=100)
+    expert_affiliation = forms.CharField(label=_("专家所在国家（地区）及单位"), max_length=150)
+    activity_start = date_field(_("活动开始日期"))
+    activity_end = date_field(_("活动结束日期"))
+    activity_content = forms.CharField(label=_("活动内容与预期成效"), widget=TEXTAREA)
+
+    sections = (
+        (
+            _("引才引智活动"),
+            ("expert_name", "expert_affiliation", "activity_start", "activity_end"),
+        ),
+        (_("活动内容"), ("activity_content",)),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("activity_start"), data.get("activity_end")
+        if start and end and end < start:
+            self.add_error("activity_end", _("活动结束日期不能早于开始日期。"))
+        return data
 
 
 class GenericProgramForm(TeamMixin, ProgramForm):
     plan = forms.CharField(label=_("申报内容与计划"), widget=TEXTAREA)
+
+
+# Program.form (declared by each city's policy) → the form class. A key names what the form
+# asks for, never a city; a program that declares none uses the generic form.
+FORMS: dict[str, type[ProgramForm]] = {
+    "generic": GenericProgramForm,
+    "industry_station": IndustryStationForm,
+    "budgeted_station": BudgetedStationForm,
+    "station_award": StationAwardForm,
+    "chief_expert": ChiefExpertAwardForm,
+    "demo_society": DemoSocietyAwardForm,
+    "function_project": FunctionProjectAwardForm,
+    "filing": FilingForm,
+    "key_support": KeySupportForm,
+    "service_base": ServiceBaseForm,
+    "service_station": ServiceStationForm,
+    "topic": TopicForm,
+    "overseas_activity": OverseasActivityForm,
+}
 
 
 # Fields that name the applicant or its people: hidden from experts under blind review.
@@ -471,7 +499,12 @@ def reveals_identity(name: str) -> bool:
 
 
 def form_class_for(policy_code: str, program: str) -> type[ProgramForm]:
-    return PROGRAM_FORMS.get((policy_code, program), GenericProgramForm)
+    """Return the form class of a program, by the form key its city's policy declares."""
+    key = get_policy(policy_code).program(program).form
+    try:
+        return FORMS[key]
+    except KeyError as exc:
+        raise PolicyError(f"未知的申报书类型“{key}”（可选：{'、'.join(FORMS)}）") from exc
 
 
 # --- other forms -----------------------------------------------------------------------------

@@ -26,12 +26,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit
+from policies.api import review_rubric
 from stations.models import Expert
 from stations.uploads import ALL_TYPES
 
 from . import permissions as perms
 from .models import Application, ExpertAssignment, ExpertDraw, ReviewScore
-from .policy import review_rubric
 
 
 def _services():

@@ -11,10 +11,10 @@ from django.utils.translation import gettext
 
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
+from policies.api import acting_roles, workflow_for
 from policies.types import PolicyError
 
 from .models import Application
-from .policy import acting_roles, workflow_for
 
 Result = tuple[bool, str]
 

@@ -24,10 +24,25 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import CITY_WIDE_ROLES, Role
 from accounts.services import audit, notify
-from policies import engine
-from policies.engine import budget_findings
-from policies.facts import EligibilityFacts
-from policies.types import ACTION_LABELS, Finding, PolicyError, Stage
+from policies import api
+from policies.api import (
+    ACTION_LABELS,
+    EligibilityFacts,
+    Finding,
+    PolicyError,
+    Stage,
+    acting_roles,
+    amount_required,
+    call_warnings,
+    check_amount,
+    current_params,
+    get_city_policy,
+    notice_end_date,
+    quota_counts_level,
+    record_eligibility,
+    review_rubric,
+    workflow_for,
+)
 from stations.choices import StationStatus
 from stations.models import Expert, Station
 from stations.services import station_create, station_set_status, station_update
@@ -51,19 +66,6 @@ from .models import (
     PublicNotice,
     QuotaOverride,
     ReviewScore,
-)
-from .policy import (
-    acting_roles,
-    amount_required,
-    call_warnings,
-    check_amount,
-    current_params,
-    get_city_policy,
-    notice_end_date,
-    quota_counts_level,
-    record_eligibility,
-    review_rubric,
-    workflow_for,
 )
 
 
@@ -380,7 +382,9 @@ def application_check(application: Application, facts=None) -> list[dict[str, st
                 "code": "host_unit_missing",
                 "severity": "block",
                 "message": "请选择需求（建站）单位",
-                "clause": getattr(form, "host_unit_clause", ""),
+                "clause": get_city_policy(application.city)
+                .program(application.program)
+                .host_unit_clause,
             }
         )
     if not form.is_valid():
@@ -405,9 +409,7 @@ def application_check(application: Application, facts=None) -> list[dict[str, st
     # 贵阳 四(四)4 (and any city's forbidden uses): refused in the budget table as in expenses.
     findings += [
         _finding_dict(f)
-        for f in budget_findings(
-            get_city_policy(application.city), application.form_data.get("budget") or []
-        )
+        for f in api.budget_findings(application.city, application.form_data.get("budget") or [])
     ]
     kinds = set(application.attachments.values_list("kind", flat=True))
     labels = dict(AttachmentKind.choices)
@@ -425,9 +427,7 @@ def application_check(application: Application, facts=None) -> list[dict[str, st
     facts = facts or build_facts(application)
     findings += [
         _finding_dict(f)
-        for f in engine.check_eligibility(
-            get_city_policy(application.city), application.program, facts, params
-        )
+        for f in api.check_eligibility(application.city, application.program, facts, params)
     ]
     return findings
 
@@ -560,7 +560,7 @@ def _check_double_funding(
     """Refuse approval over an overlapping funded activity unless a reason is recorded."""
     found = [
         f
-        for f in engine.check_eligibility(get_city_policy(app.city), app.program, facts, params)
+        for f in api.check_eligibility(app.city, app.program, facts, params)
         if f.code == "double_funding"
     ]
     if not found:
@@ -608,17 +608,15 @@ def _facts_once(app: Application) -> Callable[[], EligibilityFacts]:
     return facts
 
 
-def _enter(
-    app: Application, current: str, action: str, facts: engine.FactsSource = None
-) -> engine.Move:
+def _enter(app: Application, current: str, action: str, facts: api.FactsSource = None) -> api.Move:
     """Return where `action` at stage `current` takes the application, by the engine.
 
     The city's workflow says which moves are legal and which stages the facts make optional
     (`skip_if`); an illegal move is refused as a TransitionError citing the engine's reason.
     """
     try:
-        return engine.move(get_city_policy(app.city), app.program, current, action, facts)
-    except engine.IllegalTransition as exc:
+        return api.move(app.city, app.program, current, action, facts)
+    except api.IllegalTransition as exc:
         raise TransitionError(str(exc), code="illegal") from exc
 
 

@@ -18,6 +18,14 @@ from django.views.decorators.http import require_POST
 from accounts.paging import paginate
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
+from policies.api import (
+    amount_range,
+    amount_required,
+    current_params,
+    get_city_policy,
+    review_rubric,
+    workflow_for,
+)
 from stations.models import Expert, HostUnit, Society, Station
 from stations.privacy import bank_account_for
 from stations.uploads import stored_file_response
@@ -36,14 +44,6 @@ from .forms import (
     rmb_uppercase,
 )
 from .models import AttachmentKind, ExpertAssignment, Objection
-from .policy import (
-    amount_range,
-    amount_required,
-    current_params,
-    get_city_policy,
-    review_rubric,
-    workflow_for,
-)
 from .services import ACTION_TEXT
 
 

@@ -34,22 +34,22 @@ from accounts.models import User
 from accounts.roles import Role
 from applications import services as app_services
 from applications.models import Application, AttachmentKind, Call
-from applications.policy import (
+from evaluations import permissions as ev_perms
+from evaluations import services as ev_services
+from evaluations.models import EvaluationRound, StationEvaluation
+from funding import services as fund_services
+from funding.models import Grant, Recovery
+from network import services as net_services
+from network.choices import DemandStatus, Urgency
+from network.models import Demand, Enterprise
+from policies import api as engine
+from policies.api import (
     amount_range,
     amount_required,
     current_params,
     get_city_policy,
     workflow_for,
 )
-from evaluations import permissions as ev_perms
-from evaluations import services as ev_services
-from evaluations.models import EvaluationRound, StationEvaluation
-from funding import policy_adapter as engine
-from funding import services as fund_services
-from funding.models import Grant, Recovery
-from network import services as net_services
-from network.choices import DemandStatus, Urgency
-from network.models import Demand, Enterprise
 from policies.workdays import CalendarMissing
 from stations.choices import StationStatus
 from stations.models import City, Expert, HostUnit, Society, Station, StationExpert

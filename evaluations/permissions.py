@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts.roles import Role
-from funding import policy_adapter as engine
+from policies import api as engine
 
 from .models import StationEvaluation
 

@@ -9,8 +9,8 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from accounts.scoping import get_for_user, scope_queryset
-from funding import policy_adapter as engine
 from funding.models import Grant
+from policies import api as engine
 
 from .models import EvaluationRound, StationEvaluation, normalize_score
 

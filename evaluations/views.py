@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.paging import paginate
 from accounts.roles import Role
-from funding import policy_adapter as engine
+from policies import api as engine
 from stations.forms import attach_service_errors
 from stations.uploads import stored_file_response
 

@@ -206,7 +206,7 @@ class Grant(models.Model):
 
     @property
     def program_label(self) -> str:
-        from .policy_adapter import PolicyError, program_for
+        from policies.api import PolicyError, program_for
 
         try:
             return gettext(program_for(self.city, self.program).label_zh)
@@ -216,7 +216,7 @@ class Grant(models.Model):
     @property
     def payee_party(self):
         """Return who is paid, as the program declares it (policies Program.payee)."""
-        from .policy_adapter import program_for
+        from policies.api import program_for
 
         payee = program_for(self.city, self.program).payee
         if payee in ("host_unit", "undertaking_unit") and self.host_unit_id:

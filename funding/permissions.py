@@ -7,8 +7,7 @@ these functions are asked only about objects the user can already see.
 from __future__ import annotations
 
 from accounts.roles import Role
-
-from .policy_adapter import policy_for
+from policies.api import get_city_policy as policy_for
 
 Decision = tuple[bool, str]
 OK: Decision = (True, "")

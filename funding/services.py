@@ -1,7 +1,7 @@
 """Writes for funding: grants, the engine's schedule applied, payments, recoveries, expenses.
 
 Every function is keyword-only and atomic, writes one audit row and sends its side effects
-on commit. Amounts come from the policy engine only (funding.policy_adapter).
+on commit. Amounts come from the policy engine only (policies.api).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from accounts.outbox import outbox_enqueue
 from accounts.services import audit, notify
+from policies import api as engine
 from stations.choices import StationStatus
 from stations.models import Station
 
-from . import policy_adapter as engine
 from .models import (
     BudgetLine,
     ChangeRequest,

@@ -137,6 +137,14 @@ class Program:
     # (the application's host unit). funding.models.Grant.payee_party reads it.
     payee: Literal["host_unit", "society", "expert", "undertaking_unit"] = "host_unit"
 
+    # --- applications engine ---
+    # The application form (申报书) the program uses: a key of applications.forms.FORMS,
+    # naming what the form asks for, not the city (the form classes stay in applications/).
+    form: str = "generic"
+    # The clause that makes a society applying for a new station name its host/demand unit
+    # (cited when the form asks for one and none is chosen).
+    host_unit_clause: str = ""
+
 
 @dataclass(frozen=True)
 class GrantFacts:

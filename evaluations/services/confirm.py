@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import audit, notify
-from funding import policy_adapter as engine
 from funding.models import Grant
 from funding.services import grant_apply_schedule, station_users
+from policies import api as engine
 
 from ..models import (
     StationEvaluation,

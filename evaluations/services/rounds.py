@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import audit, notify
-from funding import policy_adapter as engine
 from funding.services import station_users
+from policies import api as engine
 
 from ..models import (
     EvaluationRound,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.services import audit, notify
-from funding import policy_adapter as engine
+from policies import api as engine
 
 from ..models import (
     ExpertScore,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import audit
-from funding import policy_adapter as engine
+from policies import api as engine
 from stations.uploads import validate_upload
 
 from ..models import (

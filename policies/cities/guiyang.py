@@ -96,6 +96,9 @@ class GuiyangPolicy(CityPolicy):
             rounds_zh="常年申报，经认定后一次性补助",
             clauses=(f"{FUNDS}1", f"{FUNDS}2"),
             payee="society",  # --- funding --- 四(四): the money goes to the society
+            # --- applications engine ---
+            form="budgeted_station",  # 申报书 with the budget table and the payee account
+            host_unit_clause=CONDITIONS,
         ),
     }
 

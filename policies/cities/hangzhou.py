@@ -118,7 +118,7 @@ def _project_workflow(code: str, *, contract: bool, quota: bool) -> Workflow:
     return Workflow(program=code, start="draft", stages=tuple(stages))
 
 
-def _one_off(code: str, label: str, clause: str, **amounts: Any) -> Program:
+def _one_off(code: str, label: str, clause: str, form: str, **amounts: Any) -> Program:
     return Program(
         code=code,
         label_zh=label,
@@ -130,6 +130,7 @@ def _one_off(code: str, label: str, clause: str, **amounts: Any) -> Program:
         clauses=(clause,),
         # --- funding --- a topic or an activity without a station: the society is paid.
         payee="society",
+        form=form,  # --- applications engine ---
         **amounts,
     )
 
@@ -219,6 +220,9 @@ class HangzhouPolicy(CityPolicy):
             range_params={"city": ("base_min", "base_max")},
             rounds_zh="每年申报，连续支持三年",
             clauses=(AMOUNTS, PLAN_FUNDS),
+            # --- applications engine ---
+            form="service_base",
+            host_unit_clause=BASE_COND,
         ),
         "station": Program(
             code="station",
@@ -230,11 +234,15 @@ class HangzhouPolicy(CityPolicy):
             range_params={"city": ("station_min", "station_max")},
             rounds_zh="每年申报，连续支持三年",
             clauses=(AMOUNTS, PLAN_FUNDS),
+            # --- applications engine ---
+            form="service_station",
+            host_unit_clause=STATION_COND,
         ),
         "research_major": _one_off(
             "research_major",
             "重大课题",
             PLAN_FUNDS,
+            "topic",
             amount_param={"city": "research_major_amount"},
             quota_param="research_major_quota",
         ),
@@ -242,6 +250,7 @@ class HangzhouPolicy(CityPolicy):
             "research_key",
             "重点课题",
             PLAN_FUNDS,
+            "topic",
             amount_param={"city": "research_key_amount"},
             quota_param="research_key_quota",
         ),
@@ -249,6 +258,7 @@ class HangzhouPolicy(CityPolicy):
             "research_general",
             "一般课题",
             PLAN_FUNDS,
+            "topic",
             amount_param={"city": "research_general_amount"},
             quota_param="research_general_quota",
         ),
@@ -256,6 +266,7 @@ class HangzhouPolicy(CityPolicy):
             "overseas_talent",
             "海智基地引才引智活动",
             PLAN_FUNDS,
+            "overseas_activity",  # 活动、专家、日期、内容、预算: no station fields (issue 15)
             range_params={"city": ("overseas_min", "overseas_max")},
         ),
     }

@@ -76,6 +76,7 @@ def _program(code: str) -> Program:
         rounds_zh="每年评选一次",
         clauses=(AWARD_CLAUSE[code], DEADLINE),
         payee=PAYEES[code],
+        form=FORMS[code],  # --- applications engine ---
     )
 
 
@@ -134,6 +135,14 @@ def _workflow(code: str) -> Workflow:
 
 
 CODES = tuple(LABELS)
+# --- applications engine ---
+# The 申报书 of each award (applications.forms.FORMS keys).
+FORMS = {
+    "demo_society": "demo_society",
+    "service_station": "station_award",
+    "chief_expert": "chief_expert",
+    "function_project": "function_project",
+}
 
 
 class LianyungangPolicy(CityPolicy):

@@ -116,6 +116,7 @@ class ShenyangPolicy(CityPolicy):
             support_years=0,
             rounds_zh="随时备案",
             clauses=(FILING,),
+            form="filing",  # --- applications engine ---
         ),
         "key_support": Program(
             code="key_support",
@@ -128,6 +129,7 @@ class ShenyangPolicy(CityPolicy):
             quota_param="selection_quota",
             rounds_zh="每年遴选一次",
             clauses=(SELECTION, EVALUATION),
+            form="key_support",  # --- applications engine ---
         ),
     }
 

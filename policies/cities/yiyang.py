@@ -106,6 +106,8 @@ class YiyangPolicy(CityPolicy):
             round_every="round_years",  # 每两年认定一次 (第八条): calls and forecast alike
             rounds_zh="每两年认定一次（市级每次不超过规定名额）",
             clauses=(MANAGEMENT, FUNDING),
+            # --- applications engine ---
+            form="industry_station",  # 申报书（附件）: unit, society, agreement, path
         ),
     }
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from evaluations import services as ev_services
 from evaluations.models import StationEvaluation
-from funding import policy_adapter as engine
 from funding import services
 from funding.models import Disbursement, Recovery
+from policies import api as engine
 from stations.choices import StationStatus
 from tests.funding.cycle import make_station, pay_dues, people, split_points
 

@@ -17,11 +17,11 @@ from django.db import transaction
 
 from accounts.models import User
 from applications.models import Application, Call
-from applications.policy import current_params, get_city_policy
 from applications.selectors import reviewer_inbox
 from demo.loader import CITY_CODES, demo_load
 from evaluations.models import EvaluationRound
 from funding.models import Disbursement, Grant
+from policies.api import current_params, get_city_policy
 from stations.choices import StationStatus
 from stations.models import ActivityRecord, City, Station, StationStatusChange
 

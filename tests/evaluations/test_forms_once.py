@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import AuditEvent
 from evaluations import services
 from evaluations.models import ExpertScore, StationEvaluation
-from funding import policy_adapter as engine
+from policies import api as engine
 from tests.evaluations.test_cycle import opened
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 
 from evaluations import services
 from evaluations.models import ExpertScore
-from funding import policy_adapter as engine
+from policies import api as engine
 from tests.evaluations.test_cycle import opened
 
 pytestmark = pytest.mark.django_db

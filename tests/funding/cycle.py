@@ -10,8 +10,8 @@ from django.utils import timezone
 from accounts.roles import Role
 from evaluations import services as ev_services
 from evaluations.models import EvaluationRound, StationEvaluation
-from funding import policy_adapter as engine
 from funding import services as fund_services
+from policies import api as engine
 from stations.choices import StationStatus
 from tests.factories import ExpertFactory, StationFactory, UserFactory, city
 

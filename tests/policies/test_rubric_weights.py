@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from funding import policy_adapter as engine
+from policies import api as engine
 from policies.engine import score_rubric, validate_params
 from policies.registry import all_policies, get_policy
 from policies.services import policy_version_create
