@@ -40,6 +40,8 @@ EVENT_LABELS = {
     "activity_record.updated": gettext_lazy("修改活动记录"),
     "activity_evidence.uploaded": gettext_lazy("上传活动佐证"),
     "call.created": gettext_lazy("发布申报通知"),
+    "call.updated": gettext_lazy("修改申报通知"),
+    "call.deadline_extended": gettext_lazy("延长申报截止日期"),
     "application.created": gettext_lazy("创建申报"),
     "application.draft_saved": gettext_lazy("保存申报草稿"),
     "application.submit": gettext_lazy("提交申报"),

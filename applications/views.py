@@ -21,10 +21,11 @@ from stations.models import Expert, HostUnit, Society, Station
 from stations.privacy import bank_account_for
 from stations.uploads import stored_file_response
 
+from . import calls, selectors, services
 from . import permissions as perms
-from . import selectors, services
 from .forms import (
     BudgetFormSet,
+    CallExtendForm,
     CallForm,
     InspectionForm,
     NoticeForm,
@@ -128,18 +129,38 @@ def call_list(request):
     )
 
 
+def _call_admin_city(user):
+    if user.role != Role.CITY_ADMIN or not user.city_id:
+        raise Http404
+    return user.city
+
+
+def _call_form_context(city) -> dict:
+    policy = get_city_policy(city)
+    labels = dict(AttachmentKind.choices)
+    return {
+        "programs": [(code, gettext(p.label_zh)) for code, p in policy.programs.items()],
+        "policy_materials": {
+            code: (
+                gettext(p.label_zh),
+                [str(labels.get(k, k)) for k in p.required_attachments],
+                p.materials_clause,
+            )
+            for code, p in policy.programs.items()
+        },
+    }
+
+
 @login_required
 def call_create(request):
     user = request.user
-    if user.role != Role.CITY_ADMIN or not user.city_id:
-        raise Http404
-    policy = get_city_policy(user.city)
-    programs = [(code, gettext(p.label_zh)) for code, p in policy.programs.items()]
-    form = CallForm(request.POST or None, programs=programs)
+    city = _call_admin_city(user)
+    ctx = _call_form_context(city)
+    form = CallForm(request.POST or None, programs=ctx["programs"])
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items()}
         try:
-            call = services.call_create(city=user.city, actor=user, data=data)
+            call = services.call_create(city=city, actor=user, data=data)
         except (ValidationError, PermissionDenied) as exc:
             _flash_error(request, exc)
         else:
@@ -147,7 +168,72 @@ def call_create(request):
             for warning in call.warnings:
                 messages.warning(request, warning)
             return redirect("applications:calls")
-    return render(request, "applications/call_form.html", {"form": form})
+    return render(request, "applications/call_form.html", {"form": form, **ctx})
+
+
+@login_required
+def call_edit(request, pk: int):
+    """Edit a call without submissions; once one is submitted, only extend its deadline."""
+    user = request.user
+    city = _call_admin_city(user)
+    call = selectors.call_get(user, pk)
+    if call.city_id != city.pk:
+        raise Http404
+    ctx = _call_form_context(city)
+    locked = calls.call_has_submissions(call)
+    form = extend = None
+    if locked:
+        extend = CallExtendForm(
+            request.POST or None, initial={"closes_on": call.closes_on}, prefix="extend"
+        )
+        valid = request.method == "POST" and extend.is_valid()
+    else:
+        form = CallForm(
+            request.POST or None,
+            instance=call,
+            programs=ctx["programs"],
+            lock_program=call.applications.exists(),
+        )
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
+        try:
+            if locked:
+                call = calls.call_extend(
+                    call=call,
+                    actor=user,
+                    closes_on=extend.cleaned_data["closes_on"],
+                    reason=extend.cleaned_data["reason"],
+                )
+                messages.success(
+                    request, f"截止日期已延长至 {calls.ymd(call.closes_on)}：{call.title}"
+                )
+            else:
+                data = dict(form.cleaned_data)
+                call = calls.call_update(call=call, actor=user, data=data)
+                messages.success(request, f"已修改申报通知：{call.title}")
+        except (ValidationError, PermissionDenied) as exc:
+            _flash_error(request, exc)
+        else:
+            for warning in call.warnings:
+                messages.warning(request, warning)
+            return redirect("applications:calls")
+    return render(
+        request,
+        "applications/call_form.html",
+        {
+            "form": form,
+            "extend": extend,
+            "call": call,
+            "locked": locked,
+            "materials": _material_labels(calls.call_materials(call)),
+            **ctx,
+        },
+    )
+
+
+def _material_labels(kinds) -> list[str]:
+    labels = dict(AttachmentKind.choices)
+    return [str(labels.get(k, k)) for k in kinds]
 
 
 @login_required
@@ -305,9 +391,10 @@ def edit(request, pk: int):
             budget = BudgetFormSet(prefix="budget", initial=rows)
     total = budget_total(app.form_data.get("budget", []))
     labels = dict(AttachmentKind.choices)
-    kinds = list(app.call.required_materials) + [
-        k for k in (AttachmentKind.OTHER,) if k not in app.call.required_materials
-    ]
+    # The policy's materials as well as the call's ticks: an upload slot for every kind the
+    # submission checks, so no draft is left unable to submit (issue 15).
+    required = calls.call_materials(app.call)
+    kinds = required + [k for k in (AttachmentKind.OTHER,) if k not in required]
     return render(
         request,
         "applications/edit.html",
@@ -318,9 +405,7 @@ def edit(request, pk: int):
             "budget_total": total,
             "budget_total_rmb": rmb_uppercase(total) if total else "",
             "attachments": list(app.attachments.filter(inspection__isnull=True)),
-            "upload_kinds": [
-                (k, labels.get(k, k), k in app.call.required_materials) for k in kinds
-            ],
+            "upload_kinds": [(k, labels.get(k, k), k in required) for k in kinds],
             "findings": app.findings,
             "history": selectors.application_history(app),
             "host_units": host_units,

@@ -131,6 +131,11 @@ class Program:
     round_every: int | str = 1
     rounds_zh: str = ""
     clauses: tuple[str, ...] = ()
+    # --- calls: required materials (applications.calls) ---
+    # Attachment kinds (applications.models.AttachmentKind values) the policy requires of
+    # every application to this program; a call adds to them, never removes one.
+    required_attachments: tuple[str, ...] = ()
+    materials_clause: str = ""
 
 
 @dataclass(frozen=True)

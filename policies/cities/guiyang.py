@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..common import (
@@ -75,6 +76,23 @@ class GuiyangPolicy(CityPolicy):
             },
             rounds_zh="常年申报，经认定后一次性补助",
             clauses=(f"{FUNDS}1", f"{FUNDS}2"),
+        ),
+    }
+
+    # --- calls: required materials (四(二) 申报材料) ---
+    programs = {
+        **programs,
+        "station": replace(
+            programs["station"],
+            required_attachments=(
+                "application_form",
+                "agreement",
+                "work_plan",
+                "expert_list",
+                "work_rules",
+                "staff_list",
+            ),
+            materials_clause=PROCEDURE,
         ),
     }
 

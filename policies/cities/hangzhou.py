@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..common import (
@@ -219,6 +220,19 @@ class HangzhouPolicy(CityPolicy):
             "海智基地引才引智活动",
             PLAN_FUNDS,
             range_params={"city": ("overseas_min", "overseas_max")},
+        ),
+    }
+
+    # --- calls: required materials (附件第四、五条: 各方签订协议) ---
+    programs = {
+        **programs,
+        "service_base": replace(
+            programs["service_base"],
+            required_attachments=("agreement",),
+            materials_clause=BASE_COND,
+        ),
+        "station": replace(
+            programs["station"], required_attachments=("agreement",), materials_clause=STATION_COND
         ),
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..common import block, resolve_amount, stage, terminal, warn, year_span
@@ -85,6 +86,22 @@ class YiyangPolicy(CityPolicy):
             round_every="round_years",  # 每两年认定一次 (第八条): calls and forecast alike
             rounds_zh="每两年认定一次（市级每次不超过规定名额）",
             clauses=(MANAGEMENT, FUNDING),
+        ),
+    }
+
+    # --- calls: required materials (第九条 申报材料) ---
+    programs = {
+        **programs,
+        "station": replace(
+            programs["station"],
+            required_attachments=(
+                "application_form",
+                "agreement",
+                "performance_goals",
+                "work_rules",
+                "staff_list",
+            ),
+            materials_clause=f"{C} 第九条",
         ),
     }
 
