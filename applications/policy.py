@@ -178,3 +178,20 @@ def call_warnings(call) -> list[str]:
         f"{f.message_zh}（{f.clause}）"
         for f in policy.call_findings(call.program, call.opens_on.year, previous, params)
     ]
+
+
+# --- notices: the holiday calendar (applications.views.notice_create) ---
+
+
+def calendar_missing_error() -> type[Exception]:
+    """Return the exception raised when a notice runs into a year without a holiday table."""
+    from policies.workdays import CalendarMissing
+
+    return CalendarMissing
+
+
+def can_enter_holidays(user) -> bool:
+    """Return whether `user` may enter a year's statutory holidays (the form the page links)."""
+    from policies.selectors import can_edit_holidays
+
+    return can_edit_holidays(user)

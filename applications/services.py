@@ -1238,12 +1238,27 @@ def notice_publish(
     title: str,
     start_on: dt.date,
     body: str = "",
+    backdated_for_demo: bool = False,
 ) -> PublicNotice:
-    """Publish a public notice (公示) of applications waiting at their notice stage."""
+    """Publish a public notice (公示) of applications waiting at their notice stage.
+
+    A notice starts today or later: a back-dated one would be 期满 before anyone saw it
+    (政策解释 7). `backdated_for_demo` is for the demo loader only (stations.demo_workflows
+    places its story's notice weeks before the load day); no page or other caller passes it.
+    Raises policies.workdays.CalendarMissing (nothing is published) when the notice runs into
+    a year whose statutory holidays are not entered yet.
+    """
     if actor.role != Role.CITY_ADMIN and not actor.is_platform_admin:
         raise PermissionDenied("只有市科协管理员可以发布公示")
     if not applications:
         raise ValidationError("请选择要公示的申报。")
+    today = timezone.localdate()
+    if start_on < today and not backdated_for_demo:
+        raise ValidationError(
+            f"公示开始日期不能早于今天（{today.year}年{today.month}月{today.day}日）："
+            "公示期须自发布之日起计算，不能补登已过去的日期（政策解释 7）。",
+            code="backdated",
+        )
     params, _version = current_params(city)
     workdays, clause = None, ""
     for app in applications:

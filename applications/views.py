@@ -39,6 +39,8 @@ from .models import AttachmentKind, ExpertAssignment, Objection
 from .policy import (
     amount_range,
     amount_required,
+    calendar_missing_error,
+    can_enter_holidays,
     current_params,
     get_city_policy,
     review_rubric,
@@ -773,19 +775,37 @@ def notice_create(request):
         raise Http404
     candidates = selectors.notice_candidates(user)
     form = NoticeForm(request.POST or None, initial={"start_on": timezone.localdate()})
+    calendar_missing = ""
+    chosen_ids = {str(a.pk) for a in candidates}
+    if request.method == "POST":
+        chosen_ids = set(request.POST.getlist("applications"))
     if request.method == "POST" and form.is_valid():
-        chosen = [a for a in candidates if str(a.pk) in request.POST.getlist("applications")]
+        chosen = [a for a in candidates if str(a.pk) in chosen_ids]
         try:
             notice = services.notice_publish(
                 city=user.city, applications=chosen, actor=user, **form.cleaned_data
             )
+        except calendar_missing_error() as exc:
+            # Nothing was published: the page says which year's holidays to enter, and where.
+            calendar_missing = str(exc)
         except (ValidationError, PermissionDenied) as exc:
-            _flash_error(request, exc)
+            if getattr(exc, "code", None) == "backdated":
+                form.add_error("start_on", exc)
+            else:
+                _flash_error(request, exc)
         else:
             messages.success(request, f"公示已发布，截止 {notice.end_on:%Y-%m-%d}")
             return redirect("applications:notice", pk=notice.pk)
     return render(
-        request, "applications/notice_form.html", {"form": form, "candidates": candidates}
+        request,
+        "applications/notice_form.html",
+        {
+            "form": form,
+            "candidates": candidates,
+            "chosen_ids": chosen_ids,
+            "calendar_missing": calendar_missing,
+            "can_edit_holidays": can_enter_holidays(user),
+        },
     )
 
 
