@@ -314,6 +314,10 @@ def _budget_rows(formset) -> list[dict]:
 def edit(request, pk: int):
     user = request.user
     app = selectors.application_get(user, pk)
+    if request.method == "POST" and "submit" in request.POST and _submitted_since(request, app):
+        # The second request of a double-clicked 提交申报: the first one submitted it.
+        messages.success(request, "申报已提交。")
+        return redirect("applications:detail", pk=pk)
     ok, reason = perms.can_edit_application(user, app)
     if not ok:
         messages.error(request, reason)
@@ -348,6 +352,13 @@ def edit(request, pk: int):
                 expected_version=int(request.POST.get("version") or app.version),
             )
         except (ValidationError, PermissionDenied) as exc:
+            if (
+                isinstance(exc, services.StaleVersion)
+                and "submit" in request.POST
+                and _submitted_since(request, app)
+            ):
+                messages.success(request, "申报已提交。")
+                return redirect("applications:detail", pk=pk)
             _flash_error(request, exc)
             return redirect("applications:edit", pk=pk)
         # Each file is checked on its own: a rejected one never discards the others or the form.
@@ -416,6 +427,22 @@ def edit(request, pk: int):
     )
 
 
+def _submitted_since(request, app) -> bool:
+    """Return whether this user submitted `app` after the page that posted was rendered.
+
+    The posted `version` is the page's; a submission recorded since (by this user, its
+    latest move) means this POST repeats one that already succeeded.
+    """
+    raw = request.POST.get("version", "")
+    if not raw.isdigit():
+        return False
+    current = type(app).objects.filter(pk=app.pk).values("version", "submitted_at").first()
+    if not current or current["submitted_at"] is None or current["version"] <= int(raw):
+        return False
+    last = app.transitions.order_by("-at", "-id").first()
+    return last is not None and last.action == "submit" and last.actor_id == request.user.pk
+
+
 # --- detail and actions -------------------------------------------------------------------------
 
 
@@ -454,6 +481,7 @@ def detail(request, pk: int):
             sections.append((heading, rows))
     panel = selectors.panel_for(app) if not is_expert else None
     context = {
+        "posted": _posted_back(request, app),
         "app": app,
         "stage": stage,
         "workflow": workflow,
@@ -506,9 +534,12 @@ def _amount(raw: str) -> int | None:
     if not raw:
         return None
     try:
-        return int(Decimal(raw))
+        value = Decimal(raw)
     except ArithmeticError as exc:
-        raise ValidationError("核定金额须为整数（元）。") from exc
+        raise ValidationError("核定金额须为整数（元）。", code="amount_invalid") from exc
+    if value != value.to_integral_value():
+        raise ValidationError("核定金额须为整数（元）。", code="amount_invalid")
+    return int(value)
 
 
 def _steps(workflow, app) -> list[dict]:
@@ -557,12 +588,63 @@ def act(request, pk: int):
             amount=_amount(request.POST.get("amount", "")),
         )
     except (ValidationError, PermissionDenied) as exc:
+        if isinstance(exc, services.StaleVersion) and _just_done(request.user, app, action):
+            # A double click: the first request did it; say so instead of "页面已过期".
+            return _done(request, app, action)
         _flash_error(request, exc)
+        # Back to the page with what was typed (comment, amount, reason) and the refusal next
+        # to the field it concerns: a refused amount never wipes the comment (issue 15).
+        code = getattr(exc, "code", "")
+        request.session[POSTED_KEY] = {
+            "pk": app.pk,
+            "comment": request.POST.get("comment", ""),
+            "amount": request.POST.get("amount", ""),
+            "override_reason": request.POST.get("override_reason", ""),
+            "amount_error": _errors(exc)
+            if isinstance(exc, ValidationError) and code in AMOUNT_CODES
+            else [],
+        }
     else:
         labels = selectors.stage_labels(app.city)
         to = labels.get((app.program, record.to_stage), record.to_stage)
         messages.success(request, f"已{ACTION_TEXT.get(action, action)}，当前环节：{to}")
     return redirect("applications:detail", pk=pk)
+
+
+POSTED_KEY = "applications.act_posted"
+AMOUNT_CODES = {"amount_required", "amount_range", "amount_invalid"}
+# A repeated POST arriving this soon after the same person's same action is its double click.
+DOUBLE_CLICK_SECONDS = 120
+
+
+def _just_done(user, app, action: str) -> bool:
+    """Return whether `user` just took `action` on `app` (the first of a double click)."""
+    last = app.transitions.order_by("-at", "-id").first()
+    return bool(
+        last is not None
+        and last.actor_id == user.pk
+        and last.action == action
+        and (timezone.now() - last.at).total_seconds() < DOUBLE_CLICK_SECONDS
+    )
+
+
+def _done(request, app, action: str):
+    app.refresh_from_db()
+    labels = selectors.stage_labels(app.city)
+    messages.success(
+        request,
+        f"已{ACTION_TEXT.get(action, action)}，当前环节：{labels.get((app.program, app.stage), app.stage)}",
+    )
+    return redirect("applications:detail", pk=app.pk)
+
+
+def _posted_back(request, app) -> dict:
+    """Return (once) the values of this application's last refused action form."""
+    posted = request.session.get(POSTED_KEY)
+    if not posted or posted.get("pk") != app.pk:
+        return {}
+    del request.session[POSTED_KEY]
+    return posted
 
 
 @login_required
@@ -670,6 +752,17 @@ def panel(request, pk: int):
     )
 
 
+def _points_total(points) -> Decimal:
+    """Return the sum of the numeric points (an unreadable value counts as nothing)."""
+    total = Decimal(0)
+    for value in points.values():
+        try:
+            total += Decimal(str(value))
+        except ArithmeticError:
+            continue
+    return total
+
+
 def _posted_version(request) -> int | None:
     raw = request.POST.get("version", "").strip()
     return int(raw) if raw.isdigit() else None
@@ -716,7 +809,11 @@ def score(request, pk: int):
                 errors = {
                     k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()
                 }
-                messages.error(request, "评分未提交：请检查标红的指标。")
+                # Name what is missing (an indicator, or the 评审意见 itself), not just "标红".
+                messages.error(
+                    request,
+                    "评分未提交：" + "；".join(m for v in errors.values() for m in v) + "。",
+                )
             else:
                 _flash_error(request, exc)
         except PermissionDenied as exc:
@@ -747,7 +844,8 @@ def score(request, pk: int):
             "comment_errors": errors.get("comment", []),
             "blind": bool(params.get("blind_review", False)),
             "can_score": perms.can_score(user, assignment)[0],
-            "total": sum((Decimal(v) for v in saved.values()), Decimal(0)),
+            # What the expert typed stays, and so does its total (not 合计 0 after a refusal).
+            "total": _points_total({**saved, **{k: v for k, v in posted.items() if v != ""}}),
         },
     )
 
