@@ -42,6 +42,7 @@ EVENT_LABELS = {
     "call.created": gettext_lazy("发布申报通知"),
     "call.updated": gettext_lazy("修改申报通知"),
     "call.deadline_extended": gettext_lazy("延长申报截止日期"),
+    "application.contract_recorded": gettext_lazy("登记项目合同"),
     "application.created": gettext_lazy("创建申报"),
     "application.draft_saved": gettext_lazy("保存申报草稿"),
     "application.submit": gettext_lazy("提交申报"),

@@ -580,6 +580,27 @@ class NoticeForm(BootstrapMixin, forms.Form):
         self._style()
 
 
+class ContractForm(BootstrapMixin, forms.Form):
+    """签订项目合同: what the contract step records (杭州 附件第九条)."""
+
+    contract_signed_on = forms.DateField(
+        label=_("合同签订日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("请填写合同签订日期。"), "invalid": _("请填写有效的日期。")},
+    )
+    contract_no = forms.CharField(
+        label=_("合同编号"), max_length=60, error_messages={"required": _("请填写合同编号。")}
+    )
+    contract_scan = forms.FileField(
+        label=_("签字盖章的合同扫描件（PDF/JPG/PNG）"),
+        error_messages={"required": _("请上传签字盖章的合同扫描件。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
 class ObjectionForm(BootstrapMixin, forms.Form):
     application = forms.TypedChoiceField(label=_("涉及申报"), coerce=int)
     received_on = forms.DateField(

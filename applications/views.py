@@ -21,12 +21,13 @@ from stations.models import Expert, HostUnit, Society, Station
 from stations.privacy import bank_account_for
 from stations.uploads import stored_file_response
 
-from . import calls, selectors, services
+from . import calls, contracts, selectors, services
 from . import permissions as perms
 from .forms import (
     BudgetFormSet,
     CallExtendForm,
     CallForm,
+    ContractForm,
     InspectionForm,
     NoticeForm,
     ObjectionForm,
@@ -35,7 +36,7 @@ from .forms import (
     reveals_identity,
     rmb_uppercase,
 )
-from .models import AttachmentKind, ExpertAssignment, Objection
+from .models import AttachmentKind, ExpertAssignment, Objection, ProjectContract
 from .policy import (
     amount_range,
     amount_required,
@@ -514,6 +515,12 @@ def detail(request, pk: int):
         "notices": list(app.notices.all()),
         "objections": list(app.objections.all()),
         "certification": getattr(app, "certification", None),
+        "asks_contract": bool(
+            stage and stage.records_contract and "approve" in actions_for(user, app)
+        ),
+        "contract": ProjectContract.objects.filter(application=app).select_related("scan").first()
+        if not is_expert
+        else None,
         "my_assignment": app.assignments.filter(expert_id=user.expert_id, stage=app.stage).first()
         if is_expert
         else None,
@@ -578,15 +585,19 @@ def act(request, pk: int):
     app = selectors.application_get(request.user, pk)
     action = request.POST.get("action", "")
     try:
-        record = services.application_transition(
-            application=app,
-            action=action,
-            actor=request.user,
-            comment=request.POST.get("comment", ""),
-            override_reason=request.POST.get("override_reason", ""),
-            expected_version=int(request.POST.get("version") or 0),
-            amount=_amount(request.POST.get("amount", "")),
-        )
+        with transaction.atomic():
+            if action == "approve" and contracts.contract_stage(app) is not None:
+                # 签订项目合同: the contract is recorded with the approval, or neither is.
+                _record_contract(request, app)
+            record = services.application_transition(
+                application=app,
+                action=action,
+                actor=request.user,
+                comment=request.POST.get("comment", ""),
+                override_reason=request.POST.get("override_reason", ""),
+                expected_version=int(request.POST.get("version") or 0),
+                amount=_amount(request.POST.get("amount", "")),
+            )
     except (ValidationError, PermissionDenied) as exc:
         if isinstance(exc, services.StaleVersion) and _just_done(request.user, app, action):
             # A double click: the first request did it; say so instead of "页面已过期".
@@ -603,12 +614,58 @@ def act(request, pk: int):
             "amount_error": _errors(exc)
             if isinstance(exc, ValidationError) and code in AMOUNT_CODES
             else [],
+            "contract_signed_on": request.POST.get("contract_signed_on", ""),
+            "contract_no": request.POST.get("contract_no", ""),
+            "contract_errors": getattr(exc, "contract_errors", {}),
         }
     else:
         labels = selectors.stage_labels(app.city)
         to = labels.get((app.program, record.to_stage), record.to_stage)
         messages.success(request, f"已{ACTION_TEXT.get(action, action)}，当前环节：{to}")
     return redirect("applications:detail", pk=pk)
+
+
+class _ContractRefused(ValidationError):
+    """The contract fields are incomplete: nothing is recorded and the move is not made."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("请完整登记项目合同：" + "；".join(m for v in errors.values() for m in v))
+        self.contract_errors = errors
+
+
+# ContractForm's field for each contract_record error key.
+CONTRACT_FIELDS = {
+    "signed_on": "contract_signed_on",
+    "number": "contract_no",
+    "scan": "contract_scan",
+}
+
+
+def _record_contract(request, app) -> None:
+    """Record the posted contract, or raise _ContractRefused with the field errors."""
+    posted = any(request.POST.get(k) for k in ("contract_signed_on", "contract_no"))
+    if not posted and ProjectContract.objects.filter(application=app).exists():
+        return  # recorded on an earlier try: approve with it
+    form = ContractForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise _ContractRefused({k: [str(m) for m in v] for k, v in form.errors.items()})
+    try:
+        contracts.contract_record(
+            application=app,
+            actor=request.user,
+            signed_on=form.cleaned_data["contract_signed_on"],
+            number=form.cleaned_data["contract_no"],
+            scan=form.cleaned_data["contract_scan"],
+        )
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise _ContractRefused(
+            {
+                CONTRACT_FIELDS.get(k, k): [str(m) for e in v for m in e.messages]
+                for k, v in exc.error_dict.items()
+            }
+        ) from exc
 
 
 POSTED_KEY = "applications.act_posted"

@@ -174,6 +174,10 @@ class Stage:
     # the approver records a reason (杭州 六(二) 不重复资助).
     double_funding_check: bool = False
     clause: str = ""
+    # --- forms: what a stage records (applications.contracts) ---
+    # Approving here records the signed project contract: date, number and signed scan
+    # (杭州 附件第九条 签订项目合同).
+    records_contract: bool = False
 
     @property
     def is_terminal(self) -> bool:

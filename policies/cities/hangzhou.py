@@ -103,6 +103,8 @@ def _project_workflow(code: str, *, contract: bool, quota: bool) -> Workflow:
                 approve="approved",
                 reject="rejected",
                 clause=CONTRACT,
+                # --- forms: the contract's date, number and signed scan ---
+                records_contract=True,
             )
         )
     stages += [

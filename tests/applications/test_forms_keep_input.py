@@ -108,3 +108,47 @@ def test_scoring_without_a_comment_names_it_and_keeps_the_total(world, client):
     )
     assert "评分未提交：请填写评审意见。" in _messages(response)
     assert re.search(r'data-testid="running-total">\s*84', response.content.decode())
+
+
+def test_the_contract_step_records_date_number_and_signed_scan(client):
+    """杭州 附件第九条: 签订项目合同 records the contract, not only a comment."""
+    from accounts.models import AuditEvent
+    from applications.models import ProjectContract
+    from tests.applications.conftest import pdf
+
+    w = Hangzhou()
+    app = w.act(_to_approval(w), "approve", amount=25000)
+    assert app.stage == "contract"
+    client.force_login(w.admin)
+    url = reverse("applications:act", args=[app.pk])
+    page = client.get(reverse("applications:detail", args=[app.pk])).content.decode()
+    assert 'data-testid="contract-fields"' in page and 'enctype="multipart/form-data"' in page
+    response = client.post(
+        url,
+        {"action": "approve", "version": app.version, "comment": "合同已签", "contract_no": "HZ-1"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "请填写合同签订日期。" in page and "请上传签字盖章的合同扫描件。" in page
+    assert "合同已签" in page and 'value="HZ-1"' in page
+    app.refresh_from_db()
+    assert app.stage == "contract" and not ProjectContract.objects.exists()
+    client.post(
+        url,
+        {
+            "action": "approve",
+            "version": app.version,
+            "comment": "合同已签",
+            "contract_no": "杭科协合〔2026〕12号",
+            "contract_signed_on": "2026-11-30",
+            "contract_scan": pdf("合同.pdf"),
+        },
+    )
+    app.refresh_from_db()
+    assert (app.stage, app.outcome) == ("approved", "certified")
+    contract = ProjectContract.objects.get(application=app)
+    assert contract.number == "杭科协合〔2026〕12号"
+    assert contract.scan.kind == "signed_contract"
+    assert AuditEvent.objects.filter(event="application.contract_recorded").exists()
+    page = client.get(reverse("applications:detail", args=[app.pk])).content.decode()
+    assert 'data-testid="contract"' in page and "杭科协合〔2026〕12号" in page
