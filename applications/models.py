@@ -29,6 +29,7 @@ class AttachmentKind(models.TextChoices):
     COUNTY_CAST_CONFIRMATION = "county_cast_confirmation", _("县区科协盖章确认")
     FUNCTION_PROOF = "function_proof", _("承接职能证明（委托书/会议决议/任务书）")
     INSPECTION_PHOTO = "inspection_photo", _("考察照片")
+    SIGNED_CONTRACT = "signed_contract", _("项目合同（签字盖章扫描件）")
     OTHER = "other", _("其他材料")
 
 
@@ -441,3 +442,28 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city} · {self.event}"
+
+
+class ProjectContract(models.Model):
+    """The signed project contract recorded at a `records_contract` stage (杭州 附件第九条)."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="contract"
+    )
+    signed_on = models.DateField(_("合同签订日期"))
+    number = models.CharField(_("合同编号"), max_length=60)
+    scan = models.ForeignKey(
+        Attachment,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("签字盖章扫描件"),
+    )
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("项目合同")
+        verbose_name_plural = _("项目合同")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.application}"

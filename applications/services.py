@@ -12,7 +12,6 @@ import random
 import secrets
 import statistics
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +48,7 @@ from stations.services import station_create, station_set_status, station_update
 from stations.uploads import ALL_TYPES, CheckedUpload, validate_upload
 
 from . import permissions as perms
+from .calls import CallWindow, call_window, check_call_admin, merge_materials  # noqa: F401
 from .facts import build_facts
 from .forms import form_class_for
 from .models import (
@@ -146,13 +146,14 @@ def attachment_delete(*, attachment: Attachment, actor: User) -> None:
 
 @transaction.atomic
 def call_create(*, city, actor: User, data: Mapping[str, Any]) -> Call:
-    if actor.role != Role.CITY_ADMIN and not actor.is_platform_admin:
-        raise PermissionDenied("只有市科协管理员可以发布申报通知")
-    if not actor.is_platform_admin and actor.city_id != city.pk:
-        raise PermissionDenied("只能发布本市的申报通知")
+    """Publish a call; its required materials are the policy's plus the administrator's."""
+    check_call_admin(actor, city)
     policy = get_city_policy(city)
     policy.program(data["program"])  # raises on an unknown program
     data = dict(data)
+    data["required_materials"] = merge_materials(
+        city, data["program"], data.get("required_materials") or ()
+    )
     window = call_window(
         city=city,
         program=data["program"],
@@ -165,7 +166,7 @@ def call_create(*, city, actor: User, data: Mapping[str, Any]) -> Call:
     call.full_clean()
     call.save()
     call.warnings = call_warnings(call)  # shown to the administrator; the call stands
-    detail = {"program": call.program}
+    detail = {"program": call.program, "required_materials": call.required_materials}
     if window.clamped:
         call.warnings.insert(0, window.message)
         detail.update(requested_closes_on=window.requested.isoformat(), clause=window.clause)
@@ -178,57 +179,6 @@ def call_create(*, city, actor: User, data: Mapping[str, Any]) -> Call:
     )
     call.window = window
     return call
-
-
-@dataclass(frozen=True)
-class CallWindow:
-    """A call's dates checked against its program's yearly deadline (if the policy sets one)."""
-
-    round_year: int
-    deadline: dt.date | None
-    closes_on: dt.date | None
-    requested: dt.date | None
-    clause: str = ""
-
-    @property
-    def clamped(self) -> bool:
-        return self.requested is not None and self.closes_on != self.requested
-
-    @property
-    def message(self) -> str:
-        if not self.clamped:
-            return ""
-        return (
-            f"{self.round_year}年度申报截止日期为"
-            f"{self.deadline.year}年{self.deadline.month}月{self.deadline.day}日"
-            f"（{self.clause}），截止日期已由{self.requested.year}年{self.requested.month}月"
-            f"{self.requested.day}日调整为政策规定的截止日期。"
-        )
-
-
-def call_window(
-    *, city, program: str, opens_on: dt.date | None, closes_on: dt.date | None
-) -> CallWindow:
-    """Clamp a call's closing date to the policy's deadline of the round it opens in.
-
-    A call cannot stay open past the deadline its policy sets (连云港 五(一)): the platform
-    would refuse every submission made after it, so the closing date is moved to that
-    deadline rather than published in contradiction with the policy.
-    """
-    day = opens_on or timezone.localdate()
-    policy = get_city_policy(city)
-    params, _version = current_params(city, day)
-    round_year, deadline = policy.submission_round(program, day, params)
-    closes = closes_on
-    if deadline is not None and closes_on is not None and closes_on > deadline:
-        closes = deadline
-    return CallWindow(
-        round_year=round_year,
-        deadline=deadline,
-        closes_on=closes,
-        requested=closes_on,
-        clause=policy.program(program).deadline_clause,
-    )
 
 
 def _scope_for_applicant(actor: User, call: Call, station=None, society=None) -> dict[str, Any]:
@@ -1340,12 +1290,27 @@ def notice_publish(
     title: str,
     start_on: dt.date,
     body: str = "",
+    backdated_for_demo: bool = False,
 ) -> PublicNotice:
-    """Publish a public notice (公示) of applications waiting at their notice stage."""
+    """Publish a public notice (公示) of applications waiting at their notice stage.
+
+    A notice starts today or later: a back-dated one would be 期满 before anyone saw it
+    (政策解释 7). `backdated_for_demo` is for the demo loader only (stations.demo_workflows
+    places its story's notice weeks before the load day); no page or other caller passes it.
+    Raises policies.workdays.CalendarMissing (nothing is published) when the notice runs into
+    a year whose statutory holidays are not entered yet.
+    """
     if actor.role != Role.CITY_ADMIN and not actor.is_platform_admin:
         raise PermissionDenied("只有市科协管理员可以发布公示")
     if not applications:
         raise ValidationError("请选择要公示的申报。")
+    today = timezone.localdate()
+    if start_on < today and not backdated_for_demo:
+        raise ValidationError(
+            f"公示开始日期不能早于今天（{today.year}年{today.month}月{today.day}日）："
+            "公示期须自发布之日起计算，不能补登已过去的日期（政策解释 7）。",
+            code="backdated",
+        )
     params, _version = current_params(city)
     workdays, clause = None, ""
     for app in applications:

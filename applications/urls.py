@@ -8,6 +8,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("calls/", views.call_list, name="calls"),
     path("calls/new/", views.call_create, name="call_create"),
+    path("calls/<int:pk>/edit/", views.call_edit, name="call_edit"),
     path("calls/<int:pk>/apply/", views.call_apply, name="call_apply"),
     path("calls/<int:pk>/ranking/", views.call_ranking, name="ranking"),
     path("notices/", views.notice_list, name="notices"),

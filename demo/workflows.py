@@ -295,6 +295,7 @@ def _yiyang_certify(ctx: Ctx, app: Application) -> None:
             actor=admin,
             title=f"{app.call.closes_on.year}年度益阳市重点产业领域学会服务站拟认定名单公示",
             start_on=start,
+            backdated_for_demo=True,  # the story's notice ran weeks before the load day
         )
     except CalendarMissing as exc:
         ctx.pending(f"益阳演示申报停在公示前：{exc}录入后再运行 make demo 即可完成认定。")

@@ -145,6 +145,12 @@ class Program:
     # (cited when the form asks for one and none is chosen).
     host_unit_clause: str = ""
 
+    # --- calls: required materials (applications.calls) ---
+    # Attachment kinds (applications.models.AttachmentKind values) the policy requires of
+    # every application to this program; a call adds to them, never removes one.
+    required_attachments: tuple[str, ...] = ()
+    materials_clause: str = ""
+
 
 @dataclass(frozen=True)
 class GrantFacts:
@@ -202,6 +208,10 @@ class Stage:
     # the approver records a reason (杭州 六(二) 不重复资助).
     double_funding_check: bool = False
     clause: str = ""
+    # --- forms: what a stage records (applications.contracts) ---
+    # Approving here records the signed project contract: date, number and signed scan
+    # (杭州 附件第九条 签订项目合同).
+    records_contract: bool = False
 
     @property
     def is_terminal(self) -> bool:

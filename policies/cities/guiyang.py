@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..common import (
@@ -99,6 +100,23 @@ class GuiyangPolicy(CityPolicy):
             # --- applications engine ---
             form="budgeted_station",  # 申报书 with the budget table and the payee account
             host_unit_clause=CONDITIONS,
+        ),
+    }
+
+    # --- calls: required materials (四(二) 申报材料) ---
+    programs = {
+        **programs,
+        "station": replace(
+            programs["station"],
+            required_attachments=(
+                "application_form",
+                "agreement",
+                "work_plan",
+                "expert_list",
+                "work_rules",
+                "staff_list",
+            ),
+            materials_clause=PROCEDURE,
         ),
     }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..common import (
@@ -103,6 +104,8 @@ def _project_workflow(code: str, *, contract: bool, quota: bool) -> Workflow:
                 approve="approved",
                 reject="rejected",
                 clause=CONTRACT,
+                # --- forms: the contract's date, number and signed scan ---
+                records_contract=True,
             )
         )
     stages += [
@@ -268,6 +271,19 @@ class HangzhouPolicy(CityPolicy):
             PLAN_FUNDS,
             "overseas_activity",  # 活动、专家、日期、内容、预算: no station fields (issue 15)
             range_params={"city": ("overseas_min", "overseas_max")},
+        ),
+    }
+
+    # --- calls: required materials (附件第四、五条: 各方签订协议) ---
+    programs = {
+        **programs,
+        "service_base": replace(
+            programs["service_base"],
+            required_attachments=("agreement",),
+            materials_clause=BASE_COND,
+        ),
+        "station": replace(
+            programs["station"], required_attachments=("agreement",), materials_clause=STATION_COND
         ),
     }
 

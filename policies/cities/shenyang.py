@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..common import block, resolve_amount, stage, terminal, warn, year_span
@@ -131,6 +132,12 @@ class ShenyangPolicy(CityPolicy):
             clauses=(SELECTION, EVALUATION),
             form="key_support",  # --- applications engine ---
         ),
+    }
+
+    # --- calls: required materials (三(一): 签订共建协议后报备案) ---
+    programs = {
+        code: replace(prog, required_attachments=("agreement",), materials_clause=FILING)
+        for code, prog in programs.items()
     }
 
     workflows = {

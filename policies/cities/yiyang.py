@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..common import block, resolve_amount, stage, terminal, warn, year_span
@@ -108,6 +109,22 @@ class YiyangPolicy(CityPolicy):
             clauses=(MANAGEMENT, FUNDING),
             # --- applications engine ---
             form="industry_station",  # 申报书（附件）: unit, society, agreement, path
+        ),
+    }
+
+    # --- calls: required materials (第九条 申报材料) ---
+    programs = {
+        **programs,
+        "station": replace(
+            programs["station"],
+            required_attachments=(
+                "application_form",
+                "agreement",
+                "performance_goals",
+                "work_rules",
+                "staff_list",
+            ),
+            materials_clause=f"{C} 第九条",
         ),
     }
 
