@@ -63,6 +63,7 @@ from .policy import (
     review_rubric,
     workflow_for,
 )
+from .station_record import application_prefill_from_station, station_keep_from_application
 
 
 class TransitionError(ValidationError):
@@ -308,6 +309,9 @@ def application_create(
     app.full_clean()
     app.save()
     audit(event="application.created", user=actor, obj=app, detail={"call": call.pk})
+    if station is not None:
+        # A later application of a station starts from what is known (issue 15).
+        application_prefill_from_station(app, actor)
     return app
 
 
@@ -845,6 +849,7 @@ def _sync_station(app: Application, actor: User, action: str, target: str) -> No
                 reason=stage.label_zh,
                 clause=stage.clause,
             )
+        station_keep_from_application(app, station, actor)
     elif station is not None and station.status == StationStatus.APPLIED:
         back = app.station_prior_status or StationStatus.REVOKED
         station_set_status(
