@@ -839,8 +839,15 @@ def _sync_station(app: Application, actor: User, action: str, target: str) -> No
         if "key_supported" in stage.tags:
             to = StationStatus.KEY_SUPPORTED
         clash = Station.objects.filter(city_id=app.city_id, name=official).exclude(pk=station.pk)
+        changes = {}
         if official and not clash.exists():
-            station_update(station=station, actor=actor, data={"name": official})
+            changes["name"] = official
+        if to == StationStatus.KEY_SUPPORTED and station.program != app.program:
+            # The station is now of the key-support program (沈阳: filed → key support): its
+            # header must not keep showing the filing it started from.
+            changes["program"] = app.program
+        if changes:
+            station_update(station=station, actor=actor, data=changes)
         if station.status != to:
             station_set_status(
                 station=station,

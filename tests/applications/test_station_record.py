@@ -100,3 +100,17 @@ def test_parse_staff_keeps_only_a_valid_mobile():
         {"name": "甲", "position": "联络员", "mobile": ""},
         {"name": "乙", "position": "工作人员", "mobile": ""},
     ]
+
+
+def test_key_support_moves_the_station_to_the_key_support_program(shenyang):
+    staff, filing = _filed(shenyang)
+    station = filing.station
+    assert station.program == "filing"
+    app = shenyang.key_support(staff, station, discipline=station.discipline or "x")
+    shenyang.act(app, "approve")
+    shenyang.score_all(app, [90, 88, 86], experts=shenyang.experts[:3])
+    shenyang.act(app, "approve")
+    shenyang.act(app, "approve")
+    assert app.outcome == "certified"
+    station.refresh_from_db()
+    assert (station.status, station.program) == ("key_supported", "key_support")
