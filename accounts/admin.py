@@ -18,6 +18,7 @@ from stations.resources import CityScopedForeignKeyWidget
 from .models import (
     AuditEvent,
     EnrolmentCode,
+    ExpertInvitation,
     FormSubmission,
     Notification,
     OutboxMessage,
@@ -283,6 +284,21 @@ class EnrolmentCodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("user", "issued_by", "issued_at", "expires_at", "used_at")
     exclude = ("code_hash",)
     list_select_related = ("user", "issued_by")
+
+    def has_module_permission(self, request):
+        return _unrestricted(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _unrestricted(request.user)
+
+
+@admin.register(ExpertInvitation)
+class ExpertInvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Expert account invitations (hashes only); issued from an application's panel page."""
+
+    list_display = ("expert", "user", "issued_by", "issued_at", "expires_at", "used_at")
+    exclude = ("token_hash",)
+    list_select_related = ("expert", "user", "issued_by")
 
     def has_module_permission(self, request):
         return _unrestricted(request.user)

@@ -78,6 +78,13 @@ class TeamMixin(forms.Form):
     term_end = date_field(_("合作期限止"))
     head_name = forms.CharField(label=_("站长（负责人）"), max_length=50)
     staff_count = forms.IntegerField(label=_("工作人员人数"), min_value=0)
+    # Optional: the names the station keeps after certification/filing (stations.StationStaff).
+    staff_members = forms.CharField(
+        label=_("工作人员名单（每行一人：姓名，职务，手机）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如：李华，联络员，13800138000（手机可不填）"),
+    )
     experts = forms.CharField(
         label=_("专家团队（每行一人：姓名，单位所在省份）"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -209,6 +216,7 @@ class IndustryStationForm(TeamMixin, ProgramForm):
                 "term_end",
                 "head_name",
                 "staff_count",
+                "staff_members",
                 "experts",
                 "purpose_plan",
             ),
@@ -273,6 +281,7 @@ class BudgetedStationForm(TeamMixin, ProgramForm):
                 "term_end",
                 "head_name",
                 "staff_count",
+                "staff_members",
                 "experts",
             ),
         ),
@@ -485,6 +494,7 @@ IDENTITY_FIELDS = frozenset(
         "qq_wechat",
         "head_name",
         "experts",
+        "staff_members",
         "finance_head",
         "expert_name",
         "website",

@@ -67,6 +67,7 @@ from .models import (
     QuotaOverride,
     ReviewScore,
 )
+from .station_record import application_prefill_from_station, station_keep_from_application
 
 
 class TransitionError(ValidationError):
@@ -262,6 +263,9 @@ def application_create(
     app.full_clean()
     app.save()
     audit(event="application.created", user=actor, obj=app, detail={"call": call.pk})
+    if station is not None:
+        # A later application of a station starts from what is known (issue 15).
+        application_prefill_from_station(app, actor)
     return app
 
 
@@ -797,8 +801,15 @@ def _sync_station(app: Application, actor: User, action: str, target: str) -> No
         if "key_supported" in stage.tags:
             to = StationStatus.KEY_SUPPORTED
         clash = Station.objects.filter(city_id=app.city_id, name=official).exclude(pk=station.pk)
+        changes = {}
         if official and not clash.exists():
-            station_update(station=station, actor=actor, data={"name": official})
+            changes["name"] = official
+        if to == StationStatus.KEY_SUPPORTED and station.program != app.program:
+            # The station is now of the key-support program (沈阳: filed → key support): its
+            # header must not keep showing the filing it started from.
+            changes["program"] = app.program
+        if changes:
+            station_update(station=station, actor=actor, data=changes)
         if station.status != to:
             station_set_status(
                 station=station,
@@ -807,6 +818,7 @@ def _sync_station(app: Application, actor: User, action: str, target: str) -> No
                 reason=stage.label_zh,
                 clause=stage.clause,
             )
+        station_keep_from_application(app, station, actor)
     elif station is not None and station.status == StationStatus.APPLIED:
         back = app.station_prior_status or StationStatus.REVOKED
         station_set_status(

@@ -833,8 +833,10 @@ def panel(request, pk: int):
             return redirect("applications:panel", pk=pk)
     pool, excluded = services.draw_pool(app)
     experts = list(Expert.objects.filter(city_id=app.city_id, is_reviewer=True).order_by("name"))
+    acting = services.acting_expert_ids(app.city_id)
     for expert in experts:
         expert.conflict = services.conflict_reason(expert, app)
+        expert.can_act = expert.pk in acting
     selectors.decorate([app])
     stuck = {a.pk for a in services.panel_members_unable_to_act(app)}
     panel_rows = selectors.panel_for(app, app.stage)
