@@ -3,9 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from stations.validators import validate_mobile
-
 from .roles import REQUIRED_SCOPE, Role
+from .validators import validate_mobile
 
 
 class User(AbstractUser):

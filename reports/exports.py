@@ -238,7 +238,7 @@ def _payee_of(policy_code: str, program: str) -> str:
 
 def _payee_account(user):
     """Return row -> account number, full or masked by stations.privacy (cached per payee)."""
-    from stations.fields import mask
+    from accounts.privacy import mask
     from stations.models import HostUnit, Society
     from stations.privacy import can_see_bank_account
 

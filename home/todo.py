@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .roles import Role
+from accounts.roles import Role
 
 LIMIT = 12  # rows per source; the page links to the full list
 
