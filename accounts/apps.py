@@ -8,7 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户与权限")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (audit + session bookkeeping)
+        from . import querycache, signals  # noqa: F401  (audit + session bookkeeping)
         from .security import install_log_masking
 
         install_log_masking()
+        querycache.connect()

@@ -21,6 +21,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
+from .querycache import grant_ids
 from .roles import CITY_WIDE_ROLES, Role
 
 
@@ -117,7 +118,8 @@ def scope_queryset(user, queryset: QuerySet, *, perm: str | None = None) -> Quer
         granted = get_objects_for_user(
             user, perm, klass=queryset.model._default_manager.all(), accept_global_perms=False
         ).values_list("pk", flat=True)
-        ids = list(granted.order_by()[: MAX_LISTED_GRANTS + 1])
+        # Cached (accounts.querycache): most users have no grants, and every list asked.
+        ids = grant_ids(granted.order_by(), MAX_LISTED_GRANTS + 1)
         if len(ids) > MAX_LISTED_GRANTS:
             condition |= Q(pk__in=granted.order_by())
         elif ids:

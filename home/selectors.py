@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.querycache import directory_count, directory_rows
 from accounts.roles import Role
 from accounts.selectors import visible_sections
 from stations import permissions as station_permissions
@@ -153,21 +154,23 @@ def dashboard_for(user) -> dict:
 def _station_figures(user) -> dict:
     stations = station_list(user)
     labels = dict(StationStatus.choices)
-    counts = dict(stations.order_by().values_list("status").annotate(n=Count("id")))
+    # Directory figures come from the shared cache (accounts.querycache: keyed by the query,
+    # dropped by any change to a station, society, host unit or expert).
+    counts = dict(directory_rows(stations.order_by().values_list("status").annotate(n=Count("id"))))
     by_status = [
         {"status": value, "label": labels[value], "n": counts[value]}
         for value in StationStatus.values
         if counts.get(value)
     ]
     today = timezone.localdate()
-    expiring = (
+    expiring = directory_rows(
         stations.filter(
             term_end__gte=today,
             term_end__lte=today + dt.timedelta(days=EXPIRY_WINDOW_DAYS),
             status__in=[StationStatus.CERTIFIED, StationStatus.KEY_SUPPORTED],
         )
-        .select_related("society")
-        .order_by("term_end")[:5]
+        .order_by("term_end")
+        .only("id", "name", "status", "term_end")[:5]
     )
     recent_activities = (
         ActivityRecord.objects.filter(station__in=stations.values("pk"))
@@ -183,15 +186,18 @@ def _station_figures(user) -> dict:
     return {
         "station_count": sum(counts.values()),
         "stations_by_status": by_status,
-        "society_count": society_list(user).count() if show_directory else None,
-        "host_unit_count": host_unit_list(user).count() if show_directory else None,
-        "expert_count": expert_list(user).count() if show_directory else None,
+        "society_count": directory_count(society_list(user)) if show_directory else None,
+        "host_unit_count": directory_count(host_unit_list(user)) if show_directory else None,
+        "expert_count": directory_count(expert_list(user)) if show_directory else None,
         "attention_count": counts.get(StationStatus.RECTIFICATION, 0)
         + counts.get(StationStatus.SUSPENDED, 0),
         "expiring_stations": expiring,
         "expiry_window_days": EXPIRY_WINDOW_DAYS,
-        "recent_stations": stations.select_related("society", "host_unit").order_by(
-            "-updated_at", "-id"
-        )[:8],
+        "recent_stations": directory_rows(
+            # Only what the card prints: nothing encrypted is decrypted, or cached.
+            stations.select_related("society", "host_unit")
+            .order_by("-updated_at", "-id")
+            .only("id", "name", "status", "society__name", "host_unit__name")[:8]
+        ),
         "recent_activities": recent_activities,
     }

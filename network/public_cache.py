@@ -28,9 +28,10 @@ def bump(**_kwargs) -> None:
 
 
 def connect() -> None:
-    from stations.models import City, Expert, HostUnit, Society, Station, StationExpert
+    from stations.models import City, District, Expert, HostUnit, Society, Station, StationExpert
 
-    for model in (City, Station, Society, HostUnit, Expert, StationExpert):
+    # District too: the list pages' cached dropdowns (accounts.querycache) share this number.
+    for model in (City, District, Station, Society, HostUnit, Expert, StationExpert):
         uid = f"public-dir-{model._meta.label_lower}"
         post_save.connect(bump, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(bump, sender=model, dispatch_uid=uid + "-delete")

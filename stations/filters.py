@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts.querycache import directory_choices, directory_rows
+
 from .choices import ActivityKind, HostNature, Level, StationStatus
 from .models import District, Society
 from .selectors import society_list
@@ -91,6 +93,22 @@ class SearchFilterSet(django_filters.FilterSet):
                 flt.extra["empty_label"] = ANY
                 flt.extra.setdefault("widget", FastSelect)
 
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(self, "_choices_cached", False):
+            self._choices_cached = True
+            for field in form.fields.values():
+                if isinstance(field, forms.ModelChoiceField) and isinstance(
+                    field.widget, FastSelect
+                ):
+                    # The same dropdown for everyone in a scope: read once from the shared
+                    # cache (the queryset still validates a submitted value).
+                    choices = directory_choices(field.queryset, field.label_from_instance)
+                    empty = [] if field.empty_label is None else [("", field.empty_label)]
+                    field.widget.choices = empty + choices
+        return form
+
     def search(self, queryset, name, value):
         value = (value or "").strip()
         if not value:
@@ -113,7 +131,9 @@ class StationFilter(SearchFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Program codes come from the city policies; offer the ones in use among visible rows.
-        programs = self.queryset.order_by("program").values_list("program", flat=True).distinct()
+        programs = directory_rows(
+            self.queryset.order_by("program").values_list("program", flat=True).distinct()
+        )
         user = self.request.user if self.request else None
         policy_code = user.city.policy_code if user is not None and user.city_id else None
         self.filters["program"].extra["choices"] = [

@@ -1,0 +1,118 @@
+"""Shared-cache results of the read-mostly queries every list page and the home page repeat.
+
+Twenty people paging a city's station list all ask for the same dropdowns (the city's
+districts and societies, the programs in use), the same status counts and the same empty
+list of object grants; at province scale those queries and the model instances they build
+were a large share of each request. Their results are cached in the shared cache (Redis in
+production, so every worker and container sees one copy), keyed by
+
+- the SQL text of the query itself (it already holds the user's scope: city, district,
+  society… — two users with the same scope share an entry, two scopes never do), and
+- a generation number bumped by every save or delete of the rows involved (the directory
+  generation of `network.public_cache` for stations, societies, host units, experts, cities
+  and districts; `GRANTS_KEY` for django-guardian object permissions and group membership),
+
+so a change shows at once on every worker; `QUERY_CACHE_SECONDS` bounds what a write that
+sends no signal (a bulk import: it calls `network.public_cache.bump()`) could leave stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+GRANTS_KEY = "querycache:grants-generation"
+
+
+def _timeout() -> int:
+    return int(getattr(settings, "QUERY_CACHE_SECONDS", 300))
+
+
+def _generation(key: str) -> int:
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, 1, None)
+        value = cache.get(key) or 1
+    return int(value)
+
+
+def _bump(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # not set yet (or evicted): start a new generation
+        cache.set(key, _generation(key) + 1, None)
+
+
+def bump_grants(**_kwargs) -> None:
+    _bump(GRANTS_KEY)
+
+
+def _key(kind: str, queryset: QuerySet, generation: int) -> str:
+    sql, params = queryset.query.sql_with_params()
+    text = f"{queryset.db}|{sql}|{params!r}"
+    digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+    return f"querycache:{kind}:{generation}:{digest}"
+
+
+def _cached(kind: str, queryset: QuerySet, build, *, generation_key: str | None = None):
+    if generation_key is None:
+        from network.public_cache import generation
+
+        gen = generation()
+    else:
+        gen = _generation(generation_key)
+    try:
+        key = _key(kind, queryset, gen)
+    except Exception:  # noqa: BLE001 (an empty `pk__in=[]` has no SQL: nothing to cache)
+        return build()
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, _timeout())
+    return value
+
+
+def directory_rows(queryset: QuerySet) -> list:
+    """`list(queryset)` of directory rows (stations, societies, …) through the cache."""
+    return _cached("rows", queryset, lambda: list(queryset.all()))
+
+
+def directory_choices(queryset: QuerySet, label) -> list[tuple]:
+    """A dropdown's (pk, label) pairs for `queryset` through the cache."""
+    return _cached(
+        "choices", queryset, lambda: [(obj.pk, str(label(obj))) for obj in queryset.all()]
+    )
+
+
+def directory_count(queryset: QuerySet) -> int:
+    return _cached("count", queryset, queryset.count)
+
+
+def grant_ids(queryset: QuerySet, limit: int) -> list:
+    """The first `limit` ids of an object-permission queryset (values_list of pks)."""
+    return _cached(
+        f"grants{limit}",
+        queryset,
+        lambda: list(queryset.all()[:limit]),
+        generation_key=GRANTS_KEY,
+    )
+
+
+def connect() -> None:
+    """Bump the grants generation whenever an object permission or a group membership changes."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    for model in (UserObjectPermission, GroupObjectPermission):
+        uid = f"querycache-grants-{model._meta.label_lower}"
+        post_save.connect(bump_grants, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(bump_grants, sender=model, dispatch_uid=uid + "-delete")
+    m2m_changed.connect(
+        bump_grants,
+        sender=get_user_model().groups.through,
+        dispatch_uid="querycache-grants-user-groups",
+    )

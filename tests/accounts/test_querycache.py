@@ -1,0 +1,46 @@
+"""accounts.querycache: cached directory reads follow every change at once."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts.querycache import directory_count, directory_rows
+from accounts.scoping import scope_queryset
+from stations.models import Station
+from tests.factories import SocietyFactory, StationFactory, city
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_cached_count_follows_a_new_row(shenyang):
+    qs = Station.objects.filter(city=shenyang)
+    before = directory_count(qs)
+    with CaptureQueriesContext(connection) as ctx:
+        assert directory_count(qs) == before
+    assert len(ctx.captured_queries) == 0
+    StationFactory(city=shenyang)
+    assert directory_count(qs) == before + 1
+
+
+def test_cached_rows_follow_a_rename(shenyang):
+    society = SocietyFactory(city=shenyang, name="甲学会")
+    qs = society.__class__.objects.filter(pk=society.pk).values_list("name", flat=True)
+    assert directory_rows(qs) == ["甲学会"]
+    society.name = "乙学会"
+    society.save()
+    assert directory_rows(qs) == ["乙学会"]
+
+
+def test_cached_object_grants_follow_assign_and_remove(shenyang):
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    other_city_station = StationFactory(city=city("hangzhou"))
+    user = UserFactory(role=Role.CITY_ADMIN, city=shenyang)
+    perm = "stations.view_station"
+    assert other_city_station not in scope_queryset(user, Station.objects.all(), perm=perm)
+    assign_perm(perm, user, other_city_station)
+    assert other_city_station in scope_queryset(user, Station.objects.all(), perm=perm)
+    remove_perm(perm, user, other_city_station)
+    assert other_city_station not in scope_queryset(user, Station.objects.all(), perm=perm)
