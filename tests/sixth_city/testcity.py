@@ -60,7 +60,11 @@ def host_has_own_cast(facts: EligibilityFacts) -> bool:
 
 
 class TestcityStationForm(GenericProgramForm):
-    """The city's own 申报书: the generic one plus a service plan (测试 第三条)."""
+    """The city's own 申报书: the generic one plus a service plan (测试 第三条); the
+    society names the host unit of the new station in it."""
+
+    needs_host_unit = True
+    host_unit_clause = CONDITIONS
 
     service_plan = forms.CharField(label="服务方案", widget=forms.Textarea)
 
