@@ -82,6 +82,7 @@ def _panels_to_score(user) -> list[TodoItem]:
         ExpertAssignment.objects.filter(
             expert_id=user.expert_id,
             declared_conflict="",
+            removed_at__isnull=True,
             application__withdrawn=False,
             application__outcome="",
         )

@@ -1,8 +1,8 @@
-"""Build the policy engine's EligibilityFacts from an application.
+"""Build the policy engine's EligibilityFacts from an application: the one facts builder.
 
-ADAPTER (issue 4, pending issue 3): `policies.selectors` is meant to build facts from ORM
-objects; until it offers a builder for an application, this module does, from the
-application's society, host unit, form data, attachments and the city's other stations.
+Eligibility is always judged for an application (its form data, attachments, society, host
+unit, the city's other stations and the society's grants), so the facts are built here and
+handed to `policies.engine.check_eligibility`; the engine itself never reads the database.
 """
 
 from __future__ import annotations
@@ -233,7 +233,11 @@ def build_facts(application, *, today: dt.date | None = None) -> EligibilityFact
     discipline = data.get("discipline") or application.society.discipline
     station = application.station
     previously_key_supported = bool(
-        station and station.status_changes.filter(to_status=StationStatus.KEY_SUPPORTED).exists()
+        station
+        and (
+            station.status == StationStatus.KEY_SUPPORTED
+            or station.status_changes.filter(to_status=StationStatus.KEY_SUPPORTED).exists()
+        )
     )
     return EligibilityFacts(
         city=application.city.policy_code,

@@ -11,7 +11,7 @@ import datetime as dt
 import random
 import secrets
 import statistics
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,7 +24,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import CITY_WIDE_ROLES, Role
 from accounts.services import audit, notify
+from policies import engine
 from policies.engine import budget_findings
+from policies.facts import EligibilityFacts
 from policies.types import ACTION_LABELS, Finding, PolicyError, Stage
 from stations.choices import StationStatus
 from stations.models import Expert, Station
@@ -419,11 +421,13 @@ def application_check(application: Application, facts=None) -> list[dict[str, st
                     "clause": "",
                 }
             )
-    policy = get_city_policy(application.city)
     params, _version = current_params(application.city)
     facts = facts or build_facts(application)
     findings += [
-        _finding_dict(f) for f in policy.check_eligibility(application.program, facts, params)
+        _finding_dict(f)
+        for f in engine.check_eligibility(
+            get_city_policy(application.city), application.program, facts, params
+        )
     ]
     return findings
 
@@ -474,12 +478,12 @@ def _check_guards(
     params: Mapping[str, Any],
     override_reason: str,
     today: dt.date,
+    facts: Callable[[], EligibilityFacts],
 ) -> tuple[list[dict], QuotaOverride | None]:
     findings: list[dict] = []
     override = None
     if action == "submit":
-        facts = build_facts(app)
-        findings = application_check(app, facts=facts)
+        findings = application_check(app, facts=facts())
         blocking = [f for f in findings if f["severity"] == "block"]
         if blocking:
             text = "；".join(
@@ -488,9 +492,9 @@ def _check_guards(
             raise TransitionError(
                 f"不能提交：{text}",
                 code="blocked",
-                params={"findings": blocking, "all": findings, "facts": facts},
+                params={"findings": blocking, "all": findings, "facts": facts()},
             )
-        record_eligibility(app, findings=findings, facts=facts, actor=actor)
+        record_eligibility(app, findings=findings, facts=facts(), actor=actor)
     if action != "approve":
         return findings, override
     if stage.needs_inspection and not app.inspections.exists():
@@ -498,7 +502,9 @@ def _check_guards(
             f"尚未记录实地考察，不能通过本环节（{stage.clause}）", code="no_inspection"
         )
     if stage.needs_expert_score:
-        assignments = list(app.assignments.filter(stage=stage.code, declared_conflict=""))
+        assignments = list(
+            app.assignments.filter(stage=stage.code, declared_conflict="", removed_at__isnull=True)
+        )
         if not assignments:
             raise TransitionError(f"尚未指派评审专家（{stage.clause}）", code="no_experts")
         pending = [a for a in assignments if not hasattr(a, "score") or not a.score.submitted_at]
@@ -522,7 +528,7 @@ def _check_guards(
         if objections.filter(upheld__isnull=True).exists():
             raise TransitionError("公示异议尚未处理完毕", code="objection_pending")
     if stage.double_funding_check:
-        _check_double_funding(app, actor, params, override_reason)
+        _check_double_funding(app, actor, params, override_reason, facts())
     if stage.quota_check:
         quota = _quota(app, params)
         if quota is not None:
@@ -548,13 +554,13 @@ def _check_guards(
     return findings, override
 
 
-def _check_double_funding(app: Application, actor: User, params, override_reason: str) -> None:
+def _check_double_funding(
+    app: Application, actor: User, params, override_reason: str, facts: EligibilityFacts
+) -> None:
     """Refuse approval over an overlapping funded activity unless a reason is recorded."""
-    facts = build_facts(app)
-    policy = get_city_policy(app.city)
     found = [
         f
-        for f in policy.check_eligibility(app.program, facts, params)
+        for f in engine.check_eligibility(get_city_policy(app.city), app.program, facts, params)
         if f.code == "double_funding"
     ]
     if not found:
@@ -590,23 +596,30 @@ def _fix_amount(app: Application, stage: Stage, amount: int | None, params) -> N
         raise TransitionError(f"{exc}（{stage.clause}）", code="amount_range") from exc
 
 
-def _enter(app: Application, target: str, params) -> tuple[str, list[str]]:
-    """Return the stage to land on after `skip_if` stages, and the codes skipped."""
-    policy = get_city_policy(app.city)
-    workflow = workflow_for(app.city, app.program)
-    skipped: list[str] = []
-    stage = workflow.stage(target)
-    facts = None
-    while stage.skip_if and stage.target_of("approve"):
-        predicate = policy.predicates.get(stage.skip_if)
-        if predicate is None:
-            break
-        facts = facts or build_facts(app)
-        if not predicate(facts):
-            break
-        skipped.append(stage.code)
-        stage = workflow.stage(stage.target_of("approve"))
-    return stage.code, skipped
+def _facts_once(app: Application) -> Callable[[], EligibilityFacts]:
+    """Return a builder of the application's facts that queries at most once per move."""
+    built: list[EligibilityFacts] = []
+
+    def facts() -> EligibilityFacts:
+        if not built:
+            built.append(build_facts(app))
+        return built[0]
+
+    return facts
+
+
+def _enter(
+    app: Application, current: str, action: str, facts: engine.FactsSource = None
+) -> engine.Move:
+    """Return where `action` at stage `current` takes the application, by the engine.
+
+    The city's workflow says which moves are legal and which stages the facts make optional
+    (`skip_if`); an illegal move is refused as a TransitionError citing the engine's reason.
+    """
+    try:
+        return engine.move(get_city_policy(app.city), app.program, current, action, facts)
+    except engine.IllegalTransition as exc:
+        raise TransitionError(str(exc), code="illegal") from exc
 
 
 def application_transition(
@@ -693,12 +706,15 @@ def _transition(
     if action == "withdraw":
         target, skipped, findings, override = "withdrawn", [], [], None
     else:
+        facts = _facts_once(app)
+        # Where the move leads (the engine refuses an illegal one), then the stage's guards.
+        landed = _enter(app, stage.code, action, facts)
         findings, override = _check_guards(
-            app, stage, action, actor, params, override_reason, today
+            app, stage, action, actor, params, override_reason, today, facts
         )
         if action == "approve" and stage.sets_amount:
             _fix_amount(app, stage, amount, params)
-        target, skipped = _enter(app, stage.target_of(action), params)
+        target, skipped = landed.stage.code, list(landed.skipped)
 
     from_stage = app.stage
     now = timezone.now()
@@ -1063,8 +1079,26 @@ def assignment_create(
     return assignment
 
 
+NO_ACCOUNT = "未开通可登录的账号（不能在线评分）"
+
+
+def acting_expert_ids(city_id: int) -> set[int]:
+    """Return the ids of the city's experts who can log in and score (an active account
+    with a password set): a draw that picks anyone else leaves the panel unable to finish."""
+    users = (
+        User.objects.filter(expert__city_id=city_id, role=Role.EXPERT_REVIEWER, is_active=True)
+        .exclude(password__startswith="!")
+        .exclude(password="")
+    )
+    return set(users.values_list("expert_id", flat=True))
+
+
 def draw_pool(application: Application, field: str = "") -> tuple[list[int], dict[str, str]]:
-    """Return (eligible expert ids in id order, {excluded id: reason}) for a random draw."""
+    """Return (eligible expert ids in id order, {excluded id: reason}) for a random draw.
+
+    Left out: experts who must recuse, and experts without a usable account (the reason
+    says so, and the panel page lists them to invite). Members of the stage's panel —
+    removed ones too — are not candidates again."""
     experts = Expert.objects.filter(city_id=application.city_id, is_reviewer=True).select_related(
         "society"
     )
@@ -1073,9 +1107,12 @@ def draw_pool(application: Application, field: str = "") -> tuple[list[int], dic
     taken = set(
         application.assignments.filter(stage=application.stage).values_list("expert_id", flat=True)
     )
+    acting = acting_expert_ids(application.city_id)
     pool, excluded = [], {}
     for expert in experts.order_by("pk"):
         reason = conflict_reason(expert, application)
+        if not reason and expert.pk not in acting:
+            reason = NO_ACCOUNT
         if reason:
             excluded[str(expert.pk)] = reason
         elif expert.pk not in taken:
@@ -1189,6 +1226,25 @@ def score_save(
         raise StaleVersion("评分已在其他页面修改，请刷新后重试。")
     if score.submitted_at:
         raise ValidationError("评分已提交，不能再修改。")
+    clean = clean_points(rubric, points, comment, submit=submit)
+    score.points = clean
+    score.total = sum((Decimal(v) for v in clean.values()), Decimal("0"))
+    score.comment = comment.strip()
+    score.version += 1
+    if submit:
+        score.submitted_at = timezone.now()
+    score.save()
+    audit(
+        event="application.score_submitted" if submit else "application.score_saved",
+        user=actor,
+        obj=app,
+        detail={"points": clean, "total": str(score.total)},
+    )
+    return score
+
+
+def clean_points(rubric, points: Mapping[str, Any], comment: str, *, submit: bool) -> dict:
+    """Return the rubric's points as strings, or raise a ValidationError per indicator."""
     clean: dict[str, str] = {}
     errors = {}
     for indicator in rubric.indicators:
@@ -1210,20 +1266,7 @@ def score_save(
         errors["comment"] = "请填写评审意见"
     if errors:
         raise ValidationError(errors)
-    score.points = clean
-    score.total = sum((Decimal(v) for v in clean.values()), Decimal("0"))
-    score.comment = comment.strip()
-    score.version += 1
-    if submit:
-        score.submitted_at = timezone.now()
-    score.save()
-    audit(
-        event="application.score_submitted" if submit else "application.score_saved",
-        user=actor,
-        obj=app,
-        detail={"points": clean, "total": str(score.total)},
-    )
-    return score
+    return clean
 
 
 def panel_stats(totals: list[Decimal], *, trim: bool) -> dict[str, Any]:
@@ -1383,6 +1426,7 @@ def remind_due_assignments(*, today: dt.date | None = None, days_before: int = 2
             due_on__gte=today,
             reminded_at__isnull=True,
             declared_conflict="",
+            removed_at__isnull=True,
             application__withdrawn=False,
         )
         .exclude(score__submitted_at__isnull=False)
@@ -1414,3 +1458,13 @@ def remind_due_assignments(*, today: dt.date | None = None, days_before: int = 2
 
 
 ACTION_TEXT = {**ACTION_LABELS, "withdraw": "撤回申报"}
+
+
+# Panel services that keep a panel able to finish (remove, replace, offline sheets).
+from .panels import (  # noqa: E402, F401
+    assignment_remove,
+    assignment_replace,
+    experts_unable_to_act,
+    offline_score_record,
+    panel_members_unable_to_act,
+)

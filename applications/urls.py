@@ -18,6 +18,16 @@ urlpatterns = [
     path("<int:pk>/act/", views.act, name="act"),
     path("<int:pk>/inspection/", views.inspection, name="inspection"),
     path("<int:pk>/panel/", views.panel, name="panel"),
+    path(
+        "<int:pk>/panel/<int:assignment_id>/offline/",
+        views.panel_offline,
+        name="panel_offline",
+    ),
+    path(
+        "<int:pk>/panel/<int:assignment_id>/sheet/",
+        views.score_sheet_download,
+        name="score_sheet",
+    ),
     path("<int:pk>/score/", views.score, name="score"),
     path(
         "<int:pk>/attachments/<int:attachment_id>/",

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.services import audit, notify
@@ -38,6 +39,128 @@ ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 class StaleEvaluation(ValidationError):
     """Someone saved the evaluation since this form was loaded."""
+
+
+class IllegalEvaluationTransition(ValidationError):
+    """A status move the evaluation's or round's transitions table does not allow."""
+
+
+def _check_move(model, from_status: str, to_status: str, what: str) -> None:
+    if to_status not in model.Status.values:
+        raise IllegalEvaluationTransition(
+            _("未知的%(what)s状态：%(status)s。") % {"what": what, "status": to_status},
+            code="unknown_status",
+        )
+    if to_status not in model.TRANSITIONS.get(from_status, frozenset()):
+        raise IllegalEvaluationTransition(
+            _("%(what)s状态不能从“%(from)s”变更为“%(to)s”。")
+            % {
+                "what": what,
+                "from": model.Status(from_status).label,
+                "to": model.Status(to_status).label,
+            },
+            code="illegal_transition",
+        )
+
+
+@transaction.atomic
+def evaluation_set_status(
+    *,
+    evaluation: StationEvaluation,
+    to_status: str,
+    actor,
+    reason: str,
+    clause: str = "",
+    request=None,
+) -> StationEvaluation:
+    """Move an evaluation along StationEvaluation.TRANSITIONS; the only writer of its status.
+
+    The caller decides whether `actor` may take the step (permissions, the service's own
+    checks); this refuses a move the table does not allow, saves the status (only: the
+    caller saves its other fields after) and writes the audit row (who, when, why, clause).
+    """
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写状态变更原因。")})
+    # Lock the row (re-entrant inside the caller's own lock): two actors moving the same
+    # evaluation at once must not both start from the same status.
+    from_status = (
+        StationEvaluation.objects.select_for_update()
+        .values_list("status", flat=True)
+        .get(pk=evaluation.pk)
+    )
+    _check_move(StationEvaluation, from_status, to_status, _("考核"))
+    evaluation.status = to_status
+    evaluation.save(update_fields=["status"])
+    audit(
+        event="evaluations.status_changed",
+        user=actor,
+        request=request,
+        obj=evaluation,
+        city_id=evaluation.station.city_id,
+        reason=reason.strip(),
+        clause=clause,
+        detail={"before": {"status": from_status}, "after": {"status": to_status}},
+    )
+    return evaluation
+
+
+def evaluation_prepare_import(*, evaluation: StationEvaluation, actor) -> StationEvaluation:
+    """Give an unsaved, imported past evaluation its final state: 已确认 by the importer.
+
+    A legacy row is created in the state it had on paper, so it makes no move through the
+    table (and no per-row audit: the import audits the file); a saved row is refused.
+    """
+    if evaluation.pk is not None:
+        raise IllegalEvaluationTransition(
+            _("已有的考核记录不能按导入重新确认。"), code="illegal_transition"
+        )
+    evaluation.status = E.CONFIRMED
+    evaluation.confirmed_by = actor
+    evaluation.confirmed_at = timezone.now()
+    return evaluation
+
+
+@transaction.atomic
+def round_set_status(
+    *,
+    round: EvaluationRound,
+    to_status: str,
+    actor,
+    reason: str,
+    clause: str = "",
+    request=None,
+) -> EvaluationRound:
+    """Move a round along EvaluationRound.TRANSITIONS; the only writer of its status.
+
+    Closing records who closed it and when on the round itself.
+    """
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写状态变更原因。")})
+    # Lock the row: a second close racing the first must see it closed and be refused.
+    from_status = (
+        EvaluationRound.objects.select_for_update()
+        .values_list("status", flat=True)
+        .get(pk=round.pk)
+    )
+    _check_move(EvaluationRound, from_status, to_status, _("考核批次"))
+    round.status = to_status
+    fields = ["status"]
+    if to_status == EvaluationRound.Status.CLOSED:
+        round.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+        round.closed_at = timezone.now()
+        fields += ["closed_by", "closed_at"]
+    round.save(update_fields=fields)
+    audit(
+        event="evaluations.round_status_changed",
+        user=actor,
+        request=request,
+        obj=round,
+        city_id=round.city_id,
+        reason=reason.strip(),
+        clause=clause,
+        detail={"before": {"status": from_status}, "after": {"status": to_status}},
+    )
+    return round
 
 
 def _check_version(evaluation: StationEvaluation, expected_version: int | None) -> None:
@@ -192,11 +315,18 @@ def evaluation_submit(
     evaluation.final_accounts = final_accounts.strip()
     evaluation.final_accounts_total = final_accounts_total
     evaluation.counts, evaluation.quantitative = self_report_figures(evaluation)
-    evaluation.status = E.SUBMITTED
     evaluation.submitted_by = actor
     evaluation.submitted_at = timezone.now()
     evaluation.version += 1
     evaluation.full_clean()
+    if evaluation.status != E.SUBMITTED:  # a resubmission before scoring stays 已提交
+        evaluation_set_status(
+            evaluation=evaluation,
+            to_status=E.SUBMITTED,
+            actor=actor,
+            reason=_("提交年度自评材料"),
+            request=request,
+        )
     evaluation.save()
     audit(
         event="evaluations.self_report_submitted",
@@ -298,7 +428,13 @@ def experts_assign(
         if made:
             created.append(score)
     if created and evaluation.status == E.SCORED:
-        evaluation.status = E.SUBMITTED
+        evaluation_set_status(
+            evaluation=evaluation,
+            to_status=E.SUBMITTED,
+            actor=actor,
+            reason=_("指派了新的评审专家，待其评分"),
+            request=request,
+        )
     evaluation.version += 1
     evaluation.save()
     notify(
@@ -353,8 +489,18 @@ def expert_score_submit(
     score.submitted_at = timezone.now()
     score.version += 1
     score.save()
-    if not evaluation.expert_scores.filter(submitted_at__isnull=True).exists():
-        evaluation.status = E.SCORED
+    if (
+        evaluation.status != E.SCORED
+        and not evaluation.expert_scores.filter(submitted_at__isnull=True).exists()
+    ):
+        evaluation_set_status(
+            evaluation=evaluation,
+            to_status=E.SCORED,
+            actor=actor,
+            reason=_("指派的专家已全部评分"),
+            clause=rubric.clause,
+            request=request,
+        )
     evaluation.version += 1
     evaluation.save()
     audit(
@@ -445,11 +591,18 @@ def evaluation_confirm(
     evaluation.grade = row["grade"] or ""
     evaluation.policy_version = applied.get("policy_version") or grant.policy_version
     evaluation.decision = {"year": row, "consequences": consequences, "schedule": grant.schedule}
-    evaluation.status = E.CONFIRMED
     evaluation.confirmed_by = actor
     evaluation.confirmed_at = timezone.now()
     evaluation.version += 1
     evaluation.full_clean()
+    evaluation_set_status(
+        evaluation=evaluation,
+        to_status=E.CONFIRMED,
+        actor=actor,
+        reason=_("确认最终得分 %(score)s 分") % {"score": final_score},
+        clause="、".join(row["clauses"]),
+        request=request,
+    )
     evaluation.save()
     city = evaluation.station.city
     engine.record_decision(
@@ -492,7 +645,7 @@ def round_send_reminders(*, round_id: int, today: dt.date | None = None) -> int:
     days_left = (rnd.due_date - today).days
     sent = 0
     for ev in rnd.evaluations.filter(status=E.PENDING).select_related("station"):
-        _, created = TaskReceipt.objects.get_or_create(
+        _receipt, created = TaskReceipt.objects.get_or_create(
             key=f"eval_reminder:{ev.pk}:{rnd.due_date}:{days_left}"
         )
         if not created:
@@ -530,18 +683,29 @@ def round_close(*, round: EvaluationRound, actor, request=None) -> EvaluationRou
         )
     absent = [e for e in evaluations if e.status == E.PENDING]
     for ev in absent:
-        ev.status = E.ABSENT
+        evaluation_set_status(
+            evaluation=ev,
+            to_status=E.ABSENT,
+            actor=actor,
+            reason=_("考核批次结束时未提交自评材料"),
+            clause=ABSENT_CLAUSE.get(rnd.city.policy_code, ""),
+            request=request,
+        )
         ev.version += 1
-        ev.save(update_fields=["status", "version"])
+        ev.save(update_fields=["version"])
         notify(
             recipients=_station_users(ev.station),
             title=f"{ev}：未在截止日期前提交自评材料，记为未参加考核",
             link=f"/evaluations/{ev.pk}/",
         )
-    rnd.status = EvaluationRound.Status.CLOSED
-    rnd.closed_by = actor
-    rnd.closed_at = timezone.now()
-    rnd.save(update_fields=["status", "closed_by", "closed_at"])
+    round_set_status(
+        round=rnd,
+        to_status=EvaluationRound.Status.CLOSED,
+        actor=actor,
+        reason=_("结束年度考核"),
+        clause=ABSENT_CLAUSE.get(rnd.city.policy_code, ""),
+        request=request,
+    )
     audit(
         event="evaluations.round_closed",
         user=actor,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,15 +103,92 @@ class IllegalTransition(PolicyError):
     """The action is not allowed at this stage."""
 
 
+# The facts a skip rule reads, or a function returning them: building an application's
+# facts costs a dozen queries, so callers that rarely meet a `skip_if` stage pass a builder
+# and the facts are built only when one is met.
+FactsSource = EligibilityFacts | Callable[[], EligibilityFacts] | None
+
+
+@dataclass(frozen=True)
+class Move:
+    """Where an action leads: the stage landed on and the optional stages passed over."""
+
+    source: Stage
+    action: str
+    stage: Stage
+    skipped: tuple[str, ...] = ()
+
+
 def workflow(policy: CityPolicy, program: str) -> Workflow:
     policy.program(program)
-    return policy.workflows[program]
+    try:
+        return policy.workflows[program]
+    except KeyError as exc:
+        raise PolicyError(f"{policy.name_zh}没有项目“{program}”的流程") from exc
 
 
-def is_skipped(policy: CityPolicy, stage: Stage, facts: EligibilityFacts | None) -> bool:
-    if not stage.skip_if or facts is None:
+def _facts(facts: FactsSource) -> EligibilityFacts | None:
+    return facts() if callable(facts) else facts
+
+
+def is_skipped(policy: CityPolicy, stage: Stage, facts: FactsSource) -> bool:
+    """Return whether `stage` is optional for these facts (its `skip_if` predicate holds).
+
+    A stage with nowhere to go on approval is never passed over.
+    """
+    if not stage.skip_if or facts is None or stage.target_of("approve") is None:
         return False
-    return bool(policy.predicates[stage.skip_if](facts))
+    try:
+        predicate = policy.predicates[stage.skip_if]
+    except KeyError as exc:
+        raise PolicyError(
+            f"{policy.name_zh}流程环节“{stage.label_zh}”引用了未声明的条件“{stage.skip_if}”"
+        ) from exc
+    return bool(predicate(_facts(facts)))
+
+
+def enter(
+    policy: CityPolicy, program: str, target: str, facts: FactsSource = None
+) -> tuple[Stage, tuple[str, ...]]:
+    """Return the stage reached by moving into `target` and the optional stages passed over.
+
+    A stage whose `skip_if` holds for the facts is passed over along its `approve`
+    transition (e.g. 益阳 第八条(一): units applying directly skip the county review).
+    """
+    flow = workflow(policy, program)
+    stage = flow.stage(target)
+    skipped: list[str] = []
+    # Built at most once, and only when a skip rule is met.
+    known: list[EligibilityFacts | None] = []
+
+    def once() -> EligibilityFacts | None:
+        if not known:
+            known.append(_facts(facts))
+        return known[0]
+
+    source = None if facts is None else once
+    while stage.code not in skipped and is_skipped(policy, stage, source):
+        skipped.append(stage.code)
+        stage = flow.stage(stage.target_of("approve"))
+    return stage, tuple(skipped)
+
+
+def move(
+    policy: CityPolicy, program: str, current: str, action: str, facts: FactsSource = None
+) -> Move:
+    """Return where `action` at stage `current` leads; raise IllegalTransition if it may not.
+
+    Returning an application for changes lands exactly where declared: nothing is skipped.
+    """
+    flow = workflow(policy, program)
+    stage = flow.stage(current)
+    target = stage.target_of(action) if action in ACTIONS else None
+    if target is None:
+        raise IllegalTransition(f"环节“{stage.label_zh}”不允许操作“{action}”")
+    if action == "return":
+        return Move(stage, action, flow.stage(target))
+    landed, skipped = enter(policy, program, target, facts)
+    return Move(stage, action, landed, skipped)
 
 
 def next_stage(
@@ -119,20 +196,10 @@ def next_stage(
     program: str,
     current: str,
     action: str,
-    facts: EligibilityFacts | None = None,
+    facts: FactsSource = None,
 ) -> Stage:
     """Return the stage an action leads to, passing over stages optional for these facts."""
-    flow = workflow(policy, program)
-    stage = flow.stage(current)
-    target = stage.target_of(action)
-    if action not in ACTIONS or target is None:
-        raise IllegalTransition(f"环节“{stage.label_zh}”不允许操作“{action}”")
-    nxt = flow.stage(target)
-    seen = {current}
-    while action != "return" and is_skipped(policy, nxt, facts) and nxt.code not in seen:
-        seen.add(nxt.code)
-        nxt = flow.stage(nxt.target_of("approve"))
-    return nxt
+    return move(policy, program, current, action, facts).stage
 
 
 def path(policy: CityPolicy, program: str, facts: EligibilityFacts | None = None) -> list[Stage]:

@@ -1,42 +1,32 @@
-"""Reads of the policies app: parameters in force, facts built from model rows, calendars."""
+"""Reads of the policies app: parameters in force, activity summaries from model rows, calendars.
+
+An application's eligibility facts are built in one place, `applications.facts.build_facts`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import DatabaseError
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import Role
-from stations.choices import ActivityKind, StationStatus
+from stations.choices import ActivityKind
 from stations.models import (
     ActivityRecord,
     City,
-    CreditFlag,
     Station,
     StationExpert,
 )
 
-from . import engine
-from .facts import (
-    ActivitySummary,
-    EligibilityFacts,
-    ExpertFacts,
-    HostUnitFacts,
-    PenaltyFacts,
-    SocietyFacts,
-)
+from .facts import ActivitySummary
 from .models import PolicyDecision, PolicyVersion, StatutoryDay
 from .registry import get_policy
-from .types import CityPolicy, Finding, QuantItem
+from .types import CityPolicy, QuantItem
 from .workdays import WorkdayCalendar, notice_end_date
-
-GONE = (StationStatus.REVOKED, StationStatus.DELISTED, StationStatus.EXPIRED)
-FILED = (StationStatus.FILED, StationStatus.CERTIFIED, StationStatus.KEY_SUPPORTED)
 
 
 # -- parameters ----------------------------------------------------------------------------
@@ -158,138 +148,6 @@ def statutory_days(year: int | None = None):
     if year:
         days = days.filter(date__year=year)
     return days
-
-
-# -- eligibility facts ---------------------------------------------------------------------
-def _flags(flags: Iterable[CreditFlag], party: str | None = None) -> tuple[str, ...]:
-    return tuple(
-        f.kind for f in flags if f.lifted_on is None and (party is None or f.party == party)
-    )
-
-
-def station_for_facts(station_id: int) -> Station:
-    """Load a station with everything the eligibility facts need in a fixed number of queries."""
-    return (
-        Station.objects.select_related(
-            "city", "district", "society", "society__parent", "host_unit", "host_unit__district"
-        )
-        .prefetch_related(
-            "society__inspections",
-            "society__credit_flags",
-            "host_unit__credit_flags",
-            Prefetch(
-                "team",
-                queryset=StationExpert.objects.filter(left_on__isnull=True).select_related(
-                    "expert"
-                ),
-            ),
-            "team__expert__credit_flags",
-        )
-        .get(pk=station_id)
-    )
-
-
-def eligibility_facts(
-    *,
-    station: Station,
-    program: str | None = None,
-    level: str | None = None,
-    attachments: Iterable[str] = (),
-    application_date: dt.date | None = None,
-    penalties: Iterable[PenaltyFacts] = (),
-    **extra: Any,
-) -> EligibilityFacts:
-    """Build the plain facts of an application for `station` (≈10 queries, prefetching)."""
-    station = station_for_facts(station.pk)
-    society = station.society
-    host = station.host_unit
-    parent = society.parent
-    society_facts = SocietyFacts(
-        id=society.pk,
-        name=society.name,
-        level=society.level,
-        branch_kind=society.branch_kind,
-        parent_name=parent.name if parent else "",
-        parent_level=parent.level if parent else "",
-        discipline=society.discipline,
-        rating=society.rating,
-        inspections={i.year: i.result for i in society.inspections.all()},
-        credit_flags=_flags(society.credit_flags.all()),
-    )
-    host_flags = list(host.credit_flags.all())
-    host_facts = HostUnitFacts(
-        id=host.pk,
-        name=host.name,
-        nature=host.nature,
-        registered_city=host.registered_city,
-        is_legal_person=host.is_legal_person,
-        has_own_cast=host.has_own_cast,
-        has_expert_workstation=host.has_expert_workstation,
-        district=host.district.name if host.district else "",
-        credit_flags=_flags(host_flags, "organisation"),
-        legal_rep_credit_flags=_flags(host_flags, "legal_rep"),
-    )
-    experts = tuple(
-        ExpertFacts(
-            id=m.expert.pk,
-            name=m.expert.name,
-            province=m.expert.province,
-            credit_flags=_flags(m.expert.credit_flags.all()),
-        )
-        for m in station.team.all()
-    )
-    discipline = station.discipline or society.discipline
-    others = (
-        Station.objects.filter(city_id=station.city_id)
-        .exclude(pk=station.pk)
-        .exclude(status__in=GONE)
-    )
-    same_discipline = others.filter(
-        Q(discipline=discipline) | Q(discipline="", society__discipline=discipline)
-    ).count()
-    same_society = others.filter(society_id=society.pk).count()
-    previously_key_supported = station.status == StationStatus.KEY_SUPPORTED or (
-        station.status_changes.filter(to_status=StationStatus.KEY_SUPPORTED).exists()
-    )
-    return EligibilityFacts(
-        city=station.city.policy_code,
-        program=program or station.program,
-        level=level or station.level,
-        society=society_facts,
-        host_unit=host_facts,
-        experts=experts,
-        staff_count=station.staff.count(),
-        head_name=station.head_name,
-        discipline=discipline,
-        agreement_signed_on=station.agreement_signed_on,
-        term_start=station.term_start,
-        term_end=station.term_end,
-        same_discipline_stations=same_discipline,
-        same_society_stations=same_society,
-        previously_key_supported=previously_key_supported,
-        station_filed=station.status in FILED,
-        penalties=tuple(penalties),
-        attachments=frozenset(attachments),
-        application_date=application_date,
-        **{"district_name": station.district.name if station.district_id else "", **extra},
-    )
-
-
-def check_eligibility(
-    *,
-    station: Station,
-    program: str | None = None,
-    on: dt.date | None = None,
-    **inputs: Any,
-) -> tuple[list[Finding], PolicyVersion]:
-    """Return the findings for `station` applying to `program`, with the version used.
-
-    `inputs` go to eligibility_facts (attachments, application_date, level, penalties,
-    has_same_year_station_or_project, overlaps_funded_activity).
-    """
-    facts = eligibility_facts(station=station, program=program, **inputs)
-    policy, params, version = params_for(station.city, on or inputs.get("application_date"))
-    return engine.check_eligibility(policy, facts.program, facts, params), version
 
 
 # -- activity summary (益阳 第十二条) -------------------------------------------------------

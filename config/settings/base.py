@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "funding",
     "network",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

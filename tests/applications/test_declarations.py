@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from applications import services
+from applications.facts import build_facts
 from applications.forms import GenericProgramForm, form_class_for
 from applications.models import Application, Call
 from applications.policy import acting_roles
@@ -38,9 +39,9 @@ def test_yiyang_county_review_is_skipped_for_units_applying_directly(own_cast, l
         society=society,
         host_unit=host,
     )
-    target, skipped = services._enter(app, "county_review", {})
-    assert target == lands_on
-    assert skipped == (["county_review"] if own_cast else [])
+    landed = services._enter(app, "draft", "submit", lambda: build_facts(app))
+    assert landed.stage.code == lands_on
+    assert landed.skipped == (("county_review",) if own_cast else ())
 
 
 def test_every_declared_program_has_an_official_form_and_acting_roles():

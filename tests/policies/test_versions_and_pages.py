@@ -7,14 +7,14 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from policies import selectors, services
+from applications.facts import build_facts
+from applications.models import Application, Call
+from policies import engine, selectors, services
 from policies.models import PolicyDecision, PolicyVersion, StatutoryDay
 from policies.workdays import CalendarMissing
 from stations.choices import ActivityKind, StationStatus
 from tests.factories import (
     ActivityRecordFactory,
-    ExpertFactory,
-    StationExpertFactory,
     StationFactory,
     city,
 )
@@ -85,18 +85,40 @@ def test_invalid_parameters_are_refused():
     assert PolicyVersion.objects.filter(city=sy).count() == 1
 
 
-def test_eligibility_from_model_rows(django_assert_max_num_queries):
+def _application_for(station, program, level, **form):
+    """An application for `station` (the facts are always an application's: one builder)."""
+    call = Call.objects.create(
+        city=station.city,
+        program=program,
+        title="申报",
+        opens_on=dt.date(2020, 1, 1),
+        closes_on=dt.date(2099, 12, 31),
+    )
+    return Application.objects.create(
+        city=station.city,
+        call=call,
+        program=program,
+        level=level,
+        title="申报",
+        society=station.society,
+        host_unit=station.host_unit,
+        station=station,
+        form_data=form,
+    )
+
+
+def test_eligibility_from_model_rows():
     yy = city("yiyang")
     station = StationFactory(city=yy, program="station", level="provincial", discipline="水产")
     station.host_unit.registered_city = "长沙市"
     station.host_unit.save()
-    for _ in range(4):
-        StationExpertFactory(station=station, expert=ExpertFactory(city=yy))
     StationFactory(city=yy, society=station.society, program="station")
-    with django_assert_max_num_queries(14):
-        findings, version = selectors.check_eligibility(
-            station=station, application_date=dt.date(2025, 4, 1)
-        )
+    app = _application_for(
+        station, "station", "provincial", experts="王一，湖南省\n王二，湖南省", discipline="水产"
+    )
+    facts = build_facts(app, today=dt.date(2025, 4, 1))
+    policy, params, version = selectors.params_for(yy, dt.date(2025, 4, 1))
+    findings = engine.check_eligibility(policy, "station", facts, params)
     blocked = {f.code for f in findings if f.severity == "block"}
     assert {"host_not_registered", "expert_count", "one_per_society", "staff_count"} <= blocked
     assert version.version == 1
@@ -107,7 +129,7 @@ def test_shenyang_facts_see_previous_key_support_and_same_discipline():
     sy = city("shenyang")
     station = StationFactory(city=sy, discipline="焊接", status=StationStatus.KEY_SUPPORTED)
     StationFactory(city=sy, discipline="焊接")
-    facts = selectors.eligibility_facts(station=station, program="key_support")
+    facts = build_facts(_application_for(station, "key_support", "city", discipline="焊接"))
     assert facts.previously_key_supported and facts.same_discipline_stations == 1
 
 
