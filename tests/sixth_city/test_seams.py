@@ -74,7 +74,7 @@ def test_the_society_is_paid_as_the_city_declares(grant):
 
 
 @seam(
-    "evaluations/services.py:187 (final accounts required only for one city)",
+    "evaluations/services.py:310 (final accounts required only for one city)",
     raises=pytest.fail.Exception,
 )
 def test_the_self_report_needs_final_accounts_as_the_city_declares(world, grant):
@@ -87,14 +87,14 @@ def test_the_self_report_needs_final_accounts_as_the_city_declares(world, grant)
         )
 
 
-@seam("evaluations/services.py:110 (round notice mentions 经费决算 for one city only)")
+@seam("evaluations/services.py:233 (round notice mentions 经费决算 for one city only)")
 def test_the_round_notice_asks_for_final_accounts(world, grant):
     open_round(world)
     note = Notification.objects.get(recipient=world.staff)
     assert "经费决算" in note.body
 
 
-@seam("evaluations/services.py:551 (ABSENT_CLAUSE, a city-keyed table at :32)")
+@seam("evaluations/services.py:691/706/715 (ABSENT_CLAUSE, a city-keyed table at :33)")
 def test_an_absent_station_is_recorded_under_the_citys_absence_clause(world, grant):
     rnd = open_round(world)
     ev_services.round_close(round=rnd, actor=world.admin)

@@ -26,7 +26,7 @@ from tests.applications.conftest import pdf
 from tests.funding.cycle import split_points
 
 from . import testcity as T
-from .world import World
+from .world import World, after
 
 pytestmark = pytest.mark.django_db
 
@@ -225,17 +225,19 @@ def test_whole_life_of_a_sixth_city_station_through_the_pages(client, world):
     assert app.stage == "public_notice"
 
     # -- public notice and certification ----------------------------------------------------
-    response = ok(
+    ok(
         client.post(
             reverse("applications:notice_create"),
-            {"title": "拟认定名单公示", "start_on": "2026-11-24", "applications": [app.pk]},
+            {"title": "拟认定名单公示", "start_on": "2026-12-01", "applications": [app.pk]},
             follow=True,
         )
     )
-    assert "2026年11月30日" in response.content.decode() or "2026-11-30" in (
-        response.content.decode()
-    )
-    act(client, app, "approve")
+    notice = app.notices.get()
+    assert notice.clause == T.NOTICE
+    notice_page = client.get(reverse("applications:notice", args=[notice.pk])).content.decode()
+    assert app.title in notice_page
+    with time_machine.travel(after(notice.end_on), tick=True):
+        act(client, app, "approve")
     assert app.outcome == "certified"
     assert app.transitions.get(to_stage="certified").clause == T.NOTICE
     page = client.get(reverse("applications:detail", args=[app.pk])).content.decode()
