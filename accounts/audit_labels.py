@@ -88,6 +88,8 @@ EVENT_LABELS = {
     "funding.repayment_recorded": gettext_lazy("登记退回资金"),
     "funding.grant_penalized": gettext_lazy("资助处理"),
     "funding.grant_revoked": gettext_lazy("撤销资助"),
+    "funding.grant_status_changed": gettext_lazy("资助状态变更"),
+    "funding.recovery_status_changed": gettext_lazy("追回状态变更"),
     "funding.support_awarded": gettext_lazy("给予支持"),
     "funding.budget_line_added": gettext_lazy("新增预算"),
     "funding.budget_line_updated": gettext_lazy("修改预算"),

@@ -195,7 +195,7 @@ def _payments(user) -> list[TodoItem]:
     grants = (
         funding_selectors.grant_list(user)
         .filter(frozen_reason="")
-        .select_related("station")
+        .select_related("station", "application")
         .order_by("id")
     )
     for grant in grants:
@@ -203,7 +203,7 @@ def _payments(user) -> list[TodoItem]:
             items.append(
                 TodoItem(
                     kind=_("审核拨付") + f"（{due['year']}）",
-                    title=grant.station.name,
+                    title=grant.subject,
                     url=reverse("funding:grant", args=[grant.pk]),
                     since=dt.date(due["year"], 1, 1),
                 )

@@ -869,31 +869,42 @@ def _sync_station(app: Application, actor: User, action: str, target: str) -> No
         )
     if app.outcome == "certified":
         _certify(app, station, actor, official)
-        if station is not None:
-            _grant_on_certification(app, station, actor)
+        _grant_on_certification(app, station, actor)
 
 
-def _grant_on_certification(app: Application, station: Station, actor: User) -> None:
-    """Create the station's grant when a funded program certifies it (funding.services).
+def _grant_on_certification(app: Application, station: Station | None, actor: User) -> None:
+    """Create the grant when a funded program's workflow ends certified (funding.services).
 
-    The amount is the one fixed at approval where the policy leaves it open; otherwise the
+    A station's program grants the station; a program without one (a research topic, an
+    activity, an award) grants the application, paid to the program's payee. Either way the
+    grant keeps the application, whose 申报书 gives the payee account and budget lines. The
+    amount is the one fixed at approval where the policy leaves it open; otherwise the
     funding engine takes it from the parameters. A funding refusal (e.g. 杭州 六(二) no
-    double funding) refuses the certification too: a station is not named without its money
-    being settled.
+    double funding) refuses the certification too: nothing is named or awarded without its
+    money being settled.
     """
-    from funding.services import grant_create
+    from funding.services import grant_create, grant_create_for_application
 
     program = get_city_policy(app.city).program(app.program)
     if program.payment == "none":
         return
     entered = app.amount if amount_required(app.city, app.program, app.level) else None
     try:
+        if station is None:
+            grant_create_for_application(
+                application=app,
+                start_year=timezone.localdate().year,
+                amount=entered,
+                actor=actor,
+            )
+            return
         grant_create(
             station=station,
             program=app.program,
             start_year=timezone.localdate().year,
             level=app.level,
             amount=entered,
+            application=app,
             actor=actor,
         )
     except ValidationError as exc:

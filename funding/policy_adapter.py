@@ -125,7 +125,7 @@ def _missing(city, number: int):
 
 def grant_terms(grant) -> VersionInfo:
     """Return the grant's own terms: the version it was created under (its snapshot)."""
-    city = grant.station.city
+    city = grant.city
     return VersionInfo(grant.policy_version, policy_for(city).params(grant.policy_params or {}))
 
 

@@ -234,6 +234,7 @@ def _city(city, n: int, rng: random.Random, password: str, counts: BenchCounts) 
         [
             Grant(
                 station=s,
+                **Grant.parties_of(s),
                 program=program_code,
                 level=level,
                 start_year=YEARS[0],

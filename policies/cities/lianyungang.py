@@ -50,6 +50,14 @@ LABELS = {
     "chief_expert": ("首席专家（工程师）", "expert"),
     "function_project": ("承接职能示范工程", "society"),
 }
+# --- funding --- who receives each award: the society, the station's host unit, the expert,
+# the function project's undertaking unit.
+PAYEES = {
+    "demo_society": "society",
+    "service_station": "host_unit",
+    "chief_expert": "expert",
+    "function_project": "undertaking_unit",
+}
 
 
 def _program(code: str) -> Program:
@@ -67,6 +75,7 @@ def _program(code: str) -> Program:
         deadline_clause=DEADLINE,
         rounds_zh="每年评选一次",
         clauses=(AWARD_CLAUSE[code], DEADLINE),
+        payee=PAYEES[code],
     )
 
 

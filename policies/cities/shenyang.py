@@ -12,6 +12,7 @@ from ..types import (
     ExpenseRules,
     Finding,
     FundingResult,
+    GrantFacts,
     Indicator,
     ParamSpec,
     PolicyError,
@@ -85,6 +86,15 @@ def station_name(
     if society_level == "national":
         return f"{national(society_name)}{place}服务站"
     return f"{society_name}{place}服务站"
+
+
+# --- funding ---
+def no_repeat_key_support(previously: bool) -> list[Finding]:
+    """三(二): a station once chosen for key support may not be chosen again — checked at
+    application (eligibility) and again when the grant is made (funding)."""
+    if not previously:
+        return []
+    return [block("already_key_supported", "获得过择优资助的学会服务站不得重复申报", SELECTION)]
 
 
 class ShenyangPolicy(CityPolicy):
@@ -264,6 +274,12 @@ class ShenyangPolicy(CityPolicy):
         allowed_clause=FUNDS,
     )
 
+    # --- funding ---
+    def grant_conflicts(self, facts: GrantFacts, params: Mapping[str, Any]) -> list[Finding]:
+        if facts.program != "key_support":
+            return []
+        return no_repeat_key_support("key_support" in facts.station_programs)
+
     def check_eligibility(
         self, program: str, facts: EligibilityFacts, params: Mapping[str, Any]
     ) -> list[Finding]:
@@ -333,14 +349,7 @@ class ShenyangPolicy(CityPolicy):
                 )
             )
         if program == "key_support":
-            if facts.previously_key_supported:
-                findings.append(
-                    block(
-                        "already_key_supported",
-                        "获得过择优资助的学会服务站不得重复申报",
-                        SELECTION,
-                    )
-                )
+            findings += no_repeat_key_support(facts.previously_key_supported)
             if not facts.station_filed:
                 findings.append(block("not_filed", "只能从已备案的学会服务站中遴选", SELECTION))
         return findings

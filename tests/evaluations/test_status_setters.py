@@ -134,9 +134,17 @@ def test_the_cycle_moves_through_the_setter_with_reasons_and_clauses():
             {"before": {"status": E.PENDING}, "after": {"status": E.SUBMITTED}},
         )
     ]
-    # A resubmission before scoring is no move: no second row.
-    services.evaluation_submit(evaluation=ev, actor=who["society"], summary="修改后的总结")
-    assert AuditEvent.objects.filter(event="evaluations.status_changed").count() == 1
+    (row,) = services.experts_assign(evaluation=ev, experts=[who["expert"]], actor=who["admin"])
+    services.expert_score_submit(
+        score=row, points={"assurance": 20}, comment="同意", actor=who["expert"]
+    )
+    last = AuditEvent.objects.filter(event="evaluations.status_changed").latest("pk")
+    assert (last.user, last.reason, last.detail["after"]["status"]) == (
+        who["expert"],
+        "指派的专家已全部评分",
+        E.SCORED,
+    )
+    assert last.clause  # the rubric's clause
 
 
 def test_no_status_assignment_outside_the_setters():
