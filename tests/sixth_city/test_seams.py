@@ -1,10 +1,11 @@
-"""Issue 14 seams: what the sixth city declares and production still decides by city name.
+"""Issue 14 seams: each test states one behaviour the sixth city declares in its module.
 
-Each test states one behaviour the city declares in its module (testcity.py, block
-"declared, not yet read by production") and is a strict xfail naming the production
-file:line that names cities instead; when the owner helper moves that decision into
-CityPolicy (and the module's declaration is renamed to the new field), the test passes
-and strict=True makes the stale xfail fail, so the mark must then be removed.
+Where production still decides it by city name, the test is a strict xfail naming that
+file:line (testcity.py, block "declared, not yet read by production"); when the owner moves
+the decision into CityPolicy and the module's declaration takes the new field's name, the
+test passes, strict=True fails the stale mark, and the mark is removed. The unmarked tests
+were such seams until funding/ and evaluations/ asked the policy (payee, final accounts,
+absence and misuse clauses); they stay as the proof.
 """
 
 import datetime as dt
@@ -63,9 +64,8 @@ def open_round(world):
     )
 
 
-@seam("funding/models.py:127 (Grant.payee_party; also funding/services.py:514 default_payee)")
 def test_the_society_is_paid_as_the_city_declares(grant):
-    assert T.POLICY.payee == "society"
+    assert T.POLICY.programs[T.PROGRAM].payee == "society"
     assert grant.payee_party == grant.station.society
     assert fund_services.default_payee(grant)["payee_account_name"] in (
         grant.station.society.bank_account_name,
@@ -73,12 +73,8 @@ def test_the_society_is_paid_as_the_city_declares(grant):
     )
 
 
-@seam(
-    "evaluations/services.py:310 (final accounts required only for one city)",
-    raises=pytest.fail.Exception,
-)
 def test_the_self_report_needs_final_accounts_as_the_city_declares(world, grant):
-    assert T.POLICY.final_accounts_required
+    assert T.POLICY.requires_final_accounts
     open_round(world)
     ev = StationEvaluation.objects.get(grant=grant, year=2026)
     with pytest.raises(ValidationError):
@@ -87,14 +83,12 @@ def test_the_self_report_needs_final_accounts_as_the_city_declares(world, grant)
         )
 
 
-@seam("evaluations/services.py:233 (round notice mentions 经费决算 for one city only)")
 def test_the_round_notice_asks_for_final_accounts(world, grant):
     open_round(world)
     note = Notification.objects.get(recipient=world.staff)
     assert "经费决算" in note.body
 
 
-@seam("evaluations/services.py:691/706/715 (ABSENT_CLAUSE, a city-keyed table at :33)")
 def test_an_absent_station_is_recorded_under_the_citys_absence_clause(world, grant):
     rnd = open_round(world)
     ev_services.round_close(round=rnd, actor=world.admin)
@@ -103,7 +97,6 @@ def test_an_absent_station_is_recorded_under_the_citys_absence_clause(world, gra
     assert closed.clause == T.ABSENCE
 
 
-@seam("funding/services.py:694 (MISUSE_CLAUSE, a city-keyed table at :56)", raises=ValidationError)
 def test_a_misuse_recovery_takes_the_citys_misuse_clause(world, grant):
     world.pay_dues(grant)
     recovery = fund_services.recovery_record(
