@@ -14,12 +14,13 @@ import time_machine
 
 from accounts.models import AuditEvent
 from applications.models import ApplicationTransition
+from applications.services import TransitionError
 from funding.models import Grant, Recovery
 from policies.models import PolicyDecision
 from stations.choices import StationStatus
 
 from . import testcity as T
-from .world import NOTICE_START, World
+from .world import World, after
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +74,11 @@ def test_whole_life_of_a_sixth_city_station(world):
 
     notice = services_notice(w, app)
     assert notice.clause == T.NOTICE and notice.workdays == 5
-    assert notice.end_on == dt.date(2026, 11, 30)
-    certified = w.act(app, "approve")
+    assert notice.start_on == dt.date(2026, 12, 1) and notice.end_on > notice.start_on
+    with pytest.raises(TransitionError, match=T.NOTICE):  # the notice is still running
+        w.act(app, "approve")
+    with time_machine.travel(after(notice.end_on), tick=True):
+        certified = w.act(app, "approve")
     assert (certified.to_stage, certified.clause) == ("certified", T.NOTICE)
     assert app.outcome == "certified"
     assert [a.clause for a in audits(app, "application.approve").order_by("at", "id")] == [
@@ -170,8 +174,6 @@ def test_a_host_unit_with_its_own_cast_skips_the_county_review(world):
 
 
 def test_an_ineligible_submission_is_refused_with_the_citys_clause(world):
-    from applications.services import TransitionError
-
     app = world.draft(agreement_signed_on="")
     with pytest.raises(TransitionError, match=T.CONDITIONS):
         world.act(app, "submit", world.staff)
@@ -188,7 +190,7 @@ def services_notice(w, app):
         applications=[app],
         actor=w.admin,
         title="拟认定名单公示",
-        start_on=NOTICE_START,
+        start_on=dt.date(2026, 12, 1),  # today: a notice is not back-dated
     )
 
 

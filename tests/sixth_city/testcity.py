@@ -60,7 +60,11 @@ def host_has_own_cast(facts: EligibilityFacts) -> bool:
 
 
 class TestcityStationForm(GenericProgramForm):
-    """The city's own 申报书: the generic one plus a service plan (测试 第三条)."""
+    """The city's own 申报书: the generic one plus a service plan (测试 第三条); the
+    society names the host unit of the new station in it."""
+
+    needs_host_unit = True
+    host_unit_clause = CONDITIONS
 
     service_plan = forms.CharField(label="服务方案", widget=forms.Textarea)
 
@@ -80,6 +84,7 @@ class TestcityPolicy(CityPolicy):
             code=PROGRAM,
             label_zh="测试学会服务站",
             applicant="society",
+            payee="society",  # 测试 第八条: the society is paid, not the host unit
             levels=("city",),
             payment="yearly",
             support_years="support_years",
@@ -264,14 +269,17 @@ class TestcityPolicy(CityPolicy):
             previous_grade = grade
         return FundingResult(tuple(results))
 
+    # 测试 第九条 requires final accounts in the self-report; 第十一条 is cited for a station
+    # absent from the round; 第十二条 for recovering misused money.
+    self_report_fields = ("summary", "final_accounts", "final_accounts_total")
+    final_accounts_clause = EVALUATION
+    absence_clause = ABSENCE
+    misuse_clause = MISUSE
+
     # --- declared, not yet read by production (issue 14 seams) ------------------------------
     # What this city needs that CityPolicy cannot declare today. Production decides each of
     # these by city name (file:line in the xfail reasons of the tests); when the interface
     # grows the field/hook, rename these to it and the xfails turn into passes (strict).
-    payee = "society"  # 测试 第八条: the society is paid, not the host unit
-    final_accounts_required = True  # 测试 第九条: the self-report carries final accounts
-    absence_clause = ABSENCE  # 测试 第十一条: a station absent from the round
-    misuse_clause = MISUSE  # 测试 第十二条: recovering misused money
     application_forms = {PROGRAM: TestcityStationForm}  # the program's 申报书
     # 测试 第一条: the city's yearly targets on its dashboard (key, label, goal, unit, clause).
     dashboard_targets = (("stations_built", "学会服务站建成数", 10, "个", GENERAL),)

@@ -20,7 +20,10 @@ from tests.funding.cycle import split_points
 
 from . import testcity
 
-NOTICE_START = dt.date(2026, 11, 24)  # a Monday: 5 working days end on Friday 11-28
+
+def after(day: dt.date) -> dt.datetime:
+    """10:00 on the day after `day` (a notice is approved once its last day has passed)."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(10, 0))
 
 
 class World:
