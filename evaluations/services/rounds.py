@@ -13,14 +13,9 @@ from accounts.services import audit, notify
 from funding import policy_adapter as engine
 from funding.services import _station_users
 
-from ..models import (
-    EvaluationRound,
-    StationEvaluation,
-)
+from ..models import EvaluationRound, StationEvaluation
 from ..selectors import evaluation_targets
-from ._common import (
-    E,
-)
+from ._common import E
 from .status import evaluation_set_status, round_set_status
 
 
