@@ -7,10 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from ..models import (
-    EvaluationRound,
-    StationEvaluation,
-)
+from ..models import EvaluationRound, StationEvaluation
 
 E = StationEvaluation.Status
 

@@ -17,14 +17,8 @@ from funding.models import Grant
 from funding.services import grant_apply_schedule, station_users
 from policies import api as engine
 
-from ..models import (
-    StationEvaluation,
-)
-from ._common import (
-    E,
-    _check_version,
-    _locked,
-)
+from ..models import StationEvaluation
+from ._common import E, _check_version, _locked
 from .status import evaluation_set_status
 
 # The policies name no period: the city's `rectification_days` parameter (益阳 default 90),

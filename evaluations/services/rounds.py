@@ -13,14 +13,9 @@ from accounts.services import audit, notify
 from funding.services import station_users
 from policies import api as engine
 
-from ..models import (
-    EvaluationRound,
-    StationEvaluation,
-)
+from ..models import EvaluationRound, StationEvaluation
 from ..selectors import evaluation_targets
-from ._common import (
-    E,
-)
+from ._common import E
 from .status import evaluation_set_status, round_set_status
 
 

@@ -11,16 +11,8 @@ from accounts.roles import Role
 from accounts.services import audit, notify
 from policies import api as engine
 
-from ..models import (
-    ExpertScore,
-    StationEvaluation,
-)
-from ._common import (
-    E,
-    StaleEvaluation,
-    _locked,
-    _when,
-)
+from ..models import ExpertScore, StationEvaluation
+from ._common import E, StaleEvaluation, _locked, _when
 from .status import evaluation_set_status
 
 

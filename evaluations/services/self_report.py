@@ -13,18 +13,9 @@ from accounts.services import audit
 from policies import api as engine
 from stations.uploads import validate_upload
 
-from ..models import (
-    EvaluationAttachment,
-    StationEvaluation,
-)
+from ..models import EvaluationAttachment, StationEvaluation
 from ..selectors import self_report_figures
-from ._common import (
-    E,
-    _check_not_submitted,
-    _check_round_open,
-    _check_version,
-    _locked,
-)
+from ._common import E, _check_not_submitted, _check_round_open, _check_version, _locked
 from .status import evaluation_set_status
 
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024

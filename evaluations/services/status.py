@@ -11,10 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import audit
 
-from ..models import (
-    EvaluationRound,
-    StationEvaluation,
-)
+from ..models import EvaluationRound, StationEvaluation
 from ._common import E
 
 
