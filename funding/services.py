@@ -292,6 +292,12 @@ def grant_create(
     key_stage = _key_support_stage(station.city, program)
     if key_stage is not None and station.status != S.KEY_SUPPORTED:
         _move_station(station, S.KEY_SUPPORTED, actor, str(key_stage.label_zh), key_stage.clause)
+    if station.program != program:
+        # The station now runs under the funded program (a filed station chosen for key
+        # support shows 重点支持, not 建站备案, in its header).
+        from stations.services import station_update
+
+        station_update(station=station, actor=actor, data={"program": program})
     return grant
 
 
