@@ -470,7 +470,7 @@ def station_money(request, pk: int):
             "change_requests": station.change_requests.select_related("requested_by", "decided_by"),
             "can_request_change": bool(policy.change_kinds)
             and user.role in policy.change_requesters
-            and services._station_member(user, station),
+            and services.is_station_member(user, station),
             "can_decide_change": user.is_platform_admin
             or (user.role == Role.CITY_ADMIN and user.city_id == station.city_id),
         },
