@@ -166,6 +166,7 @@ def grant_detail(request, pk: int):
         "penalty_form": PenaltyForm(prefix="penalty", **_penalty_terms(grant)),
         "expense_labels": engine.EXPENSE_LABELS,
         "expense_rules": engine.policy_for(grant.city).expenses,
+        "policy": engine.policy_for(grant.city),
         "decisions": grant.decisions.select_related("created_by"),
         "can_support": permissions.can_award_support(user, grant)[0],
         "support_form": SupportForm(prefix="support", initial={"year": grant.start_year + 1}),
