@@ -13,7 +13,7 @@ from reports.excel import MONEY_FORMAT, Column, Formula, SheetWriter, new_workbo
 from .forecast import SCENARIO_LABELS, SCENARIOS, Forecast, ForecastCell
 
 BASIS = (
-    "口径：已确定=已核定未拨付（含贵阳后续年度补助）；待考核=取决于今后考核的年度"
+    "口径：已确定=已核定未拨付（含后续年度补助）；待考核=取决于今后考核的年度"
     "（低：今后考核均不合格；预期：按各站最近一次考核分数；高：均达最高等次；尚无考核的按达到资助条件计）；"
     "新增=当年名额×金额（名额用满；区间金额取下限/中值/上限）；预计收回=已发追回通知未退回的金额"
     "及考核可能触发的追回。已拨付、已考核的年度不重新计算。"

@@ -125,13 +125,16 @@ class Grant(models.Model):
     # Years the engine scheduled but that were never paid because a recovery of the same
     # money followed (paying and then demanding it back would be pointless).
     withdrawn_years = models.JSONField(_("撤回未付年度"), default=list, blank=True)
-    # A penalty (杭州 附件第十三条) freezes the schedule: no further dues from the engine.
+    # A penalty (CityPolicy.penalty_measures) freezes the schedule: no further dues.
     frozen_reason = models.CharField(_("冻结原因"), max_length=200, blank=True)
     frozen_clause = models.CharField(_("冻结依据"), max_length=100, blank=True)
     activity_scope = models.CharField(
-        _("资助活动内容"), max_length=200, blank=True, help_text=_("用于杭州“不重复资助”核查")
+        _("资助活动内容"),
+        max_length=200,
+        blank=True,
+        help_text=_("用于“不重复资助”核查（政策规定时）"),
     )
-    # Hangzhou 附件第十三条: no applications accepted for five years after the penalty.
+    # A ban penalty: no applications accepted until then (CityPolicy.ban_years_param).
     banned_until = models.DateField(_("不予受理申报至"), null=True, blank=True)
     # Running sums of the grant's disbursements and recoveries, moved only by F() updates in
     # funding.services (never by save()): the database refuses a recovery beyond what was

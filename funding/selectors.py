@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from accounts.scoping import get_for_user, scope_queryset
+from stations.models import Station
 from stations.selectors import get_station
 
 from .models import Disbursement, Grant, GrantDecision, Recovery
@@ -150,3 +151,99 @@ class StationDecision:
     year: int
     kind: str  # evaluation / support / revoke / penalty
     obj: object
+
+
+# --- reads the money services share (re-exported by funding.services) ---------------------
+
+
+def payable(grant: Grant) -> list[dict]:
+    """Return the years that are due and not yet paid (nor withdrawn).
+
+    Due are the engine's schedule years and the administrator's discretionary support.
+    """
+    if grant.frozen_reason:
+        return []
+    paid = set(grant.disbursements.values_list("year", flat=True))
+    dues = [
+        y
+        for y in grant.schedule_years()
+        if y["paid"] and y["year"] not in paid and y["year"] not in grant.withdrawn_years
+    ]
+    scheduled = {y["year"] for y in grant.schedule_years() if y["paid"]}
+    for award in grant.decisions.filter(kind=GrantDecision.Kind.SUPPORT).order_by("year"):
+        if award.year not in paid and award.year not in scheduled:
+            dues.append(
+                {
+                    "year": award.year,
+                    "paid": award.amount,
+                    "clauses": [award.clause],
+                    "reason": award.reason,
+                    "discretionary": True,
+                }
+            )
+    return sorted(dues, key=lambda y: y["year"])
+
+
+def default_payee(grant: Grant) -> dict[str, str]:
+    """The account finance pays into, prefilled on the payment form.
+
+    The approved application's own account comes first where its form asked for one (the
+    申报书's 开户名称/开户银行/银行账号, e.g. 贵阳): the money goes where the applicant said.
+    Otherwise the payee's master record (Program.payee: society or host unit); an expert
+    award names the expert and leaves the bank to finance.
+    """
+    data = (grant.application.form_data or {}) if grant.application_id else {}
+    if data.get("bank_account_no"):
+        return {
+            "payee_account_name": str(data.get("bank_account_name") or ""),
+            "payee_bank": str(data.get("bank_name") or ""),
+            "payee_account_no": str(data["bank_account_no"]),
+        }
+    if grant.payee_name:
+        return {"payee_account_name": grant.payee_name, "payee_bank": "", "payee_account_no": ""}
+    party = grant.payee_party
+    return {
+        "payee_account_name": party.bank_account_name or party.name,
+        "payee_bank": party.bank_name,
+        "payee_account_no": party.bank_account_no,
+    }
+
+
+def station_users(station: Station):
+    """The active users of a station's society and host unit (who hear of its money)."""
+    from accounts.models import User
+
+    return list(
+        User.objects.filter(is_active=True).filter(society=station.society_id)
+        | User.objects.filter(is_active=True, host_unit=station.host_unit_id)
+    )
+
+
+def grant_users(grant: Grant):
+    """The active users of the grant's society and (if any) host unit."""
+    from accounts.models import User
+
+    users = User.objects.filter(is_active=True, society=grant.society_id)
+    if grant.host_unit_id:
+        users = users | User.objects.filter(is_active=True, host_unit=grant.host_unit_id)
+    return list(users)
+
+
+def grant_link(grant: Grant) -> str:
+    """The page a grant's notice links to: the station's money page, else the grant's."""
+    if grant.station_id:
+        return f"/funding/stations/{grant.station_id}/"
+    return f"/funding/grants/{grant.pk}/"
+
+
+def net_paid(grant: Grant) -> int:
+    paid = grant.disbursements.aggregate(s=Sum("amount"))["s"] or 0
+    recovered = grant.recoveries.aggregate(s=Sum("amount"))["s"] or 0
+    return paid - recovered
+
+
+def is_station_member(user, station: Station) -> bool:
+    return bool(
+        (user.society_id and user.society_id == station.society_id)
+        or (user.host_unit_id and user.host_unit_id == station.host_unit_id)
+    )

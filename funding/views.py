@@ -166,6 +166,7 @@ def grant_detail(request, pk: int):
         "penalty_form": PenaltyForm(prefix="penalty", **_penalty_terms(grant)),
         "expense_labels": engine.EXPENSE_LABELS,
         "expense_rules": engine.policy_for(grant.city).expenses,
+        "policy": engine.policy_for(grant.city),
         "decisions": grant.decisions.select_related("created_by"),
         "can_support": permissions.can_award_support(user, grant)[0],
         "support_form": SupportForm(prefix="support", initial={"year": grant.start_year + 1}),
@@ -470,7 +471,7 @@ def station_money(request, pk: int):
             "change_requests": station.change_requests.select_related("requested_by", "decided_by"),
             "can_request_change": bool(policy.change_kinds)
             and user.role in policy.change_requesters
-            and services._station_member(user, station),
+            and services.is_station_member(user, station),
             "can_decide_change": user.is_platform_admin
             or (user.role == Role.CITY_ADMIN and user.city_id == station.city_id),
         },

@@ -88,4 +88,14 @@ class Migration(migrations.Migration):
                 verbose_name="学会",
             ),
         ),
+        migrations.AlterField(
+            model_name="grant",
+            name="activity_scope",
+            field=models.CharField(
+                blank=True,
+                help_text="用于“不重复资助”核查（政策规定时）",
+                max_length=200,
+                verbose_name="资助活动内容",
+            ),
+        ),
 ]

@@ -41,3 +41,14 @@ def test_a_new_grant_is_active_while_its_period_runs(
 
     assert grant.status == status
     assert grant.get_status_display() != "支持期满" or start_year < 2026
+
+
+def test_the_station_header_shows_the_program_it_is_funded_under():
+    """A filed station chosen for key support shows 重点支持, not 建站备案 (issue 15)."""
+    station = make_station("shenyang", level="provincial", program="filing")
+    who = people(station)
+    services.grant_create(
+        station=station, program="key_support", start_year=2026, actor=who["admin"]
+    )
+    station.refresh_from_db()
+    assert station.program == "key_support"
