@@ -116,7 +116,6 @@ __all__ = [
     "get_city_policy",
     "get_policy",
     "grant_terms",
-    "param",
     "policy_for",
     "program_for",
     "version_numbered",
@@ -208,13 +207,6 @@ def grant_terms(grant) -> VersionInfo:
     return VersionInfo(
         grant.policy_version, get_city_policy(city).params(grant.policy_params or {})
     )
-
-
-def param(params: Mapping[str, Any], key: str | None, default: Any = None) -> Any:
-    """Return a parameter by a declared key, or `default` when the declaration has none."""
-    if not key:
-        return default
-    return params.get(key, default)
 
 
 # -- workflow ------------------------------------------------------------------------------
