@@ -2,7 +2,7 @@
 
 Eligibility is always judged for an application (its form data, attachments, society, host
 unit, the city's other stations and the society's grants), so the facts are built here and
-handed to `policies.engine.check_eligibility`; the engine itself never reads the database.
+handed to `policies.api.check_eligibility`; the engine itself never reads the database.
 """
 
 from __future__ import annotations
