@@ -116,6 +116,7 @@ __all__ = [
     "get_city_policy",
     "get_policy",
     "grant_terms",
+    "params_for",
     "policy_for",
     "program_for",
     "version_numbered",
@@ -179,6 +180,13 @@ def current_params(city, on: dt.date | None = None) -> tuple[dict[str, Any], str
 
     policy, params, version = params_for(city, on)
     return params, f"{policy.name_zh} 参数第{version.version}版"
+
+
+def params_for(city, on: dt.date | None = None) -> tuple[CityPolicy, dict[str, Any], Any]:
+    """Return (policy, parameters in force on `on`, the stored PolicyVersion row)."""
+    from . import selectors
+
+    return selectors.params_for(city, on)
 
 
 def current_version(city) -> VersionInfo:
