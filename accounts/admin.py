@@ -10,46 +10,69 @@ from import_export import fields, resources
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 
-from reports.admin_formats import SafeExportMixin
-from stations.admin import visible
-from stations.models import City, District, Expert, HostUnit, Society
-from stations.resources import CityScopedForeignKeyWidget
-
+from .admin_formats import SafeExportMixin
 from .models import (
     AuditEvent,
     EnrolmentCode,
+    ExpertInvitation,
     FormSubmission,
     Notification,
     OutboxMessage,
     User,
     UserSession,
 )
+from .resources import CityScopedForeignKeyWidget
 from .roles import Role
+from .scoping import scope_queryset
+
+# The directory objects a user is scoped to, read off the user model's own foreign keys:
+# accounts sits below stations and imports none of its modules.
+SCOPE_FIELDS = ("city", "district", "society", "host_unit", "expert")
+
+
+def _model(field_name: str):
+    return User._meta.get_field(field_name).related_model
 
 
 def _unrestricted(user) -> bool:
     return user.is_superuser or getattr(user, "is_platform_admin", False)
 
 
+def _attachable(user, db_field):
+    """The rows a city's administrator may attach a user to (as stations.admin.visible)."""
+    qs = db_field.related_model._default_manager.all()
+    if db_field.name == "city":
+        return qs.filter(pk=user.city_id)
+    if db_field.name == "district":
+        return qs.filter(city_id=user.city_id)
+    return scope_queryset(user, qs)
+
+
 class UserResource(resources.ModelResource):
     """Users by username; passwords are never exported or imported."""
 
-    city = fields.Field(attribute="city", column_name="city", widget=ForeignKeyWidget(City, "code"))
+    city = fields.Field(
+        attribute="city", column_name="city", widget=ForeignKeyWidget(_model("city"), "code")
+    )
     district = fields.Field(
-        attribute="district", column_name="district", widget=CityScopedForeignKeyWidget(District)
+        attribute="district",
+        column_name="district",
+        widget=CityScopedForeignKeyWidget(_model("district")),
     )
     society = fields.Field(
-        attribute="society", column_name="society", widget=CityScopedForeignKeyWidget(Society)
+        attribute="society",
+        column_name="society",
+        widget=CityScopedForeignKeyWidget(_model("society")),
     )
     host_unit = fields.Field(
         attribute="host_unit",
         column_name="host_unit_credit_code",
-        widget=CityScopedForeignKeyWidget(HostUnit, "credit_code"),
+        widget=CityScopedForeignKeyWidget(_model("host_unit"), "credit_code"),
     )
     expert = fields.Field(
         attribute="expert",
         column_name="expert",
-        widget=CityScopedForeignKeyWidget(Expert, extra={"employer": "expert_employer"}),
+        widget=CityScopedForeignKeyWidget(_model("expert"), extra={"employer": "expert_employer"}),
     )
 
     class Meta:
@@ -164,14 +187,8 @@ class UserAdmin(SafeExportMixin, GuardedModelAdminMixin, ImportExportModelAdmin,
         return ("is_superuser", "user_permissions", "groups", "last_login", "date_joined")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not _unrestricted(request.user) and db_field.related_model in {
-            City,
-            District,
-            Society,
-            HostUnit,
-            Expert,
-        }:
-            kwargs["queryset"] = visible(request.user, db_field.related_model)
+        if not _unrestricted(request.user) and db_field.name in SCOPE_FIELDS:
+            kwargs["queryset"] = _attachable(request.user, db_field)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
@@ -283,6 +300,21 @@ class EnrolmentCodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("user", "issued_by", "issued_at", "expires_at", "used_at")
     exclude = ("code_hash",)
     list_select_related = ("user", "issued_by")
+
+    def has_module_permission(self, request):
+        return _unrestricted(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return _unrestricted(request.user)
+
+
+@admin.register(ExpertInvitation)
+class ExpertInvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Expert account invitations (hashes only); issued from an application's panel page."""
+
+    list_display = ("expert", "user", "issued_by", "issued_at", "expires_at", "used_at")
+    exclude = ("token_hash",)
+    list_select_related = ("expert", "user", "issued_by")
 
     def has_module_permission(self, request):
         return _unrestricted(request.user)

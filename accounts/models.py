@@ -3,9 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from stations.validators import validate_mobile
-
 from .roles import REQUIRED_SCOPE, Role
+from .validators import validate_mobile
 
 
 class User(AbstractUser):
@@ -294,3 +293,32 @@ class EnrolmentCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.issued_at:%Y-%m-%d %H:%M}"
+
+
+class ExpertInvitation(models.Model):
+    """A one-time link that lets an expert of the library set the password of their account.
+
+    Only the token's SHA-256 is stored; the link works once and until it expires
+    (accounts/invitations.py)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("用户")
+    )
+    expert = models.ForeignKey(
+        "stations.Expert", on_delete=models.CASCADE, related_name="+", verbose_name=_("专家")
+    )
+    token_hash = models.CharField(_("令牌（哈希）"), max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("邀请人")
+    )
+    issued_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("专家账号邀请")
+        verbose_name_plural = _("专家账号邀请")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.expert} {self.issued_at:%Y-%m-%d %H:%M}"

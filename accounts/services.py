@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db.models import Model
 
 from config.requestid import current_request_id
-from stations.privacy import mask_sensitive
 
 from .client_ip import client_ip
 from .models import AuditEvent
+from .privacy import mask_sensitive
 
 
 def audit(

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import inbox, security_views
+from . import inbox, invitation_views, security_views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -16,6 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invitation/<str:token>/", invitation_views.accept, name="invitation"),
     path("2fa/", security_views.two_factor, name="2fa"),
     path("password/", security_views.PasswordChange.as_view(), name="password-change"),
     path("inbox/", inbox.inbox, name="inbox"),

@@ -133,7 +133,7 @@ def host_facts(host) -> HostUnitFacts | None:
     )
 
 
-# funding.services.PENALTIES measures -> the engine's penalty kinds (杭州 附件第十三条).
+# CityPolicy.penalty_measures (funding) -> the engine's penalty kinds (杭州 附件第十三条).
 PENALTY_KINDS = {"ban": "ban", "revoke": "revoke", "stop": "stop_payment"}
 
 

@@ -78,6 +78,13 @@ class TeamMixin(forms.Form):
     term_end = date_field(_("合作期限止"))
     head_name = forms.CharField(label=_("站长（负责人）"), max_length=50)
     staff_count = forms.IntegerField(label=_("工作人员人数"), min_value=0)
+    # Optional: the names the station keeps after certification/filing (stations.StationStaff).
+    staff_members = forms.CharField(
+        label=_("工作人员名单（每行一人：姓名，职务，手机）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如：李华，联络员，13800138000（手机可不填）"),
+    )
     experts = forms.CharField(
         label=_("专家团队（每行一人：姓名，单位所在省份）"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -209,6 +216,7 @@ class IndustryStationForm(TeamMixin, ProgramForm):
                 "term_end",
                 "head_name",
                 "staff_count",
+                "staff_members",
                 "experts",
                 "purpose_plan",
             ),
@@ -273,6 +281,7 @@ class BudgetedStationForm(TeamMixin, ProgramForm):
                 "term_end",
                 "head_name",
                 "staff_count",
+                "staff_members",
                 "experts",
             ),
         ),
@@ -485,6 +494,7 @@ IDENTITY_FIELDS = frozenset(
         "qq_wechat",
         "head_name",
         "experts",
+        "staff_members",
         "finance_head",
         "expert_name",
         "website",
@@ -521,10 +531,16 @@ class BootstrapMixin:
                 field.widget.attrs.setdefault("class", "form-control")
 
 
+MATERIAL_CHOICES = [c for c in AttachmentKind.choices if c[0] != AttachmentKind.INSPECTION_PHOTO]
+
+
 class CallForm(BootstrapMixin, forms.ModelForm):
+    """Publish or edit a call. The policy's required materials are always included: the
+    ticks only add to them (`policy_materials`: {program: [labels]} shown as help)."""
+
     required_materials = forms.MultipleChoiceField(
-        label=_("必交材料"),
-        choices=[c for c in AttachmentKind.choices if c[0] != AttachmentKind.INSPECTION_PHOTO],
+        label=_("增加必交材料（政策规定的材料自动列入，不能删除）"),
+        choices=MATERIAL_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -538,9 +554,17 @@ class CallForm(BootstrapMixin, forms.ModelForm):
             "description": TEXTAREA,
         }
 
-    def __init__(self, *args, programs=(), **kwargs):
+    def __init__(self, *args, programs=(), policy_materials=None, lock_program=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"] = forms.ChoiceField(label=_("项目类别"), choices=programs)
+        if self.instance.pk:
+            self.initial.setdefault("program", self.instance.program)
+            self.initial.setdefault("required_materials", self.instance.required_materials)
+        if lock_program:
+            # Drafts exist: they were opened for this program's form.
+            self.fields["program"].disabled = True
+            self.fields["program"].help_text = _("已有申报草稿，项目类别不能更改。")
+        self.policy_materials = policy_materials or {}
         self._style()
         self.fields["required_materials"].widget.attrs["class"] = "form-check-input"
 
@@ -551,11 +575,22 @@ class CallForm(BootstrapMixin, forms.ModelForm):
         return data
 
 
-class UploadForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(
-        label=_("材料类别"),
-        choices=[c for c in AttachmentKind.choices if c[0] != AttachmentKind.INSPECTION_PHOTO],
+class CallExtendForm(BootstrapMixin, forms.Form):
+    """Extend the closing date of a call that already has submissions (reason recorded)."""
+
+    closes_on = forms.DateField(
+        label=_("新的截止日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    reason = forms.CharField(label=_("延长理由"), widget=TEXTAREA)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class UploadForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("材料类别"), choices=MATERIAL_CHOICES)
     file = forms.FileField(label=_("文件"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -581,6 +616,27 @@ class NoticeForm(BootstrapMixin, forms.Form):
     body = forms.CharField(label=_("公示内容"), widget=TEXTAREA, required=False)
     start_on = forms.DateField(
         label=_("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ContractForm(BootstrapMixin, forms.Form):
+    """签订项目合同: what the contract step records (杭州 附件第九条)."""
+
+    contract_signed_on = forms.DateField(
+        label=_("合同签订日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("请填写合同签订日期。"), "invalid": _("请填写有效的日期。")},
+    )
+    contract_no = forms.CharField(
+        label=_("合同编号"), max_length=60, error_messages={"required": _("请填写合同编号。")}
+    )
+    contract_scan = forms.FileField(
+        label=_("签字盖章的合同扫描件（PDF/JPG/PNG）"),
+        error_messages={"required": _("请上传签字盖章的合同扫描件。")},
     )
 
     def __init__(self, *args, **kwargs):

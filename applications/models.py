@@ -29,6 +29,7 @@ class AttachmentKind(models.TextChoices):
     COUNTY_CAST_CONFIRMATION = "county_cast_confirmation", _("县区科协盖章确认")
     FUNCTION_PROOF = "function_proof", _("承接职能证明（委托书/会议决议/任务书）")
     INSPECTION_PHOTO = "inspection_photo", _("考察照片")
+    SIGNED_CONTRACT = "signed_contract", _("项目合同（签字盖章扫描件）")
     OTHER = "other", _("其他材料")
 
 
@@ -222,6 +223,16 @@ class ExpertDraw(models.Model):
     pool = models.JSONField(_("候选专家ID（已回避）"), default=list)
     excluded = models.JSONField(_("回避专家ID及原因"), default=dict)
     selected = models.JSONField(_("抽中专家ID"), default=list)
+    # A replacement draw names the member it replaces; its pool already leaves out the
+    # panel's members (also the removed one), so draw_select(pool, size, seed) reproduces it.
+    replaces = models.ForeignKey(
+        "ExpertAssignment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replacement_draws",
+        verbose_name=_("替换的专家组成员"),
+    )
     drawn_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     drawn_at = models.DateTimeField(auto_now_add=True)
 
@@ -248,6 +259,21 @@ class ExpertAssignment(models.Model):
     no_conflict_declared_at = models.DateTimeField(_("声明无利益冲突时间"), null=True, blank=True)
     declared_conflict = models.TextField(_("申报的利益冲突"), blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # Removal keeps the row (and any draft score) for the record; a removed member no longer
+    # counts for the panel, the guard or the statistics.
+    removed_at = models.DateTimeField(_("移出时间"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removal_reason = models.TextField(_("移出原因"), blank=True)
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("替换为"),
+    )
 
     class Meta:
         verbose_name = _("评审专家指派")
@@ -262,6 +288,10 @@ class ExpertAssignment(models.Model):
         return f"{self.application} · {self.expert}"
 
 
+def score_sheet_upload_to(instance: ReviewScore, filename: str) -> str:
+    return f"applications/{instance.assignment.application_id}/sheets/{uuid.uuid4().hex}"
+
+
 class ReviewScore(models.Model):
     assignment = models.OneToOneField(
         ExpertAssignment, on_delete=models.CASCADE, related_name="score"
@@ -272,6 +302,20 @@ class ReviewScore(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
+    # An offline score sheet (纸质评分表): entered by the administrator on the expert's behalf,
+    # with the signed sheet's scan kept as the evidence.
+    entered_by = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("代录人"),
+    )
+    sheet = models.FileField(_("评分表扫描件"), upload_to=score_sheet_upload_to, blank=True)
+    sheet_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    sheet_content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
+    sheet_size = models.PositiveIntegerField(_("大小（字节）"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("专家评分")
@@ -398,3 +442,28 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city} · {self.event}"
+
+
+class ProjectContract(models.Model):
+    """The signed project contract recorded at a `records_contract` stage (杭州 附件第九条)."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="contract"
+    )
+    signed_on = models.DateField(_("合同签订日期"))
+    number = models.CharField(_("合同编号"), max_length=60)
+    scan = models.ForeignKey(
+        Attachment,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("签字盖章扫描件"),
+    )
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("项目合同")
+        verbose_name_plural = _("项目合同")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.application}"

@@ -116,6 +116,8 @@ def can_score(user, assignment) -> Result:
         return False, "该申报已不在评审环节"
     if assignment.declared_conflict:
         return False, "您已申报利益冲突，不参与本项评审"
+    if assignment.removed_at:
+        return False, "您已被移出本项评审的专家组"
     return True, ""
 
 

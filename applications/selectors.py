@@ -91,7 +91,7 @@ def reviewer_inbox(user) -> QuerySet:
     base = _base().filter(withdrawn=False, outcome="")
     if user.role == Role.EXPERT_REVIEWER:
         open_assignments = ExpertAssignment.objects.filter(
-            expert_id=user.expert_id, declared_conflict=""
+            expert_id=user.expert_id, declared_conflict="", removed_at__isnull=True
         ).exclude(score__submitted_at__isnull=False)
         qs = base.filter(
             pk__in=open_assignments.values("application_id"),
@@ -154,13 +154,16 @@ def panel_for(application: Application, stage: str | None = None) -> dict[str, A
     )
     assignments = list(
         application.assignments.filter(stage__in=codes)
-        .select_related("expert", "score", "draw")
+        .select_related("expert", "score", "draw", "replaced_by__expert")
         .order_by("id")
     )
     totals = [
         a.score.total
         for a in assignments
-        if hasattr(a, "score") and a.score.submitted_at and not a.declared_conflict
+        if hasattr(a, "score")
+        and a.score.submitted_at
+        and not a.declared_conflict
+        and not a.removed_at
     ]
     trim = bool(params.get("trimmed_mean", params.get("trim_extremes", False)))
     return {"assignments": assignments, "stats": panel_stats(totals, trim=trim), "trim": trim}
@@ -181,9 +184,9 @@ def ranking(user, call: Call) -> dict[str, Any]:
         ).prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=ExpertAssignment.objects.filter(declared_conflict="").select_related(
-                    "score"
-                ),
+                queryset=ExpertAssignment.objects.filter(
+                    declared_conflict="", removed_at__isnull=True
+                ).select_related("score"),
             )
         )
     )

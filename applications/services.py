@@ -12,7 +12,6 @@ import random
 import secrets
 import statistics
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +48,7 @@ from stations.services import station_create, station_set_status, station_update
 from stations.uploads import ALL_TYPES, CheckedUpload, validate_upload
 
 from . import permissions as perms
+from .calls import CallWindow, call_window, check_call_admin, merge_materials  # noqa: F401
 from .facts import build_facts
 from .forms import form_class_for
 from .models import (
@@ -67,6 +67,7 @@ from .models import (
     QuotaOverride,
     ReviewScore,
 )
+from .station_record import application_prefill_from_station, station_keep_from_application
 
 
 class TransitionError(ValidationError):
@@ -146,13 +147,14 @@ def attachment_delete(*, attachment: Attachment, actor: User) -> None:
 
 @transaction.atomic
 def call_create(*, city, actor: User, data: Mapping[str, Any]) -> Call:
-    if actor.role != Role.CITY_ADMIN and not actor.is_platform_admin:
-        raise PermissionDenied("只有市科协管理员可以发布申报通知")
-    if not actor.is_platform_admin and actor.city_id != city.pk:
-        raise PermissionDenied("只能发布本市的申报通知")
+    """Publish a call; its required materials are the policy's plus the administrator's."""
+    check_call_admin(actor, city)
     policy = get_city_policy(city)
     policy.program(data["program"])  # raises on an unknown program
     data = dict(data)
+    data["required_materials"] = merge_materials(
+        city, data["program"], data.get("required_materials") or ()
+    )
     window = call_window(
         city=city,
         program=data["program"],
@@ -165,7 +167,7 @@ def call_create(*, city, actor: User, data: Mapping[str, Any]) -> Call:
     call.full_clean()
     call.save()
     call.warnings = call_warnings(call)  # shown to the administrator; the call stands
-    detail = {"program": call.program}
+    detail = {"program": call.program, "required_materials": call.required_materials}
     if window.clamped:
         call.warnings.insert(0, window.message)
         detail.update(requested_closes_on=window.requested.isoformat(), clause=window.clause)
@@ -178,57 +180,6 @@ def call_create(*, city, actor: User, data: Mapping[str, Any]) -> Call:
     )
     call.window = window
     return call
-
-
-@dataclass(frozen=True)
-class CallWindow:
-    """A call's dates checked against its program's yearly deadline (if the policy sets one)."""
-
-    round_year: int
-    deadline: dt.date | None
-    closes_on: dt.date | None
-    requested: dt.date | None
-    clause: str = ""
-
-    @property
-    def clamped(self) -> bool:
-        return self.requested is not None and self.closes_on != self.requested
-
-    @property
-    def message(self) -> str:
-        if not self.clamped:
-            return ""
-        return (
-            f"{self.round_year}年度申报截止日期为"
-            f"{self.deadline.year}年{self.deadline.month}月{self.deadline.day}日"
-            f"（{self.clause}），截止日期已由{self.requested.year}年{self.requested.month}月"
-            f"{self.requested.day}日调整为政策规定的截止日期。"
-        )
-
-
-def call_window(
-    *, city, program: str, opens_on: dt.date | None, closes_on: dt.date | None
-) -> CallWindow:
-    """Clamp a call's closing date to the policy's deadline of the round it opens in.
-
-    A call cannot stay open past the deadline its policy sets (连云港 五(一)): the platform
-    would refuse every submission made after it, so the closing date is moved to that
-    deadline rather than published in contradiction with the policy.
-    """
-    day = opens_on or timezone.localdate()
-    policy = get_city_policy(city)
-    params, _version = current_params(city, day)
-    round_year, deadline = policy.submission_round(program, day, params)
-    closes = closes_on
-    if deadline is not None and closes_on is not None and closes_on > deadline:
-        closes = deadline
-    return CallWindow(
-        round_year=round_year,
-        deadline=deadline,
-        closes_on=closes,
-        requested=closes_on,
-        clause=policy.program(program).deadline_clause,
-    )
 
 
 def _scope_for_applicant(actor: User, call: Call, station=None, society=None) -> dict[str, Any]:
@@ -312,6 +263,9 @@ def application_create(
     app.full_clean()
     app.save()
     audit(event="application.created", user=actor, obj=app, detail={"call": call.pk})
+    if station is not None:
+        # A later application of a station starts from what is known (issue 15).
+        application_prefill_from_station(app, actor)
     return app
 
 
@@ -502,7 +456,9 @@ def _check_guards(
             f"尚未记录实地考察，不能通过本环节（{stage.clause}）", code="no_inspection"
         )
     if stage.needs_expert_score:
-        assignments = list(app.assignments.filter(stage=stage.code, declared_conflict=""))
+        assignments = list(
+            app.assignments.filter(stage=stage.code, declared_conflict="", removed_at__isnull=True)
+        )
         if not assignments:
             raise TransitionError(f"尚未指派评审专家（{stage.clause}）", code="no_experts")
         pending = [a for a in assignments if not hasattr(a, "score") or not a.score.submitted_at]
@@ -845,8 +801,15 @@ def _sync_station(app: Application, actor: User, action: str, target: str) -> No
         if "key_supported" in stage.tags:
             to = StationStatus.KEY_SUPPORTED
         clash = Station.objects.filter(city_id=app.city_id, name=official).exclude(pk=station.pk)
+        changes = {}
         if official and not clash.exists():
-            station_update(station=station, actor=actor, data={"name": official})
+            changes["name"] = official
+        if to == StationStatus.KEY_SUPPORTED and station.program != app.program:
+            # The station is now of the key-support program (沈阳: filed → key support): its
+            # header must not keep showing the filing it started from.
+            changes["program"] = app.program
+        if changes:
+            station_update(station=station, actor=actor, data=changes)
         if station.status != to:
             station_set_status(
                 station=station,
@@ -855,6 +818,7 @@ def _sync_station(app: Application, actor: User, action: str, target: str) -> No
                 reason=stage.label_zh,
                 clause=stage.clause,
             )
+        station_keep_from_application(app, station, actor)
     elif station is not None and station.status == StationStatus.APPLIED:
         back = app.station_prior_status or StationStatus.REVOKED
         station_set_status(
@@ -865,31 +829,42 @@ def _sync_station(app: Application, actor: User, action: str, target: str) -> No
         )
     if app.outcome == "certified":
         _certify(app, station, actor, official)
-        if station is not None:
-            _grant_on_certification(app, station, actor)
+        _grant_on_certification(app, station, actor)
 
 
-def _grant_on_certification(app: Application, station: Station, actor: User) -> None:
-    """Create the station's grant when a funded program certifies it (funding.services).
+def _grant_on_certification(app: Application, station: Station | None, actor: User) -> None:
+    """Create the grant when a funded program's workflow ends certified (funding.services).
 
-    The amount is the one fixed at approval where the policy leaves it open; otherwise the
+    A station's program grants the station; a program without one (a research topic, an
+    activity, an award) grants the application, paid to the program's payee. Either way the
+    grant keeps the application, whose 申报书 gives the payee account and budget lines. The
+    amount is the one fixed at approval where the policy leaves it open; otherwise the
     funding engine takes it from the parameters. A funding refusal (e.g. 杭州 六(二) no
-    double funding) refuses the certification too: a station is not named without its money
-    being settled.
+    double funding) refuses the certification too: nothing is named or awarded without its
+    money being settled.
     """
-    from funding.services import grant_create
+    from funding.services import grant_create, grant_create_for_application
 
     program = get_city_policy(app.city).program(app.program)
     if program.payment == "none":
         return
     entered = app.amount if amount_required(app.city, app.program, app.level) else None
     try:
+        if station is None:
+            grant_create_for_application(
+                application=app,
+                start_year=timezone.localdate().year,
+                amount=entered,
+                actor=actor,
+            )
+            return
         grant_create(
             station=station,
             program=app.program,
             start_year=timezone.localdate().year,
             level=app.level,
             amount=entered,
+            application=app,
             actor=actor,
         )
     except ValidationError as exc:
@@ -1075,8 +1050,26 @@ def assignment_create(
     return assignment
 
 
+NO_ACCOUNT = "未开通可登录的账号（不能在线评分）"
+
+
+def acting_expert_ids(city_id: int) -> set[int]:
+    """Return the ids of the city's experts who can log in and score (an active account
+    with a password set): a draw that picks anyone else leaves the panel unable to finish."""
+    users = (
+        User.objects.filter(expert__city_id=city_id, role=Role.EXPERT_REVIEWER, is_active=True)
+        .exclude(password__startswith="!")
+        .exclude(password="")
+    )
+    return set(users.values_list("expert_id", flat=True))
+
+
 def draw_pool(application: Application, field: str = "") -> tuple[list[int], dict[str, str]]:
-    """Return (eligible expert ids in id order, {excluded id: reason}) for a random draw."""
+    """Return (eligible expert ids in id order, {excluded id: reason}) for a random draw.
+
+    Left out: experts who must recuse, and experts without a usable account (the reason
+    says so, and the panel page lists them to invite). Members of the stage's panel —
+    removed ones too — are not candidates again."""
     experts = Expert.objects.filter(city_id=application.city_id, is_reviewer=True).select_related(
         "society"
     )
@@ -1085,9 +1078,12 @@ def draw_pool(application: Application, field: str = "") -> tuple[list[int], dic
     taken = set(
         application.assignments.filter(stage=application.stage).values_list("expert_id", flat=True)
     )
+    acting = acting_expert_ids(application.city_id)
     pool, excluded = [], {}
     for expert in experts.order_by("pk"):
         reason = conflict_reason(expert, application)
+        if not reason and expert.pk not in acting:
+            reason = NO_ACCOUNT
         if reason:
             excluded[str(expert.pk)] = reason
         elif expert.pk not in taken:
@@ -1201,6 +1197,25 @@ def score_save(
         raise StaleVersion("评分已在其他页面修改，请刷新后重试。")
     if score.submitted_at:
         raise ValidationError("评分已提交，不能再修改。")
+    clean = clean_points(rubric, points, comment, submit=submit)
+    score.points = clean
+    score.total = sum((Decimal(v) for v in clean.values()), Decimal("0"))
+    score.comment = comment.strip()
+    score.version += 1
+    if submit:
+        score.submitted_at = timezone.now()
+    score.save()
+    audit(
+        event="application.score_submitted" if submit else "application.score_saved",
+        user=actor,
+        obj=app,
+        detail={"points": clean, "total": str(score.total)},
+    )
+    return score
+
+
+def clean_points(rubric, points: Mapping[str, Any], comment: str, *, submit: bool) -> dict:
+    """Return the rubric's points as strings, or raise a ValidationError per indicator."""
     clean: dict[str, str] = {}
     errors = {}
     for indicator in rubric.indicators:
@@ -1222,20 +1237,7 @@ def score_save(
         errors["comment"] = "请填写评审意见"
     if errors:
         raise ValidationError(errors)
-    score.points = clean
-    score.total = sum((Decimal(v) for v in clean.values()), Decimal("0"))
-    score.comment = comment.strip()
-    score.version += 1
-    if submit:
-        score.submitted_at = timezone.now()
-    score.save()
-    audit(
-        event="application.score_submitted" if submit else "application.score_saved",
-        user=actor,
-        obj=app,
-        detail={"points": clean, "total": str(score.total)},
-    )
-    return score
+    return clean
 
 
 def panel_stats(totals: list[Decimal], *, trim: bool) -> dict[str, Any]:
@@ -1300,12 +1302,27 @@ def notice_publish(
     title: str,
     start_on: dt.date,
     body: str = "",
+    backdated_for_demo: bool = False,
 ) -> PublicNotice:
-    """Publish a public notice (公示) of applications waiting at their notice stage."""
+    """Publish a public notice (公示) of applications waiting at their notice stage.
+
+    A notice starts today or later: a back-dated one would be 期满 before anyone saw it
+    (政策解释 7). `backdated_for_demo` is for the demo loader only (stations.demo_workflows
+    places its story's notice weeks before the load day); no page or other caller passes it.
+    Raises policies.workdays.CalendarMissing (nothing is published) when the notice runs into
+    a year whose statutory holidays are not entered yet.
+    """
     if actor.role != Role.CITY_ADMIN and not actor.is_platform_admin:
         raise PermissionDenied("只有市科协管理员可以发布公示")
     if not applications:
         raise ValidationError("请选择要公示的申报。")
+    today = timezone.localdate()
+    if start_on < today and not backdated_for_demo:
+        raise ValidationError(
+            f"公示开始日期不能早于今天（{today.year}年{today.month}月{today.day}日）："
+            "公示期须自发布之日起计算，不能补登已过去的日期（政策解释 7）。",
+            code="backdated",
+        )
     params, _version = current_params(city)
     workdays, clause = None, ""
     for app in applications:
@@ -1395,6 +1412,7 @@ def remind_due_assignments(*, today: dt.date | None = None, days_before: int = 2
             due_on__gte=today,
             reminded_at__isnull=True,
             declared_conflict="",
+            removed_at__isnull=True,
             application__withdrawn=False,
         )
         .exclude(score__submitted_at__isnull=False)
@@ -1426,3 +1444,13 @@ def remind_due_assignments(*, today: dt.date | None = None, days_before: int = 2
 
 
 ACTION_TEXT = {**ACTION_LABELS, "withdraw": "撤回申报"}
+
+
+# Panel services that keep a panel able to finish (remove, replace, offline sheets).
+from .panels import (  # noqa: E402, F401
+    assignment_remove,
+    assignment_replace,
+    experts_unable_to_act,
+    offline_score_record,
+    panel_members_unable_to_act,
+)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("calls/", views.call_list, name="calls"),
     path("calls/new/", views.call_create, name="call_create"),
+    path("calls/<int:pk>/edit/", views.call_edit, name="call_edit"),
     path("calls/<int:pk>/apply/", views.call_apply, name="call_apply"),
     path("calls/<int:pk>/ranking/", views.call_ranking, name="ranking"),
     path("notices/", views.notice_list, name="notices"),
@@ -18,6 +19,16 @@ urlpatterns = [
     path("<int:pk>/act/", views.act, name="act"),
     path("<int:pk>/inspection/", views.inspection, name="inspection"),
     path("<int:pk>/panel/", views.panel, name="panel"),
+    path(
+        "<int:pk>/panel/<int:assignment_id>/offline/",
+        views.panel_offline,
+        name="panel_offline",
+    ),
+    path(
+        "<int:pk>/panel/<int:assignment_id>/sheet/",
+        views.score_sheet_download,
+        name="score_sheet",
+    ),
     path("<int:pk>/score/", views.score, name="score"),
     path(
         "<int:pk>/attachments/<int:attachment_id>/",

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -20,6 +21,8 @@ from accounts.scoping import scope_queryset
 from policies.api import (
     amount_range,
     amount_required,
+    calendar_missing_error,
+    can_enter_holidays,
     current_params,
     get_city_policy,
     review_rubric,
@@ -29,11 +32,13 @@ from stations.models import Expert, HostUnit, Society, Station
 from stations.privacy import bank_account_for
 from stations.uploads import stored_file_response
 
+from . import calls, contracts, selectors, services
 from . import permissions as perms
-from . import selectors, services
 from .forms import (
     BudgetFormSet,
+    CallExtendForm,
     CallForm,
+    ContractForm,
     InspectionForm,
     NoticeForm,
     ObjectionForm,
@@ -42,7 +47,7 @@ from .forms import (
     reveals_identity,
     rmb_uppercase,
 )
-from .models import AttachmentKind, ExpertAssignment, Objection
+from .models import AttachmentKind, ExpertAssignment, Objection, ProjectContract
 from .services import ACTION_TEXT
 
 
@@ -128,18 +133,38 @@ def call_list(request):
     )
 
 
+def _call_admin_city(user):
+    if user.role != Role.CITY_ADMIN or not user.city_id:
+        raise Http404
+    return user.city
+
+
+def _call_form_context(city) -> dict:
+    policy = get_city_policy(city)
+    labels = dict(AttachmentKind.choices)
+    return {
+        "programs": [(code, gettext(p.label_zh)) for code, p in policy.programs.items()],
+        "policy_materials": {
+            code: (
+                gettext(p.label_zh),
+                [str(labels.get(k, k)) for k in p.required_attachments],
+                p.materials_clause,
+            )
+            for code, p in policy.programs.items()
+        },
+    }
+
+
 @login_required
 def call_create(request):
     user = request.user
-    if user.role != Role.CITY_ADMIN or not user.city_id:
-        raise Http404
-    policy = get_city_policy(user.city)
-    programs = [(code, gettext(p.label_zh)) for code, p in policy.programs.items()]
-    form = CallForm(request.POST or None, programs=programs)
+    city = _call_admin_city(user)
+    ctx = _call_form_context(city)
+    form = CallForm(request.POST or None, programs=ctx["programs"])
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items()}
         try:
-            call = services.call_create(city=user.city, actor=user, data=data)
+            call = services.call_create(city=city, actor=user, data=data)
         except (ValidationError, PermissionDenied) as exc:
             _flash_error(request, exc)
         else:
@@ -147,7 +172,72 @@ def call_create(request):
             for warning in call.warnings:
                 messages.warning(request, warning)
             return redirect("applications:calls")
-    return render(request, "applications/call_form.html", {"form": form})
+    return render(request, "applications/call_form.html", {"form": form, **ctx})
+
+
+@login_required
+def call_edit(request, pk: int):
+    """Edit a call without submissions; once one is submitted, only extend its deadline."""
+    user = request.user
+    city = _call_admin_city(user)
+    call = selectors.call_get(user, pk)
+    if call.city_id != city.pk:
+        raise Http404
+    ctx = _call_form_context(city)
+    locked = calls.call_has_submissions(call)
+    form = extend = None
+    if locked:
+        extend = CallExtendForm(
+            request.POST or None, initial={"closes_on": call.closes_on}, prefix="extend"
+        )
+        valid = request.method == "POST" and extend.is_valid()
+    else:
+        form = CallForm(
+            request.POST or None,
+            instance=call,
+            programs=ctx["programs"],
+            lock_program=call.applications.exists(),
+        )
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
+        try:
+            if locked:
+                call = calls.call_extend(
+                    call=call,
+                    actor=user,
+                    closes_on=extend.cleaned_data["closes_on"],
+                    reason=extend.cleaned_data["reason"],
+                )
+                messages.success(
+                    request, f"截止日期已延长至 {calls.ymd(call.closes_on)}：{call.title}"
+                )
+            else:
+                data = dict(form.cleaned_data)
+                call = calls.call_update(call=call, actor=user, data=data)
+                messages.success(request, f"已修改申报通知：{call.title}")
+        except (ValidationError, PermissionDenied) as exc:
+            _flash_error(request, exc)
+        else:
+            for warning in call.warnings:
+                messages.warning(request, warning)
+            return redirect("applications:calls")
+    return render(
+        request,
+        "applications/call_form.html",
+        {
+            "form": form,
+            "extend": extend,
+            "call": call,
+            "locked": locked,
+            "materials": _material_labels(calls.call_materials(call)),
+            **ctx,
+        },
+    )
+
+
+def _material_labels(kinds) -> list[str]:
+    labels = dict(AttachmentKind.choices)
+    return [str(labels.get(k, k)) for k in kinds]
 
 
 @login_required
@@ -226,6 +316,10 @@ def _budget_rows(formset) -> list[dict]:
 def edit(request, pk: int):
     user = request.user
     app = selectors.application_get(user, pk)
+    if request.method == "POST" and "submit" in request.POST and _submitted_since(request, app):
+        # The second request of a double-clicked 提交申报: the first one submitted it.
+        messages.success(request, "申报已提交。")
+        return redirect("applications:detail", pk=pk)
     ok, reason = perms.can_edit_application(user, app)
     if not ok:
         messages.error(request, reason)
@@ -260,6 +354,13 @@ def edit(request, pk: int):
                 expected_version=int(request.POST.get("version") or app.version),
             )
         except (ValidationError, PermissionDenied) as exc:
+            if (
+                isinstance(exc, services.StaleVersion)
+                and "submit" in request.POST
+                and _submitted_since(request, app)
+            ):
+                messages.success(request, "申报已提交。")
+                return redirect("applications:detail", pk=pk)
             _flash_error(request, exc)
             return redirect("applications:edit", pk=pk)
         # Each file is checked on its own: a rejected one never discards the others or the form.
@@ -305,9 +406,10 @@ def edit(request, pk: int):
             budget = BudgetFormSet(prefix="budget", initial=rows)
     total = budget_total(app.form_data.get("budget", []))
     labels = dict(AttachmentKind.choices)
-    kinds = list(app.call.required_materials) + [
-        k for k in (AttachmentKind.OTHER,) if k not in app.call.required_materials
-    ]
+    # The policy's materials as well as the call's ticks: an upload slot for every kind the
+    # submission checks, so no draft is left unable to submit (issue 15).
+    required = calls.call_materials(app.call)
+    kinds = required + [k for k in (AttachmentKind.OTHER,) if k not in required]
     return render(
         request,
         "applications/edit.html",
@@ -318,15 +420,29 @@ def edit(request, pk: int):
             "budget_total": total,
             "budget_total_rmb": rmb_uppercase(total) if total else "",
             "attachments": list(app.attachments.filter(inspection__isnull=True)),
-            "upload_kinds": [
-                (k, labels.get(k, k), k in app.call.required_materials) for k in kinds
-            ],
+            "upload_kinds": [(k, labels.get(k, k), k in required) for k in kinds],
             "findings": app.findings,
             "history": selectors.application_history(app),
             "host_units": host_units,
             "choose_host": choose_host,
         },
     )
+
+
+def _submitted_since(request, app) -> bool:
+    """Return whether this user submitted `app` after the page that posted was rendered.
+
+    The posted `version` is the page's; a submission recorded since (by this user, its
+    latest move) means this POST repeats one that already succeeded.
+    """
+    raw = request.POST.get("version", "")
+    if not raw.isdigit():
+        return False
+    current = type(app).objects.filter(pk=app.pk).values("version", "submitted_at").first()
+    if not current or current["submitted_at"] is None or current["version"] <= int(raw):
+        return False
+    last = app.transitions.order_by("-at", "-id").first()
+    return last is not None and last.action == "submit" and last.actor_id == request.user.pk
 
 
 # --- detail and actions -------------------------------------------------------------------------
@@ -367,6 +483,7 @@ def detail(request, pk: int):
             sections.append((heading, rows))
     panel = selectors.panel_for(app) if not is_expert else None
     context = {
+        "posted": _posted_back(request, app),
         "app": app,
         "stage": stage,
         "workflow": workflow,
@@ -399,6 +516,12 @@ def detail(request, pk: int):
         "notices": list(app.notices.all()),
         "objections": list(app.objections.all()),
         "certification": getattr(app, "certification", None),
+        "asks_contract": bool(
+            stage and stage.records_contract and "approve" in actions_for(user, app)
+        ),
+        "contract": ProjectContract.objects.filter(application=app).select_related("scan").first()
+        if not is_expert
+        else None,
         "my_assignment": app.assignments.filter(expert_id=user.expert_id, stage=app.stage).first()
         if is_expert
         else None,
@@ -419,9 +542,12 @@ def _amount(raw: str) -> int | None:
     if not raw:
         return None
     try:
-        return int(Decimal(raw))
+        value = Decimal(raw)
     except ArithmeticError as exc:
-        raise ValidationError("核定金额须为整数（元）。") from exc
+        raise ValidationError("核定金额须为整数（元）。", code="amount_invalid") from exc
+    if value != value.to_integral_value():
+        raise ValidationError("核定金额须为整数（元）。", code="amount_invalid")
+    return int(value)
 
 
 def _steps(workflow, app) -> list[dict]:
@@ -460,22 +586,123 @@ def act(request, pk: int):
     app = selectors.application_get(request.user, pk)
     action = request.POST.get("action", "")
     try:
-        record = services.application_transition(
-            application=app,
-            action=action,
-            actor=request.user,
-            comment=request.POST.get("comment", ""),
-            override_reason=request.POST.get("override_reason", ""),
-            expected_version=int(request.POST.get("version") or 0),
-            amount=_amount(request.POST.get("amount", "")),
-        )
+        with transaction.atomic():
+            if action == "approve" and contracts.contract_stage(app) is not None:
+                # 签订项目合同: the contract is recorded with the approval, or neither is.
+                _record_contract(request, app)
+            record = services.application_transition(
+                application=app,
+                action=action,
+                actor=request.user,
+                comment=request.POST.get("comment", ""),
+                override_reason=request.POST.get("override_reason", ""),
+                expected_version=int(request.POST.get("version") or 0),
+                amount=_amount(request.POST.get("amount", "")),
+            )
     except (ValidationError, PermissionDenied) as exc:
+        if isinstance(exc, services.StaleVersion) and _just_done(request.user, app, action):
+            # A double click: the first request did it; say so instead of "页面已过期".
+            return _done(request, app, action)
         _flash_error(request, exc)
+        # Back to the page with what was typed (comment, amount, reason) and the refusal next
+        # to the field it concerns: a refused amount never wipes the comment (issue 15).
+        code = getattr(exc, "code", "")
+        request.session[POSTED_KEY] = {
+            "pk": app.pk,
+            "comment": request.POST.get("comment", ""),
+            "amount": request.POST.get("amount", ""),
+            "override_reason": request.POST.get("override_reason", ""),
+            "amount_error": _errors(exc)
+            if isinstance(exc, ValidationError) and code in AMOUNT_CODES
+            else [],
+            "contract_signed_on": request.POST.get("contract_signed_on", ""),
+            "contract_no": request.POST.get("contract_no", ""),
+            "contract_errors": getattr(exc, "contract_errors", {}),
+        }
     else:
         labels = selectors.stage_labels(app.city)
         to = labels.get((app.program, record.to_stage), record.to_stage)
         messages.success(request, f"已{ACTION_TEXT.get(action, action)}，当前环节：{to}")
     return redirect("applications:detail", pk=pk)
+
+
+class _ContractRefused(ValidationError):
+    """The contract fields are incomplete: nothing is recorded and the move is not made."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("请完整登记项目合同：" + "；".join(m for v in errors.values() for m in v))
+        self.contract_errors = errors
+
+
+# ContractForm's field for each contract_record error key.
+CONTRACT_FIELDS = {
+    "signed_on": "contract_signed_on",
+    "number": "contract_no",
+    "scan": "contract_scan",
+}
+
+
+def _record_contract(request, app) -> None:
+    """Record the posted contract, or raise _ContractRefused with the field errors."""
+    posted = any(request.POST.get(k) for k in ("contract_signed_on", "contract_no"))
+    if not posted and ProjectContract.objects.filter(application=app).exists():
+        return  # recorded on an earlier try: approve with it
+    form = ContractForm(request.POST, request.FILES)
+    if not form.is_valid():
+        raise _ContractRefused({k: [str(m) for m in v] for k, v in form.errors.items()})
+    try:
+        contracts.contract_record(
+            application=app,
+            actor=request.user,
+            signed_on=form.cleaned_data["contract_signed_on"],
+            number=form.cleaned_data["contract_no"],
+            scan=form.cleaned_data["contract_scan"],
+        )
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise _ContractRefused(
+            {
+                CONTRACT_FIELDS.get(k, k): [str(m) for e in v for m in e.messages]
+                for k, v in exc.error_dict.items()
+            }
+        ) from exc
+
+
+POSTED_KEY = "applications.act_posted"
+AMOUNT_CODES = {"amount_required", "amount_range", "amount_invalid"}
+# A repeated POST arriving this soon after the same person's same action is its double click.
+DOUBLE_CLICK_SECONDS = 120
+
+
+def _just_done(user, app, action: str) -> bool:
+    """Return whether `user` just took `action` on `app` (the first of a double click)."""
+    last = app.transitions.order_by("-at", "-id").first()
+    return bool(
+        last is not None
+        and last.actor_id == user.pk
+        and last.action == action
+        and (timezone.now() - last.at).total_seconds() < DOUBLE_CLICK_SECONDS
+    )
+
+
+def _done(request, app, action: str):
+    app.refresh_from_db()
+    labels = selectors.stage_labels(app.city)
+    messages.success(
+        request,
+        f"已{ACTION_TEXT.get(action, action)}，当前环节：{labels.get((app.program, app.stage), app.stage)}",
+    )
+    return redirect("applications:detail", pk=app.pk)
+
+
+def _posted_back(request, app) -> dict:
+    """Return (once) the values of this application's last refused action form."""
+    posted = request.session.get(POSTED_KEY)
+    if not posted or posted.get("pk") != app.pk:
+        return {}
+    del request.session[POSTED_KEY]
+    return posted
 
 
 @login_required
@@ -539,10 +766,12 @@ def panel(request, pk: int):
     ok, reason = perms.can_manage_panel(user, app)
     if not ok:
         raise Http404(reason)
+    invitation_link = ""
     if request.method == "POST":
         due_on = request.POST.get("due_on") or None
+        mode = request.POST.get("mode")
         try:
-            if request.POST.get("mode") == "draw":
+            if mode == "draw":
                 draw = services.panel_draw(
                     application=app,
                     actor=user,
@@ -553,6 +782,43 @@ def panel(request, pk: int):
                 messages.success(
                     request, f"已随机抽取 {len(draw.selected)} 位专家（种子 {draw.seed}）"
                 )
+            elif mode in ("remove", "replace"):
+                assignment = get_object_or_404(
+                    app.assignments, pk=request.POST.get("assignment"), stage=app.stage
+                )
+                reason_text = request.POST.get("reason", "")
+                if mode == "remove":
+                    services.assignment_remove(
+                        assignment=assignment, actor=user, reason=reason_text
+                    )
+                    messages.success(request, f"已将 {assignment.expert.name} 移出专家组")
+                else:
+                    chosen = request.POST.get("expert")
+                    expert = (
+                        get_object_or_404(Expert, pk=chosen, city_id=app.city_id)
+                        if chosen
+                        else None
+                    )
+                    new = services.assignment_replace(
+                        assignment=assignment, actor=user, reason=reason_text, expert=expert
+                    )
+                    messages.success(
+                        request, f"已将 {assignment.expert.name} 替换为 {new.expert.name}"
+                    )
+            elif mode == "invite":
+                from accounts.invitations import expert_invitation_issue
+
+                expert = get_object_or_404(
+                    Expert, pk=request.POST.get("expert"), city_id=app.city_id
+                )
+                _invitation, token = expert_invitation_issue(
+                    expert=expert, actor=user, request=request
+                )
+                # Shown once on this page (not put in a message kept in the session).
+                invitation_link = request.build_absolute_uri(
+                    reverse("accounts:invitation", args=[token])
+                )
+                invited = expert
             else:
                 expert = get_object_or_404(
                     Expert, pk=request.POST.get("expert"), city_id=app.city_id
@@ -563,12 +829,19 @@ def panel(request, pk: int):
                 messages.success(request, f"已指派 {expert.name}")
         except (ValidationError, PermissionDenied, ValueError) as exc:
             _flash_error(request, exc)
-        return redirect("applications:panel", pk=pk)
+        if not invitation_link:
+            return redirect("applications:panel", pk=pk)
     pool, excluded = services.draw_pool(app)
     experts = list(Expert.objects.filter(city_id=app.city_id, is_reviewer=True).order_by("name"))
+    acting = services.acting_expert_ids(app.city_id)
     for expert in experts:
         expert.conflict = services.conflict_reason(expert, app)
+        expert.can_act = expert.pk in acting
     selectors.decorate([app])
+    stuck = {a.pk for a in services.panel_members_unable_to_act(app)}
+    panel_rows = selectors.panel_for(app, app.stage)
+    for a in panel_rows["assignments"]:
+        a.cannot_act = a.pk in stuck
     return render(
         request,
         "applications/panel.html",
@@ -577,10 +850,103 @@ def panel(request, pk: int):
             "experts": experts,
             "pool_size": len(pool),
             "excluded": excluded,
-            "panel": selectors.panel_for(app, app.stage),
-            "draws": list(app.draws.filter(stage=app.stage)),
+            "panel": panel_rows,
+            "draws": list(app.draws.filter(stage=app.stage).select_related("replaces__expert")),
+            "unable": services.experts_unable_to_act(app),
+            "invitation_link": invitation_link,
+            "invited": invited if invitation_link else None,
         },
     )
+
+
+@login_required
+def panel_offline(request, pk: int, assignment_id: int):
+    """The administrator enters an expert's signed paper score sheet, with its scan."""
+    user = request.user
+    app = selectors.application_get(user, pk)
+    ok, reason = perms.can_manage_panel(user, app)
+    if not ok:
+        raise Http404(reason)
+    assignment = get_object_or_404(
+        app.assignments.select_related("expert"),
+        pk=assignment_id,
+        stage=app.stage,
+        removed_at__isnull=True,
+    )
+    rubric = review_rubric(app.city, app.program)
+    if rubric is None:
+        raise Http404
+    errors: dict = {}
+    posted: dict = {}
+    if request.method == "POST":
+        posted = {i.code: request.POST.get(f"points_{i.code}", "") for i in rubric.indicators}
+        try:
+            services.offline_score_record(
+                assignment=assignment,
+                actor=user,
+                points=posted,
+                comment=request.POST.get("comment", ""),
+                sheet=request.FILES.get("sheet"),
+                no_conflict_confirmed=request.POST.get("no_conflict") == "on",
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                errors = {
+                    k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()
+                }
+                messages.error(request, gettext("评分未录入：请检查标红的项目。"))
+            else:
+                _flash_error(request, exc)
+        except PermissionDenied as exc:
+            _flash_error(request, exc)
+        else:
+            messages.success(
+                request,
+                gettext("已代录 %(name)s 的纸质评分表。") % {"name": assignment.expert.name},
+            )
+            return redirect("applications:panel", pk=pk)
+    selectors.decorate([app])
+    return render(
+        request,
+        "applications/panel_offline.html",
+        {
+            "app": app,
+            "assignment": assignment,
+            "rubric": rubric,
+            "rows": [
+                (i, posted.get(i.code, ""), errors.get(i.code, [])) for i in rubric.indicators
+            ],
+            "comment": request.POST.get("comment", ""),
+            "comment_errors": errors.get("comment", []),
+        },
+    )
+
+
+@login_required
+def score_sheet_download(request, pk: int, assignment_id: int):
+    """The scan of a paper score sheet: for the city administrators only."""
+    user = request.user
+    app = selectors.application_get(user, pk)
+    if user.role != Role.CITY_ADMIN and not user.is_platform_admin:
+        raise Http404
+    assignment = get_object_or_404(app.assignments.select_related("score"), pk=assignment_id)
+    score = getattr(assignment, "score", None)
+    if score is None or not score.sheet:
+        raise Http404
+    return stored_file_response(
+        score.sheet, filename=score.sheet_name, content_type=score.sheet_content_type
+    )
+
+
+def _points_total(points) -> Decimal:
+    """Return the sum of the numeric points (an unreadable value counts as nothing)."""
+    total = Decimal(0)
+    for value in points.values():
+        try:
+            total += Decimal(str(value))
+        except ArithmeticError:
+            continue
+    return total
 
 
 def _posted_version(request) -> int | None:
@@ -629,7 +995,11 @@ def score(request, pk: int):
                 errors = {
                     k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()
                 }
-                messages.error(request, "评分未提交：请检查标红的指标。")
+                # Name what is missing (an indicator, or the 评审意见 itself), not just "标红".
+                messages.error(
+                    request,
+                    "评分未提交：" + "；".join(m for v in errors.values() for m in v) + "。",
+                )
             else:
                 _flash_error(request, exc)
         except PermissionDenied as exc:
@@ -660,7 +1030,8 @@ def score(request, pk: int):
             "comment_errors": errors.get("comment", []),
             "blind": bool(params.get("blind_review", False)),
             "can_score": perms.can_score(user, assignment)[0],
-            "total": sum((Decimal(v) for v in saved.values()), Decimal(0)),
+            # What the expert typed stays, and so does its total (not 合计 0 after a refusal).
+            "total": _points_total({**saved, **{k: v for k, v in posted.items() if v != ""}}),
         },
     )
 
@@ -688,19 +1059,37 @@ def notice_create(request):
         raise Http404
     candidates = selectors.notice_candidates(user)
     form = NoticeForm(request.POST or None, initial={"start_on": timezone.localdate()})
+    calendar_missing = ""
+    chosen_ids = {str(a.pk) for a in candidates}
+    if request.method == "POST":
+        chosen_ids = set(request.POST.getlist("applications"))
     if request.method == "POST" and form.is_valid():
-        chosen = [a for a in candidates if str(a.pk) in request.POST.getlist("applications")]
+        chosen = [a for a in candidates if str(a.pk) in chosen_ids]
         try:
             notice = services.notice_publish(
                 city=user.city, applications=chosen, actor=user, **form.cleaned_data
             )
+        except calendar_missing_error() as exc:
+            # Nothing was published: the page says which year's holidays to enter, and where.
+            calendar_missing = str(exc)
         except (ValidationError, PermissionDenied) as exc:
-            _flash_error(request, exc)
+            if getattr(exc, "code", None) == "backdated":
+                form.add_error("start_on", exc)
+            else:
+                _flash_error(request, exc)
         else:
             messages.success(request, f"公示已发布，截止 {notice.end_on:%Y-%m-%d}")
             return redirect("applications:notice", pk=notice.pk)
     return render(
-        request, "applications/notice_form.html", {"form": form, "candidates": candidates}
+        request,
+        "applications/notice_form.html",
+        {
+            "form": form,
+            "candidates": candidates,
+            "chosen_ids": chosen_ids,
+            "calendar_missing": calendar_missing,
+            "can_edit_holidays": can_enter_holidays(user),
+        },
     )
 
 

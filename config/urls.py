@@ -3,7 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from accounts import views as account_views
+from home import views as home_views
 
 
 class FaviconView(RedirectView):
@@ -14,7 +14,7 @@ class FaviconView(RedirectView):
 
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("stations/", include("stations.urls")),

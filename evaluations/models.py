@@ -1,6 +1,7 @@
 """The annual evaluation cycle: a round per city and year, one evaluation per grant."""
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -31,6 +32,13 @@ class EvaluationRound(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("进行中")
         CLOSED = "closed", _("已结束")
+
+    # The only moves evaluations.services.round_set_status allows: a closed round stays
+    # closed (its absent stations and confirmed grades are on record).
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        Status.OPEN: frozenset({Status.CLOSED}),
+        Status.CLOSED: frozenset(),
+    }
 
     city = models.ForeignKey(
         "stations.City",
@@ -82,6 +90,17 @@ class StationEvaluation(models.Model):
         # The round closed without a self-report: 未参加考核 (贵阳 四(三)4 names it a ground
         # for revocation; the administrator decides).
         ABSENT = "absent", _("未参加考核")
+
+    # The only moves evaluations.services.evaluation_set_status allows. A resubmitted
+    # self-report stays 已提交 (no move); an expert assigned after the others scored sends a
+    # 专家已评分 evaluation back to 已提交; a confirmed or absent year is final.
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        Status.PENDING: frozenset({Status.SUBMITTED, Status.ABSENT}),
+        Status.SUBMITTED: frozenset({Status.SCORED}),
+        Status.SCORED: frozenset({Status.SUBMITTED, Status.CONFIRMED}),
+        Status.CONFIRMED: frozenset(),
+        Status.ABSENT: frozenset(),
+    }
 
     round = models.ForeignKey(
         EvaluationRound,

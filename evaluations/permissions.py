@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accounts.roles import Role
+from policies import api as engine
 
 from .models import StationEvaluation
 
@@ -33,30 +34,36 @@ def can_close_round(user, rnd) -> Decision:
     return OK
 
 
-def can_submit_self_report(user, ev: StationEvaluation) -> Decision:
+def is_self_reporter(user, ev: StationEvaluation) -> bool:
+    """Return whether the user reports for the station (whatever the evaluation's state)."""
     station = ev.station
     society = user.role == Role.SOCIETY_STAFF and user.society_id == station.society_id
-    # Guiyang: the host unit is the demand unit, which evaluates the station instead.
+    # Where the policy has a demand-unit evaluation (贵阳 四(三)), the host unit is the demand
+    # unit: it evaluates the station instead of reporting on it.
     host = (
         user.role == Role.HOST_STAFF
         and user.host_unit_id == station.host_unit_id
-        and station.city.policy_code != "guiyang"
+        and not engine.policy_for(station.city).has_demand_unit_evaluation
     )
-    if not (_active(user) and (society or host)):
+    return _active(user) and (society or host)
+
+
+def can_submit_self_report(user, ev: StationEvaluation) -> Decision:
+    """Also decides the attachments: both are open until the self-report is submitted."""
+    if not is_self_reporter(user, ev):
         return False, "只有服务站的学会或建站单位工作人员可以提交自评。"
     if ev.round.status != ev.round.Status.OPEN:
         return False, "本年度考核已结束。"
-    if (
-        ev.status not in (E.PENDING, E.SUBMITTED)
-        or ev.expert_scores.filter(submitted_at__isnull=False).exists()
-    ):
-        return False, "专家已开始评分，自评材料不能再修改。"
+    if ev.submitted_at is not None:
+        return False, "自评材料已提交，不能修改或再次提交。"
+    if ev.status != E.PENDING:
+        return False, "当前考核状态不能提交自评材料。"
     return OK
 
 
 def can_demand_unit_review(user, ev: StationEvaluation) -> Decision:
-    if ev.station.city.policy_code != "guiyang":
-        return False, "只有贵阳工作站考核需要需求单位评价。"
+    if not engine.policy_for(ev.station.city).has_demand_unit_evaluation:
+        return False, "本市服务站考核不设需求单位评价。"
     if not (
         _active(user)
         and user.role == Role.HOST_STAFF
@@ -83,6 +90,8 @@ def can_score(user, ev: StationEvaluation):
     score = ev.expert_scores.filter(expert=user).first()
     if score is None:
         return (False, "您未被指派评审该服务站。"), None
+    if score.submitted_at is not None:
+        return (False, "您已提交评分，评分提交后不能修改。"), score
     if ev.status not in (E.SUBMITTED, E.SCORED):
         return (False, "当前状态不能评分。"), score
     return OK, score

@@ -7,6 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -14,6 +17,7 @@ from accounts.models import User
 from accounts.paging import paginate
 from accounts.roles import Role
 from policies import api as engine
+from stations.forms import attach_service_errors
 from stations.uploads import stored_file_response
 
 from . import permissions, selectors, services
@@ -39,14 +43,17 @@ def _errors(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), _("Y年n月j日 H:i"))
+
+
 def _form_errors(request, form) -> None:
     for field, errs in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         messages.error(request, f"{label}：{'；'.join(errs)}" if label else "；".join(errs))
 
 
-@login_required
-def index(request):
+def _index(request, form=None):
     user = request.user
     can_open = bool(user.city_id) and permissions.can_open_round(user, user.city_id)[0]
     return render(
@@ -55,9 +62,14 @@ def index(request):
         {
             "rounds": selectors.round_list(user),
             "page_obj": paginate(request, selectors.evaluation_list(user)),
-            "form": RoundOpenForm() if can_open else None,
+            "form": (form or RoundOpenForm()) if can_open else None,
         },
     )
+
+
+@login_required
+def index(request):
+    return _index(request)
 
 
 @login_required
@@ -65,18 +77,17 @@ def index(request):
 def round_open(request):
     _deny(permissions.can_open_round(request.user, request.user.city_id))
     form = RoundOpenForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("evaluations:index")
-    try:
-        rnd = services.round_open(
-            city=request.user.city, actor=request.user, request=request, **form.cleaned_data
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-        return redirect("evaluations:index")
-    messages.success(request, f"已发起{rnd}，共 {rnd.evaluations.count()} 个服务站。")
-    return redirect("evaluations:round", pk=rnd.pk)
+    if form.is_valid():
+        try:
+            rnd = services.round_open(
+                city=request.user.city, actor=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, f"已发起{rnd}，共 {rnd.evaluations.count()} 个服务站。")
+            return redirect("evaluations:round", pk=rnd.pk)
+    return _index(request, form)  # the typed year, date and title stay
 
 
 @login_required
@@ -103,15 +114,14 @@ def _experts(ev):
     ).exclude(expert__in=ev.station.experts.all())
 
 
-@login_required
-def evaluation_detail(request, pk: int):
-    ev = selectors.get_evaluation(request.user, pk)
-    user = request.user
+def _detail_context(user, ev) -> dict:
+    """Return the page's context: each form only where its person may act in this state."""
     rubric = engine.evaluation_rubric(ev.station.city, ev.grant.program)
     counts, items = (
         (ev.counts, ev.quantitative) if ev.submitted_at else services.self_report_figures(ev)
     )
     (score_ok, _reason), my_score = permissions.can_score(user, ev)
+    policy = engine.policy_for(ev.station.city)
     ctx = {
         "ev": ev,
         "rubric": rubric,
@@ -119,19 +129,25 @@ def evaluation_detail(request, pk: int):
         "items": items,
         "grade_labels": engine.GRADE_LABELS,
         "status_labels": engine.STATUS_LABELS,
-        "city_code": ev.station.city.policy_code,
+        "demand_unit_clause": policy.demand_unit_clause,
         "scores": ev.expert_scores.select_related("expert"),
         "attachments": ev.attachments.all(),
         "demand_ratings": services.DEMAND_RATINGS,
+        "is_reporter": permissions.is_self_reporter(user, ev),
+        "my_score": my_score,
+        "my_points": [(ind, (my_score.points or {}).get(ind.code)) for ind in rubric.indicators]
+        if my_score is not None and my_score.submitted_at
+        else [],
     }
     if permissions.can_submit_self_report(user, ev)[0]:
         ctx["report_form"] = SelfReportForm(
+            fields=policy.self_report_fields,
             initial={
                 "version": ev.version,
                 "summary": ev.summary,
                 "final_accounts": ev.final_accounts,
                 "final_accounts_total": ev.final_accounts_total,
-            }
+            },
         )
         ctx["attachment_form"] = AttachmentForm()
     if permissions.can_demand_unit_review(user, ev)[0]:
@@ -155,44 +171,77 @@ def evaluation_detail(request, pk: int):
             initial={"version": ev.version, "final_score": services.suggested_score(ev)}
         )
         ctx["suggested"] = services.suggested_score(ev)
-    return render(request, "evaluations/evaluation_detail.html", ctx)
+    return ctx
 
 
-def _act(request, pk, check, form_factory, call, ok):
+@login_required
+def evaluation_detail(request, pk: int):
+    ev = selectors.get_evaluation(request.user, pk)
+    return render(request, "evaluations/evaluation_detail.html", _detail_context(request.user, ev))
+
+
+def _act(request, pk, check, form_factory, call, ok, key):
+    """Run one step; on a refusal show the page again with the typed input and its errors.
+
+    `key` is the form's name in the page's context: the bound form replaces the blank one
+    when the person may still act; otherwise (the state moved on) the errors are messages.
+    """
     ev = selectors.get_evaluation(request.user, pk)
     decision = check(request.user, ev)
     _deny(decision[0] if isinstance(decision[0], tuple) else decision)
     form = form_factory(ev, request)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("evaluations:detail", pk=ev.pk)
-    try:
-        call(ev, form, decision)
-    except ValidationError as exc:
-        _errors(request, exc)
+    if form.is_valid():
+        try:
+            call(ev, form, decision)
+        except ValidationError as exc:
+            attach_service_errors(form, exc)
+        else:
+            messages.success(request, ok)
+            return redirect("evaluations:detail", pk=ev.pk)
+    ev = selectors.get_evaluation(request.user, pk)  # the state after the refusal
+    ctx = _detail_context(request.user, ev)
+    if key in ctx:
+        ctx[key] = form
     else:
-        messages.success(request, ok)
+        _form_errors(request, form)
+    return render(request, "evaluations/evaluation_detail.html", ctx)
+
+
+def _already_submitted(request, ev, message: str):
+    """A second submission of a read-only form: say so and show the submitted state."""
+    messages.warning(request, message)
     return redirect("evaluations:detail", pk=ev.pk)
 
 
 @login_required
 @require_POST
 def submit(request, pk: int):
+    ev = selectors.get_evaluation(request.user, pk)
+    if permissions.is_self_reporter(request.user, ev) and ev.submitted_at:
+        return _already_submitted(
+            request,
+            ev,
+            _("自评材料已于 %(when)s 由 %(who)s 提交，提交后不能修改或再次提交。")
+            % {"when": _when(ev.submitted_at), "who": ev.submitted_by},
+        )
     return _act(
         request,
         pk,
         permissions.can_submit_self_report,
-        lambda ev, r: SelfReportForm(r.POST),
+        lambda ev, r: SelfReportForm(
+            r.POST, fields=engine.policy_for(ev.station.city).self_report_fields
+        ),
         lambda ev, f, _: services.evaluation_submit(
             evaluation=ev,
             actor=request.user,
             request=request,
             summary=f.cleaned_data["summary"],
-            final_accounts=f.cleaned_data["final_accounts"],
-            final_accounts_total=f.cleaned_data["final_accounts_total"],
+            final_accounts=f.cleaned_data.get("final_accounts", ""),
+            final_accounts_total=f.cleaned_data.get("final_accounts_total"),
             expected_version=f.cleaned_data["version"],
         ),
         "自评材料已提交。",
+        "report_form",
     )
 
 
@@ -208,6 +257,7 @@ def attach(request, pk: int):
             evaluation=ev, upload=f.cleaned_data["file"], actor=request.user, request=request
         ),
         "附件已上传。",
+        "attachment_form",
     )
 
 
@@ -228,6 +278,7 @@ def demand_review(request, pk: int):
             expected_version=f.cleaned_data["version"],
         ),
         "需求单位评价已提交。",
+        "demand_form",
     )
 
 
@@ -246,12 +297,23 @@ def assign(request, pk: int):
             request=request,
         ),
         "已指派评审专家。",
+        "assign_form",
     )
 
 
 @login_required
 @require_POST
 def score(request, pk: int):
+    ev = selectors.get_evaluation(request.user, pk)
+    (_ok, _reason), mine = permissions.can_score(request.user, ev)
+    if mine is not None and mine.submitted_at:
+        return _already_submitted(
+            request,
+            ev,
+            _("您已于 %(when)s 提交评分，评分提交后不能修改或再次提交。")
+            % {"when": _when(mine.submitted_at)},
+        )
+
     def form(ev, r):
         return ScoreForm(r.POST, rubric=engine.evaluation_rubric(ev.station.city, ev.grant.program))
 
@@ -269,6 +331,7 @@ def score(request, pk: int):
             expected_version=f.cleaned_data["version"],
         ),
         "评分已提交。",
+        "score_form",
     )
 
 
@@ -289,6 +352,7 @@ def confirm(request, pk: int):
             request=request,
         ),
         "考核结果已确认，已按政策执行相应决定。",
+        "confirm_form",
     )
 
 

@@ -5,8 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.idempotency import OneTimeTokenMixin
 from policies.types import EXPENSE_LABELS, LEVEL_LABELS
 
-from .services import PENALTIES, REVOCATION_REASONS
-
 
 class BootstrapForm(forms.Form):
     def __init__(self, *args, **kwargs):
@@ -91,10 +89,16 @@ class ExpenseForm(BootstrapForm):
 
 
 class PenaltyForm(MoneyForm):
-    measure = forms.ChoiceField(
-        label=_("处罚措施（按情节轻重）"), choices=[(k, _(v)) for k, v in PENALTIES.items()]
-    )
+    """The measures are the grant's policy's (CityPolicy.penalty_measures)."""
+
+    measure = forms.ChoiceField(label=_("处罚措施（按情节轻重）"), choices=())
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, policy=None, params=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if policy is not None:
+            labels = policy.penalty_labels(params or policy.params())
+            self.fields["measure"].choices = [(k, _(v)) for k, v in labels.items()]
 
 
 class SupportForm(MoneyForm):
@@ -106,18 +110,21 @@ class SupportForm(MoneyForm):
 
 
 class RevokeForm(MoneyForm):
-    reason_code = forms.ChoiceField(
-        label=_("撤销情形（贵阳 四(三)4）"),
-        choices=[(k, _(v)) for k, v in REVOCATION_REASONS.items()],
-    )
+    """The grounds are the grant's policy's (CityPolicy.revocation_reasons)."""
+
+    reason_code = forms.ChoiceField(label=_("撤销情形"), choices=())
     detail = forms.CharField(
         label=_("事实与认定依据"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
     )
     recover = forms.BooleanField(label=_("同时追回已拨付资金"), required=False)
     recover_amount = forms.IntegerField(label=_("追回金额（元）"), required=False, min_value=1)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, policy=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if policy is not None:
+            field = self.fields["reason_code"]
+            field.choices = [(k, _(v)) for k, v in policy.revocation_reasons.items()]
+            field.label = f"{field.label}（{policy.revocation_clause}）"
         self.fields["recover"].widget.attrs.update(
             {"class": "form-check-input", "data-enables": f"#{self['recover_amount'].auto_id}"}
         )

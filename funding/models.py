@@ -31,12 +31,82 @@ class Grant(models.Model):
         DELISTED = "delisted", _("摘牌")
         COMPLETED = "completed", _("支持期满")
 
+    # The grant's life cycle: status moves only through funding.services.grant_set_status
+    # over this table. The engine's yearly decision may sanction, lift a sanction or end the
+    # term; a revoked or delisted grant is over. A finished term is still assessed where the
+    # policy keeps assessing a station after its one-off money (so it can be sanctioned, and
+    # a sanction lifted), and can be revoked (an approved termination, a later finding).
+    TRANSITIONS = {
+        Status.ACTIVE: frozenset(
+            {
+                Status.SUSPENDED,
+                Status.RECTIFICATION,
+                Status.REVOKED,
+                Status.DELISTED,
+                Status.COMPLETED,
+            }
+        ),
+        Status.RECTIFICATION: frozenset(
+            {Status.ACTIVE, Status.SUSPENDED, Status.REVOKED, Status.DELISTED, Status.COMPLETED}
+        ),
+        Status.SUSPENDED: frozenset(
+            {Status.ACTIVE, Status.RECTIFICATION, Status.REVOKED, Status.DELISTED, Status.COMPLETED}
+        ),
+        Status.COMPLETED: frozenset(
+            {Status.ACTIVE, Status.SUSPENDED, Status.RECTIFICATION, Status.REVOKED, Status.DELISTED}
+        ),
+        Status.REVOKED: frozenset(),
+        Status.DELISTED: frozenset(),
+    }
+
+    # A program that names no station (a research topic, an award) is granted to its
+    # application: `station` is then empty and `application` says what was funded.
     station = models.ForeignKey(
         "stations.Station",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="grants",
         verbose_name=_("服务站"),
     )
+    application = models.ForeignKey(
+        "applications.Application",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="grants",
+        verbose_name=_("申报"),
+    )
+    # Who the grant belongs to, copied from the station (or the application) when it is
+    # made: the row scopes (funding.scopes) and the payee rest on these, with or without a
+    # station.
+    city = models.ForeignKey(
+        "stations.City", on_delete=models.PROTECT, related_name="+", verbose_name=_("城市")
+    )
+    district = models.ForeignKey(
+        "stations.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("县（市、区）"),
+    )
+    society = models.ForeignKey(
+        "stations.Society",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("学会"),
+    )
+    host_unit = models.ForeignKey(
+        "stations.HostUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("建站/承担单位"),
+    )
+    # The individual paid where the program pays an expert (Program.payee "expert").
+    payee_name = models.CharField(_("收款人"), max_length=100, blank=True)
     program = models.CharField(_("项目代码"), max_length=30)
     level = models.CharField(_("级别"), max_length=12)
     start_year = models.PositiveSmallIntegerField(_("起始年度"))
@@ -85,6 +155,12 @@ class Grant(models.Model):
             models.UniqueConstraint(
                 fields=["station", "program", "start_year"], name="uniq_grant_station_program_year"
             ),
+            # A station-less program's workflow end grants its application once.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(application__isnull=False, station__isnull=True),
+                name="uniq_grant_application",
+            ),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="grant_amount_nonneg"),
             models.CheckConstraint(
                 condition=models.Q(recovered_total__lte=F("disbursed_total")),
@@ -95,10 +171,13 @@ class Grant(models.Model):
     COUNTERS = ("disbursed_total", "recovered_total")
 
     def __str__(self) -> str:
-        return f"{self.station} · {self.program} · {self.start_year}"
+        return f"{self.subject} · {self.program} · {self.start_year}"
 
     def save(self, *args, **kwargs):
         """Save everything but the money counters, which only F() updates move."""
+        if self.station_id and not self.city_id:
+            for name, value in self.parties_of(self.station).items():
+                setattr(self, name, value)
         if not self._state.adding and self.pk and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 f.name
@@ -107,24 +186,44 @@ class Grant(models.Model):
             ]
         super().save(*args, **kwargs)
 
+    @staticmethod
+    def parties_of(station) -> dict:
+        """The city, district, society and host unit a station's grant carries (for
+        bulk_create, which bypasses save())."""
+        return {
+            "city_id": station.city_id,
+            "district_id": station.district_id,
+            "society_id": station.society_id,
+            "host_unit_id": station.host_unit_id,
+        }
+
     @property
-    def city_id(self) -> int:
-        return self.station.city_id
+    def subject(self) -> str:
+        """What is funded, as shown: the station, else the application's title."""
+        if self.station_id:
+            return str(self.station)
+        return self.application.title if self.application_id else ""
 
     @property
     def program_label(self) -> str:
         from policies.api import PolicyError, program_for
 
         try:
-            return gettext(program_for(self.station.city, self.program).label_zh)
+            return gettext(program_for(self.city, self.program).label_zh)
         except PolicyError:
             return self.program
 
     @property
     def payee_party(self):
-        """Return who is paid: the society in Guiyang (贵阳 四(四)), else the host unit."""
-        station = self.station
-        return station.society if station.city.policy_code == "guiyang" else station.host_unit
+        """Return who is paid, as the program declares it (policies Program.payee)."""
+        from policies.api import program_for
+
+        payee = program_for(self.city, self.program).payee
+        if payee in ("host_unit", "undertaking_unit") and self.host_unit_id:
+            return self.host_unit
+        # The society, or the society that put forward an expert (whose account it keeps
+        # in view; the expert's own name is `payee_name`).
+        return self.society
 
     def schedule_years(self) -> list[dict]:
         """The schedule's years, each with the parameter version it was decided under."""
@@ -189,7 +288,7 @@ class GrantDecision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.grant.station} {self.get_kind_display()} {self.year}"
+        return f"{self.grant.subject} {self.get_kind_display()} {self.year}"
 
 
 class Disbursement(models.Model):
@@ -233,7 +332,7 @@ class Disbursement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.grant.station} {self.year}年 {self.amount}元"
+        return f"{self.grant.subject} {self.year}年 {self.amount}元"
 
     @property
     def payee_party(self):
@@ -248,6 +347,14 @@ class Recovery(models.Model):
         DEMANDED = "demanded", _("已发出追回通知")
         PARTLY_REPAID = "partly_repaid", _("部分退回")
         REPAID = "repaid", _("已全额退回")
+
+    # Moves only through funding.services.recovery_set_status: repayments bring a demand
+    # down to partly and then fully repaid; a repaid demand is closed.
+    TRANSITIONS = {
+        Status.DEMANDED: frozenset({Status.PARTLY_REPAID, Status.REPAID}),
+        Status.PARTLY_REPAID: frozenset({Status.REPAID}),
+        Status.REPAID: frozenset(),
+    }
 
     class Source(models.TextChoices):
         POLICY = "policy", _("考核结果（政策引擎）")
@@ -289,7 +396,7 @@ class Recovery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.grant.station} 追回 {self.amount}元"
+        return f"{self.grant.subject} 追回 {self.amount}元"
 
     @property
     def repaid(self) -> int:

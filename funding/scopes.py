@@ -1,4 +1,9 @@
-"""Row-level scopes of the funding models (see accounts.scoping)."""
+"""Row-level scopes of the funding models (see accounts.scoping).
+
+A grant carries its own city, district, society and host unit (copied from its station, or
+from its application where the program names no station), so a station-less grant is
+scoped like any other.
+"""
 
 from accounts.scoping import ScopePaths, register_scope
 
@@ -7,10 +12,10 @@ from .models import BudgetLine, Disbursement, Expense, Grant, GrantDecision, Rec
 
 def _via(prefix: str) -> ScopePaths:
     return ScopePaths(
-        city=f"{prefix}station__city",
-        district=f"{prefix}station__district",
-        society=f"{prefix}station__society",
-        host_unit=f"{prefix}station__host_unit",
+        city=f"{prefix}city",
+        district=f"{prefix}district",
+        society=f"{prefix}society",
+        host_unit=f"{prefix}host_unit",
     )
 
 

@@ -17,16 +17,18 @@ def grant_list(user) -> QuerySet[Grant]:
     """Scoped grants for the paged list: the wide JSON columns (schedule, parameter snapshot,
     clauses) stay in the table, so sorting and paging read only what the list shows."""
     return (
-        scope_queryset(user, Grant.objects.select_related("station__city"))
+        scope_queryset(user, Grant.objects.select_related("city", "station", "application"))
         .defer("policy_params", "schedule", "clauses", "withdrawn_years")
-        .order_by("station__name", "start_year", "id")
+        .order_by("station__name", "application__title", "start_year", "id")
     )
 
 
 def get_grant(user, pk: int) -> Grant:
     return get_for_user(
         user,
-        Grant.objects.select_related("station__city", "station__society", "station__host_unit"),
+        Grant.objects.select_related(
+            "city", "society", "host_unit", "station__city", "application"
+        ),
         pk=pk,
     )
 
@@ -35,9 +37,11 @@ def get_disbursement(user, pk: int) -> Disbursement:
     return get_for_user(
         user,
         Disbursement.objects.select_related(
-            "grant__station__city",
-            "grant__station__society",
-            "grant__station__host_unit",
+            "grant__city",
+            "grant__society",
+            "grant__host_unit",
+            "grant__station",
+            "grant__application",
             "approved_by",
         ),
         pk=pk,
@@ -45,7 +49,9 @@ def get_disbursement(user, pk: int) -> Disbursement:
 
 
 def get_recovery(user, pk: int) -> Recovery:
-    return get_for_user(user, Recovery.objects.select_related("grant__station__city"), pk=pk)
+    return get_for_user(
+        user, Recovery.objects.select_related("grant__city", "grant__station"), pk=pk
+    )
 
 
 @dataclass

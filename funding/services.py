@@ -40,24 +40,6 @@ ADVERSE_STATION_STATUS = {
     "revoked": S.REVOKED,
     "delisted": S.DELISTED,
 }
-HANGZHOU_DOUBLE_FUNDING = "杭州 六(二)"
-HANGZHOU_PENALTY = "杭州 附件第十三条"
-SHENYANG_NO_REPEAT = "沈阳 三(二)"
-YIYANG_WORKSTATION = "益阳 第七条(七)"
-GUIYANG_LATER_SUPPORT = "贵阳 四(三)6"
-GUIYANG_REVOCATION = "贵阳 四(三)4"
-# 贵阳 四(三)4: any one of these revokes the workstation.
-REVOCATION_REASONS = {
-    "absent": "无正当理由不参加考核",
-    "false_materials": "申报过程中隐瞒真实情况、提供虚假材料",
-    "ip_infringement": "恶意侵犯他人知识产权，造成不良社会影响，被行政或司法部门确认侵权",
-    "major_accident": "建站单位因技术原因发生重大安全、质量、环境污染事故，受到行政、刑事处理",
-}
-MISUSE_CLAUSE = {
-    "yiyang": "益阳 第十九条",
-    "guiyang": "贵阳 四(四)",
-    "hangzhou": HANGZHOU_PENALTY,
-}
 
 
 class AlreadyPaid(ValidationError):
@@ -66,6 +48,89 @@ class AlreadyPaid(ValidationError):
 
 def yuan(amount: int | Decimal) -> str:
     return f"{amount:,}"
+
+
+# --- status setters ------------------------------------------------------------------------
+
+
+class IllegalGrantTransition(ValidationError):
+    """A grant status move its life-cycle table (Grant.TRANSITIONS) does not allow."""
+
+
+class IllegalRecoveryTransition(ValidationError):
+    """A recovery status move Recovery.TRANSITIONS does not allow."""
+
+
+def grant_set_status(
+    *, grant: Grant, to_status: str, actor, reason: str, clause: str = "", request=None
+) -> bool:
+    """The one status setter of a grant, over Grant.TRANSITIONS; return whether it moved.
+
+    The caller holds the grant row locked (select_for_update) and decides whether `actor`
+    may take the step. The same status again is no move (the yearly decision re-applies the
+    engine's status): nothing is written. Every real move writes an audit row with who,
+    why and the clause (the time is the row's own).
+    """
+    if to_status not in Grant.Status.values:
+        raise IllegalGrantTransition(f"未知的资助状态：{to_status}。", code="unknown_status")
+    from_status = grant.status
+    if to_status == from_status:
+        return False
+    if to_status not in Grant.TRANSITIONS.get(from_status, frozenset()):
+        raise IllegalGrantTransition(
+            f"资助状态不能从“{Grant.Status(from_status).label}”变更为“{Grant.Status(to_status).label}”。",
+            code="illegal_transition",
+        )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写资助状态变更原因。"})
+    grant.status = to_status
+    grant.save(update_fields=["status", "updated_at"])
+    audit(
+        event="funding.grant_status_changed",
+        user=actor,
+        request=request,
+        obj=grant,
+        city_id=grant.city_id,
+        reason=reason.strip(),
+        clause=clause,
+        detail={"before": {"status": from_status}, "after": {"status": to_status}},
+    )
+    return True
+
+
+def recovery_set_status(
+    *, recovery: Recovery, to_status: str, actor, reason: str, clause: str = "", request=None
+) -> bool:
+    """The one status setter of a recovery, over Recovery.TRANSITIONS (row locked by caller).
+
+    The same status again (a second partial repayment) is no move and writes nothing here;
+    the repayment itself is audited by its service.
+    """
+    if to_status not in Recovery.Status.values:
+        raise IllegalRecoveryTransition(f"未知的追回状态：{to_status}。", code="unknown_status")
+    from_status = recovery.status
+    if to_status == from_status:
+        return False
+    if to_status not in Recovery.TRANSITIONS.get(from_status, frozenset()):
+        raise IllegalRecoveryTransition(
+            f"追回状态不能从“{Recovery.Status(from_status).label}”变更为“{Recovery.Status(to_status).label}”。",
+            code="illegal_transition",
+        )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写追回状态变更原因。"})
+    recovery.status = to_status
+    recovery.save(update_fields=["status"])
+    audit(
+        event="funding.recovery_status_changed",
+        user=actor,
+        request=request,
+        obj=recovery,
+        city_id=recovery.grant.city_id,
+        reason=reason.strip(),
+        clause=clause or recovery.clause,
+        detail={"before": {"status": from_status}, "after": {"status": to_status}},
+    )
+    return True
 
 
 # --- grants --------------------------------------------------------------------------------
@@ -80,65 +145,106 @@ def grant_conflicts(
     support_years: int,
     activity_scope: str = "",
 ) -> list[tuple[str, str]]:
-    """Return (message, clause) for each double-funding or repeat rule the grant breaks."""
-    city = station.city.policy_code
-    found: list[tuple[str, str]] = []
-    others = Grant.objects.filter(station__city=station.city).exclude(
+    """Return (message, clause) for each double-funding or repeat rule the grant breaks.
+
+    The rules are the city's (CityPolicy.grant_conflicts); this gathers the facts they read.
+    """
+    return _conflicts(
+        city=station.city,
+        society=station.society,
+        host_unit=station.host_unit,
+        station=station,
+        program=program,
+        level=level,
+        start_year=start_year,
+        support_years=support_years,
+        activity_scope=activity_scope,
+    )
+
+
+def _conflicts(
+    *,
+    city,
+    society,
+    host_unit,
+    station: Station | None,
+    program: str,
+    level: str,
+    start_year: int,
+    support_years: int,
+    activity_scope: str,
+) -> list[tuple[str, str]]:
+    from policies.types import GrantFacts
+
+    others = Grant.objects.filter(city=city, society=society).exclude(
         status__in=[Grant.Status.REVOKED, Grant.Status.DELISTED]
     )
-    if (
-        city == "shenyang"
-        and program == "key_support"
-        and Grant.objects.filter(station=station, program="key_support").exists()
-    ):
-        found.append(("该服务站已获得过择优资助（重点支持），不得重复申报", SHENYANG_NO_REPEAT))
-    if city == "yiyang" and station.host_unit.has_expert_workstation and level != "national":
-        found.append(
-            (
-                "建站单位已建有市级专家工作站等以上平台并获市财政资助，只能以国家级学会服务站获得资助",
-                YIYANG_WORKSTATION,
-            )
+    end_year = start_year + max(support_years, 1) - 1
+    overlapping = tuple(
+        f"{g.subject}，{g.program}，{g.start_year}年起"
+        for g in others.select_related("city", "station", "application")
+        if g.start_year <= end_year
+        and start_year <= g.start_year + max(_support_years(g), 1) - 1
+        and (
+            (station is not None and g.station_id == station.pk)
+            or (activity_scope and g.activity_scope.strip() == activity_scope.strip())
         )
-    if city == "hangzhou":
-        end_year = start_year + max(support_years, 1) - 1
-        overlapping = [
-            g
-            for g in others.filter(station__society=station.society).select_related("station")
-            if g.start_year <= end_year
-            and start_year <= g.start_year + max(_support_years(g), 1) - 1
-            and (
-                g.station_id == station.pk
-                or (activity_scope and g.activity_scope.strip() == activity_scope.strip())
-            )
-        ]
-        for g in overlapping:
-            found.append(
-                (
-                    f"{station.society}的活动已获资助（{g.station}，{g.program}，{g.start_year}年起），"
-                    "活动重叠的不重复资助",
-                    HANGZHOU_DOUBLE_FUNDING,
-                )
-            )
-        banned = Grant.objects.filter(
-            station__society=station.society, banned_until__gte=timezone.localdate()
-        ).first()
-        if banned:
-            found.append(
-                (
-                    f"{station.society}受处罚，{banned.banned_until:%Y年%m月%d日}前不受理其申请",
-                    HANGZHOU_PENALTY,
-                )
-            )
-    return found
+    )
+    banned = (
+        Grant.objects.filter(society=society, banned_until__gte=timezone.localdate())
+        .order_by("-banned_until")
+        .first()
+    )
+    facts = GrantFacts(
+        program=program,
+        level=level,
+        start_year=start_year,
+        society_name=str(society),
+        host_has_expert_workstation=bool(host_unit and host_unit.has_expert_workstation),
+        station_programs=frozenset(
+            Grant.objects.filter(station=station).values_list("program", flat=True)
+            if station is not None
+            else ()
+        ),
+        overlapping=overlapping,
+        banned_until=banned.banned_until if banned else None,
+    )
+    params = engine.current_version(city).params
+    policy = engine.policy_for(city)
+    return [(f.message_zh, f.clause) for f in policy.grant_conflicts(facts, params) if f.blocks]
+
+
+def _key_support_stage(city, program: str):
+    """Return the workflow stage that makes a station key-supported, if the program has one."""
+    workflow = engine.policy_for(city).workflows.get(program)
+    for stage in workflow.stages if workflow else ():
+        if "key_supported" in stage.tags:
+            return stage
+    return None
+
+
+def _restored_status(city, program: str) -> str:
+    """The station's status when a sanction is lifted: its program's certified status."""
+    return S.KEY_SUPPORTED if _key_support_stage(city, program) else S.CERTIFIED
 
 
 def _support_years(grant: Grant) -> int:
-    program = engine.program_for(grant.station.city, grant.program)
-    return engine.policy_for(grant.station.city).support_years(program, grant.policy_params)
+    program = engine.program_for(grant.city, grant.program)
+    return engine.policy_for(grant.city).support_years(program, grant.policy_params)
 
 
 def _default_level(station: Station, program) -> str:
     return station.level if station.level in program.levels else program.levels[0]
+
+
+def _fundable_program(city, program: str):
+    try:
+        prog = engine.program_for(city, program)
+    except engine.PolicyError as exc:
+        raise ValidationError(str(exc)) from exc
+    if prog.payment == "none":
+        raise ValidationError(f"{prog.label_zh}不涉及资助经费。")
+    return prog
 
 
 @transaction.atomic
@@ -151,6 +257,7 @@ def grant_create(
     level: str | None = None,
     amount: int | None = None,
     activity_scope: str = "",
+    application=None,
     request=None,
 ) -> Grant:
     """Create a station's grant with the engine's schedule; year-1 money becomes due."""
@@ -163,16 +270,105 @@ def grant_create(
     )
     if station.status not in FUNDABLE_STATION_STATUSES:
         raise ValidationError("只有已认定（命名）或重点支持的服务站才能建立资助项目。")
-    try:
-        prog = engine.program_for(station.city, program)
-    except engine.PolicyError as exc:
-        raise ValidationError(str(exc)) from exc
-    if prog.payment == "none":
-        raise ValidationError(f"{prog.label_zh}不涉及资助经费。")
+    prog = _fundable_program(station.city, program)
     level = level or _default_level(station, prog)
-    version = engine.current_version(station.city)
-    support = engine.policy_for(station.city).support_years(prog, version.params)
-    conflicts = grant_conflicts(
+    grant = _grant_make(
+        parties={
+            "city": station.city,
+            "district": station.district,
+            "society": station.society,
+            "host_unit": station.host_unit,
+        },
+        station=station,
+        application=application,
+        prog=prog,
+        level=level,
+        start_year=start_year,
+        amount=amount,
+        activity_scope=activity_scope,
+        actor=actor,
+        request=request,
+    )
+    key_stage = _key_support_stage(station.city, program)
+    if key_stage is not None and station.status != S.KEY_SUPPORTED:
+        _move_station(station, S.KEY_SUPPORTED, actor, str(key_stage.label_zh), key_stage.clause)
+    return grant
+
+
+def _application_payee_name(application, payee: str) -> str:
+    """The individual paid for an expert award: the expert the application names."""
+    if payee != "expert":
+        return ""
+    data = application.form_data or {}
+    return str(data.get("expert_name") or data.get("head_name") or "")[:100]
+
+
+@transaction.atomic
+def grant_create_for_application(
+    *, application, start_year: int, actor, amount: int | None = None, request=None
+) -> Grant:
+    """Grant a program that names no station (a topic, an activity, an award) once.
+
+    The payee is the program's (Program.payee): the society, the expert the application
+    names, or the undertaking unit (the application's host unit, else the society). A
+    second call for the same application returns the grant already made.
+    """
+    from applications.models import Application
+
+    # Lock the application: the workflow's end and a retry must not both grant it.
+    app = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("city", "society", "host_unit", "district")
+        .get(pk=application.pk)
+    )
+    existing = Grant.objects.filter(application=app, station__isnull=True).first()
+    if existing is not None:
+        return existing
+    prog = _fundable_program(app.city, app.program)
+    level = app.level if app.level in prog.levels else prog.levels[0]
+    return _grant_make(
+        parties={
+            "city": app.city,
+            "district": app.district,
+            "society": app.society,
+            "host_unit": app.host_unit,
+            "payee_name": _application_payee_name(app, prog.payee),
+        },
+        station=None,
+        application=app,
+        prog=prog,
+        level=level,
+        start_year=start_year,
+        amount=amount,
+        activity_scope="",
+        actor=actor,
+        request=request,
+    )
+
+
+def _grant_make(
+    *,
+    parties: dict,
+    station: Station | None,
+    application,
+    prog,
+    level: str,
+    start_year: int,
+    amount: int | None,
+    activity_scope: str,
+    actor,
+    request,
+) -> Grant:
+    """Check the city's conflicts, schedule with the engine, write the grant (in the
+    caller's transaction, with the station or application row locked)."""
+    city = parties["city"]
+    program = prog.code
+    version = engine.current_version(city)
+    support = engine.policy_for(city).support_years(prog, version.params)
+    conflicts = _conflicts(
+        city=city,
+        society=parties["society"],
+        host_unit=parties["host_unit"],
         station=station,
         program=program,
         level=level,
@@ -184,7 +380,7 @@ def grant_create(
         raise ValidationError([f"{message}（{clause}）" for message, clause in conflicts])
     try:
         result = engine.schedule(
-            city=station.city,
+            city=city,
             program=program,
             level=level,
             start_year=start_year,
@@ -197,6 +393,8 @@ def grant_create(
     resolved = max((y.paid for y in result.years), default=0) or (amount or 0)
     grant = Grant(
         station=station,
+        application=application,
+        **parties,
         program=program,
         level=level,
         start_year=start_year,
@@ -212,12 +410,10 @@ def grant_create(
     )
     grant.full_clean()
     grant.save()
-    if program == "key_support" and station.status != S.KEY_SUPPORTED:
-        _move_station(
-            station, S.KEY_SUPPORTED, actor, "入选年度择优资助（重点支持）", SHENYANG_NO_REPEAT
-        )
+    if application is not None:
+        _budget_from_application(grant, application, actor, request)
     engine.record_decision(
-        city=station.city,
+        city=city,
         version=version,
         kind="grant_schedule",
         program=program,
@@ -232,11 +428,54 @@ def grant_create(
         user=actor,
         request=request,
         obj=grant,
-        city_id=station.city_id,
+        city_id=city.pk,
         clause="、".join(prog.clauses),
         detail={"amount": resolved, "level": level, "schedule": grant.schedule},
     )
     return grant
+
+
+def _budget_from_application(grant: Grant, application, actor, request) -> None:
+    """The approved application's budget table (申报书 预算表) becomes the grant's budget.
+
+    Each row keeps its content and basis; its category is the expense code the row names
+    (engine.expense_category_of), else 其他支出 with the typed category kept in the content.
+    Rows without a positive amount are left out. The application passed its own budget
+    check (forbidden uses refused with their clause) before it was approved.
+    """
+    from policies.engine import expense_category_of
+
+    for row in (application.form_data or {}).get("budget") or []:
+        try:
+            amount = Decimal(str(row.get("amount") or "0"))
+        except ArithmeticError:
+            continue
+        if amount <= 0:
+            continue
+        typed = str(row.get("category") or "").strip()
+        code = expense_category_of(typed) or "other"
+        content = str(row.get("content") or "").strip()
+        if code == "other" and typed and typed != engine.EXPENSE_LABELS["other"]:
+            content = f"{typed}：{content}" if content else typed
+        line = BudgetLine(
+            grant=grant,
+            category=code,
+            content=content[:200] or typed[:200],
+            amount=amount,
+            basis=str(row.get("basis") or "")[:200],
+            created_by=actor,
+        )
+        line.full_clean()
+        line.save()
+        audit(
+            event="funding.budget_line_added",
+            user=actor,
+            request=request,
+            obj=line,
+            city_id=grant.city_id,
+            reason="经批准的申报书预算表",
+            detail={"category": code, "amount": str(amount), "application": application.pk},
+        )
 
 
 def _move_station(station: Station, to_status: str, actor, reason: str, clause: str) -> bool:
@@ -293,7 +532,7 @@ def grant_apply_schedule(
     Never removes money already paid; a policy recovery is demanded once per grant-year
     and never exceeds what was paid net of earlier recoveries.
     """
-    city = grant.station.city
+    city = grant.city
     terms = engine.grant_terms(grant)
     year_params, versions = _year_params(city, decided_year, dict(year_versions or {}))
     result = engine.schedule(
@@ -320,7 +559,7 @@ def grant_apply_schedule(
                 "kind": "frozen",
                 "label": f"资助已冻结：{grant.frozen_reason}",
                 "amount": 0,
-                "clause": grant.frozen_clause or HANGZHOU_PENALTY,
+                "clause": grant.frozen_clause or engine.policy_for(city).penalty_clause,
             }
         )
         grant.save()
@@ -403,7 +642,13 @@ def grant_apply_schedule(
                 }
             )
     previous = grant.status
-    grant.status = row["status"]
+    grant_set_status(
+        grant=grant,
+        to_status=row["status"],
+        actor=actor,
+        reason=f"{row['year']}年度考核：{engine.STATUS_LABELS.get(row['status'], row['status'])}",
+        clause="、".join(row["clauses"]),
+    )
     grant.full_clean()
     grant.save()
     if grant.status != previous or grant.status in ADVERSE_STATION_STATUS:
@@ -450,7 +695,7 @@ def _station_follows(grant: Grant, actor, row) -> list[dict]:
         and grant.status == "active"
         and station.status in (S.RECTIFICATION, S.SUSPENDED)
     ):
-        target = S.KEY_SUPPORTED if grant.program == "key_support" else S.CERTIFIED
+        target = _restored_status(station.city, grant.program)
     if target is None:
         return []
     reason = f"{row['year']}年度考核：{label}"
@@ -458,7 +703,7 @@ def _station_follows(grant: Grant, actor, row) -> list[dict]:
     if not moved and station.status in (S.RECTIFICATION, S.SUSPENDED) and target == S.EXPIRED:
         # The life-cycle table has no direct move from a sanction to the term's end: the
         # sanction is lifted by this year's grade first.
-        restored = S.KEY_SUPPORTED if grant.program == "key_support" else S.CERTIFIED
+        restored = _restored_status(station.city, grant.program)
         moved = _move_station(station, restored, actor, reason, clause) and _move_station(
             station, target, actor, reason, clause
         )
@@ -512,7 +757,22 @@ def payable(grant: Grant) -> list[dict]:
 
 
 def default_payee(grant: Grant) -> dict[str, str]:
-    """Guiyang pays the society (贵阳 四(四)); the other cities pay the host unit."""
+    """The account finance pays into, prefilled on the payment form.
+
+    The approved application's own account comes first where its form asked for one (the
+    申报书's 开户名称/开户银行/银行账号, e.g. 贵阳): the money goes where the applicant said.
+    Otherwise the payee's master record (Program.payee: society or host unit); an expert
+    award names the expert and leaves the bank to finance.
+    """
+    data = (grant.application.form_data or {}) if grant.application_id else {}
+    if data.get("bank_account_no"):
+        return {
+            "payee_account_name": str(data.get("bank_account_name") or ""),
+            "payee_bank": str(data.get("bank_name") or ""),
+            "payee_account_no": str(data["bank_account_no"]),
+        }
+    if grant.payee_name:
+        return {"payee_account_name": grant.payee_name, "payee_bank": "", "payee_account_no": ""}
     party = grant.payee_party
     return {
         "payee_account_name": party.bank_account_name or party.name,
@@ -537,7 +797,11 @@ def disbursement_approve(
     with transaction.atomic():
         # Lock the grant: two finance officers approving the same year at once would both
         # see "not paid yet" and both insert; the second waits here and then finds the row.
-        grant = Grant.objects.select_for_update().select_related("station__city").get(pk=grant.pk)
+        grant = (
+            Grant.objects.select_for_update(of=("self",))
+            .select_related("city", "station")
+            .get(pk=grant.pk)
+        )
         existing = Disbursement.objects.filter(grant=grant, year=year).first()
         if existing is not None:
             raise AlreadyPaid(_already_paid_message(existing), code="already_paid")
@@ -571,7 +835,7 @@ def disbursement_approve(
             user=actor,
             request=request,
             obj=disbursement,
-            city_id=grant.station.city_id,
+            city_id=grant.city_id,
             clause="、".join(due["clauses"]),
             detail={
                 "grant": grant.pk,
@@ -602,8 +866,8 @@ def payment_notice_send(*, disbursement_id: int) -> bool:
 
     with transaction.atomic():
         disbursement = (
-            Disbursement.objects.select_for_update()
-            .select_related("grant__station")
+            Disbursement.objects.select_for_update(of=("self",))
+            .select_related("grant__city", "grant__station")
             .filter(pk=disbursement_id, notice_sent_at__isnull=True)
             .first()
         )
@@ -612,25 +876,43 @@ def payment_notice_send(*, disbursement_id: int) -> bool:
         _, created = TaskReceipt.objects.get_or_create(key=f"payment_notice:{disbursement_id}")
         if not created:
             return False
-        station = disbursement.grant.station
+        grant = disbursement.grant
         notify(
-            recipients=_station_users(station),
-            title=f"资助资金已拨付：{station}{disbursement.year}年度 {yuan(disbursement.amount)} 元",
+            recipients=grant_users(grant),
+            title=f"资助资金已拨付：{grant.subject}{disbursement.year}年度 {yuan(disbursement.amount)} 元",
             body=f"支付日期 {disbursement.paid_on:%Y-%m-%d}，凭证号 {disbursement.voucher_no}。",
-            link=f"/funding/stations/{station.pk}/",
+            link=grant_link(grant),
         )
         disbursement.notice_sent_at = timezone.now()
         disbursement.save(update_fields=["notice_sent_at"])
     return True
 
 
-def _station_users(station: Station):
+def station_users(station: Station):
+    """The active users of a station's society and host unit (who hear of its money)."""
     from accounts.models import User
 
     return list(
         User.objects.filter(is_active=True).filter(society=station.society_id)
         | User.objects.filter(is_active=True, host_unit=station.host_unit_id)
     )
+
+
+def grant_users(grant: Grant):
+    """The active users of the grant's society and (if any) host unit."""
+    from accounts.models import User
+
+    users = User.objects.filter(is_active=True, society=grant.society_id)
+    if grant.host_unit_id:
+        users = users | User.objects.filter(is_active=True, host_unit=grant.host_unit_id)
+    return list(users)
+
+
+def grant_link(grant: Grant) -> str:
+    """The page a grant's notice links to: the station's money page, else the grant's."""
+    if grant.station_id:
+        return f"/funding/stations/{grant.station_id}/"
+    return f"/funding/grants/{grant.pk}/"
 
 
 # --- recoveries ----------------------------------------------------------------------------
@@ -689,11 +971,14 @@ def recovery_record(
 ) -> Recovery:
     """Demand money back for misuse or a revocation reason (an administrator's decision)."""
     # Lock the grant: two recoveries recorded at once must not together exceed what was paid.
-    grant = Grant.objects.select_for_update().select_related("station__city").get(pk=grant.pk)
-    code = grant.station.city.policy_code
-    clause = clause or MISUSE_CLAUSE.get(code, "")
+    grant = (
+        Grant.objects.select_for_update(of=("self",))
+        .select_related("city", "station")
+        .get(pk=grant.pk)
+    )
+    clause = clause or engine.policy_for(grant.city).misuse_clause
     if not clause:
-        raise ValidationError(f"{grant.station.city}的政策未规定追回，请填写政策依据。")
+        raise ValidationError(f"{grant.city}的政策未规定追回，请填写政策依据。")
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写追回原因。"})
     available = net_paid(grant)
@@ -715,7 +1000,7 @@ def recovery_record(
         user=actor,
         request=request,
         obj=recovery,
-        city_id=grant.station.city_id,
+        city_id=grant.city_id,
         reason=reason,
         clause=clause,
         detail={"amount": amount, "grant": grant.pk},
@@ -729,7 +1014,9 @@ def repayment_record(
 ) -> Repayment:
     # Lock the recovery: concurrent repayments must not together exceed the demand.
     recovery = (
-        Recovery.objects.select_for_update().select_related("grant__station").get(pk=recovery.pk)
+        Recovery.objects.select_for_update(of=("self",))
+        .select_related("grant__city", "grant__station")
+        .get(pk=recovery.pk)
     )
     outstanding = recovery.outstanding
     if amount <= 0 or amount > outstanding:
@@ -743,50 +1030,71 @@ def repayment_record(
     )
     repayment.full_clean()
     repayment.save()
-    recovery.status = (
-        Recovery.Status.REPAID if amount == outstanding else Recovery.Status.PARTLY_REPAID
+    recovery_set_status(
+        recovery=recovery,
+        to_status=Recovery.Status.REPAID
+        if amount == outstanding
+        else Recovery.Status.PARTLY_REPAID,
+        actor=actor,
+        reason=f"登记退回款 {yuan(amount)} 元（凭证号 {repayment.voucher_no}）",
+        request=request,
     )
-    recovery.save(update_fields=["status"])
     audit(
         event="funding.repayment_recorded",
         user=actor,
         request=request,
         obj=recovery,
-        city_id=recovery.grant.station.city_id,
+        city_id=recovery.grant.city_id,
         clause=recovery.clause,
         detail={"amount": amount, "status": recovery.status},
     )
     return repayment
 
 
-PENALTIES = {
-    "stop": "停止拨付",
-    "revoke": "撤销资助并退回已拨资金",
-    "ban": "撤销资助、退回资金，五年内不受理申请",
-}
+def _cities_declaring(attribute: str) -> str:
+    """The names of the cities whose policy declares `attribute` (for a refusal message)."""
+    from policies.registry import all_policies
+
+    return "、".join(p.name_zh for p in all_policies().values() if getattr(p, attribute))
 
 
 @transaction.atomic
 def grant_penalize(*, grant: Grant, measure: str, reason: str, actor, request=None) -> Grant:
-    """Apply a Hangzhou 附件第十三条 penalty by severity: stop, revoke and refund, or ban."""
-    grant = Grant.objects.select_for_update().select_related("station__city").get(pk=grant.pk)
-    if grant.station.city.policy_code != "hangzhou":
+    """Apply the city's penalty by severity (CityPolicy.penalty_measures): stop, revoke and
+    refund, or revoke, refund and ban applications for the policy's ban length."""
+    grant = (
+        Grant.objects.select_for_update(of=("self",))
+        .select_related("city", "station")
+        .get(pk=grant.pk)
+    )
+    policy = engine.policy_for(grant.city)
+    params = engine.current_version(grant.city).params
+    penalties = policy.penalty_labels(params)
+    clause = policy.penalty_clause
+    if not penalties:
         raise ValidationError(
-            "按严重程度停拨、撤销、五年不受理的处罚仅适用于杭州（附件第十三条）。"
+            f"按严重程度停拨、撤销、限期不受理的处罚仅适用于{_cities_declaring('penalty_measures')}。"
         )
-    if measure not in PENALTIES:
+    if measure not in penalties:
         raise ValidationError({"measure": "未知的处罚措施。"})
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写处罚原因（如逾期未报、未完成任务、违规使用）。"})
-    grant.frozen_reason = f"{PENALTIES[measure]}：{reason.strip()}"[:200]
-    grant.frozen_clause = HANGZHOU_PENALTY
+    grant.frozen_reason = f"{penalties[measure]}：{reason.strip()}"[:200]
+    grant.frozen_clause = clause
     refund = 0
     if measure == "stop":
-        grant.status = Grant.Status.SUSPENDED
-        target = S.SUSPENDED
+        to_status, target = Grant.Status.SUSPENDED, S.SUSPENDED
     else:
-        grant.status = Grant.Status.REVOKED
-        target = S.REVOKED
+        to_status, target = Grant.Status.REVOKED, S.REVOKED
+    grant_set_status(
+        grant=grant,
+        to_status=to_status,
+        actor=actor,
+        reason=grant.frozen_reason,
+        clause=clause,
+        request=request,
+    )
+    if measure != "stop":
         refund = net_paid(grant)
         if refund > 0:
             _recovery_add(
@@ -794,14 +1102,14 @@ def grant_penalize(*, grant: Grant, measure: str, reason: str, actor, request=No
                 year=timezone.localdate().year,
                 amount=refund,
                 source=Recovery.Source.REVOCATION,
-                reason=f"{PENALTIES[measure]}：{reason.strip()}",
-                clause=HANGZHOU_PENALTY,
+                reason=f"{penalties[measure]}：{reason.strip()}",
+                clause=clause,
                 actor=actor,
             )
         if measure == "ban":
             today = timezone.localdate()
-            # The ban's length is the city's parameter (杭州 附件第十三条, default 5 years).
-            years = int(engine.current_version(grant.station.city).params["ban_years"])
+            # The ban's length is the city's parameter (CityPolicy.ban_years_param).
+            years = policy.ban_years(params)
             grant.banned_until = (
                 today.replace(year=today.year + years)
                 if not (today.month == 2 and today.day == 29)
@@ -816,29 +1124,30 @@ def grant_penalize(*, grant: Grant, measure: str, reason: str, actor, request=No
         amount=refund if measure != "stop" else 0,
         reason_code=measure,
         reason=grant.frozen_reason,
-        clause=HANGZHOU_PENALTY,
+        clause=clause,
         created_by=actor,
     )
-    _move_station(grant.station, target, actor, grant.frozen_reason, HANGZHOU_PENALTY)
+    _move_station(grant.station, target, actor, grant.frozen_reason, clause)
     audit(
         event="funding.grant_penalized",
         user=actor,
         request=request,
         obj=grant,
-        city_id=grant.station.city_id,
+        city_id=grant.city_id,
         reason=reason,
-        clause=HANGZHOU_PENALTY,
+        clause=clause,
         detail={"measure": measure, "banned_until": str(grant.banned_until or "")},
     )
     return grant
 
 
-# --- Guiyang: discretionary later-year support and revocation -------------------------------
+# --- discretionary later-year support and revocation (CityPolicy declarations) --------------
 
 
-def _guiyang_grant_open(grant: Grant, what: str) -> None:
-    if grant.station.city.policy_code != "guiyang":
-        raise ValidationError(f"{what}仅适用于贵阳学会工作站。")
+def _grant_open(grant: Grant, what: str, attribute: str) -> None:
+    """Refuse unless the grant's policy declares `attribute` and the grant is still open."""
+    if not getattr(engine.policy_for(grant.city), attribute):
+        raise ValidationError(f"{what}仅适用于{_cities_declaring(attribute)}的政策规定的资助。")
     if grant.frozen_reason or grant.status in (Grant.Status.REVOKED, Grant.Status.DELISTED):
         raise ValidationError(f"该资助已终止：{grant.frozen_reason or grant.get_status_display()}")
 
@@ -847,13 +1156,18 @@ def _guiyang_grant_open(grant: Grant, what: str) -> None:
 def support_award(
     *, grant: Grant, year: int, amount: int, reason: str, actor, request=None
 ) -> GrantDecision:
-    """Enter discretionary later-year support (贵阳 四(三)6); finance then pays it once."""
+    """Enter discretionary later-year support (CityPolicy.later_support_clause); finance then
+    pays it once."""
     from evaluations.models import StationEvaluation
 
     # Lock the grant: two administrators entering the same year at once must not both pass.
-    grant = Grant.objects.select_for_update().select_related("station__city").get(pk=grant.pk)
-    _guiyang_grant_open(grant, "后续年度补助")
-    clause = GUIYANG_LATER_SUPPORT
+    grant = (
+        Grant.objects.select_for_update(of=("self",))
+        .select_related("city", "station")
+        .get(pk=grant.pk)
+    )
+    _grant_open(grant, "后续年度补助", "later_support_clause")
+    clause = engine.policy_for(grant.city).later_support_clause
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写给予补助的理由（合作情况）。"})
     if year <= grant.start_year:
@@ -889,7 +1203,7 @@ def support_award(
     )
     award.full_clean()
     award.save()
-    city = grant.station.city
+    city = grant.city
     engine.record_decision(
         city=city,
         version=engine.current_version(city),
@@ -912,7 +1226,7 @@ def support_award(
         detail={"year": year, "amount": amount},
     )
     notify(
-        recipients=_station_users(grant.station),
+        recipients=station_users(grant.station),
         title=f"{grant.station}获{year}年度后续补助 {yuan(amount)} 元（待财务拨付）",
         body=f"{award.reason}（{clause}）",
         link=f"/funding/stations/{grant.station_id}/",
@@ -930,14 +1244,21 @@ def grant_revoke(
     recover_amount: int | None = None,
     request=None,
 ) -> GrantDecision:
-    """Revoke a Guiyang workstation for a 贵阳 四(三)4 ground; recover money if so decided."""
-    grant = Grant.objects.select_for_update().select_related("station__city").get(pk=grant.pk)
-    _guiyang_grant_open(grant, "撤销学会工作站")
-    if reason_code not in REVOCATION_REASONS:
-        raise ValidationError({"reason_code": f"请选择{GUIYANG_REVOCATION}规定的撤销情形。"})
+    """Revoke a station for a ground of CityPolicy.revocation_reasons; recover money if so
+    decided."""
+    grant = (
+        Grant.objects.select_for_update(of=("self",))
+        .select_related("city", "station")
+        .get(pk=grant.pk)
+    )
+    _grant_open(grant, "撤销学会工作站", "revocation_reasons")
+    policy = engine.policy_for(grant.city)
+    clause = policy.revocation_clause
+    if reason_code not in policy.revocation_reasons:
+        raise ValidationError({"reason_code": f"请选择{clause}规定的撤销情形。"})
     if not (detail or "").strip():
         raise ValidationError({"detail": "请写明事实与认定依据。"})
-    label = REVOCATION_REASONS[reason_code]
+    label = policy.revocation_reasons[reason_code]
     recover_amount = recover_amount or 0
     available = net_paid(grant)
     if recover_amount < 0 or recover_amount > available:
@@ -945,9 +1266,16 @@ def grant_revoke(
             {"recover_amount": f"追回金额须在 0–{yuan(available)} 元之间（已拨付净额）。"}
         )
     reason = f"撤销学会工作站（{label}）：{detail.strip()}"
-    grant.status = Grant.Status.REVOKED
+    grant_set_status(
+        grant=grant,
+        to_status=Grant.Status.REVOKED,
+        actor=actor,
+        reason=reason,
+        clause=clause,
+        request=request,
+    )
     grant.frozen_reason = reason[:200]
-    grant.frozen_clause = GUIYANG_REVOCATION
+    grant.frozen_clause = clause
     grant.full_clean()
     grant.save()
     decision = GrantDecision(
@@ -957,7 +1285,7 @@ def grant_revoke(
         amount=recover_amount,
         reason_code=reason_code,
         reason=reason,
-        clause=GUIYANG_REVOCATION,
+        clause=clause,
         created_by=actor,
     )
     decision.full_clean()
@@ -969,11 +1297,11 @@ def grant_revoke(
             amount=recover_amount,
             source=Recovery.Source.REVOCATION,
             reason=reason,
-            clause=GUIYANG_REVOCATION,
+            clause=clause,
             actor=actor,
         )
-    _move_station(grant.station, S.REVOKED, actor, reason, GUIYANG_REVOCATION)
-    city = grant.station.city
+    _move_station(grant.station, S.REVOKED, actor, reason, clause)
+    city = grant.city
     engine.record_decision(
         city=city,
         version=engine.current_version(city),
@@ -982,7 +1310,7 @@ def grant_revoke(
         subject=grant,
         inputs={"reason_code": reason_code, "detail": detail.strip()},
         outcome={"status": "revoked", "recovered": recover_amount},
-        clauses=[GUIYANG_REVOCATION],
+        clauses=[clause],
         actor=actor,
     )
     audit(
@@ -992,12 +1320,12 @@ def grant_revoke(
         obj=grant,
         city_id=city.pk,
         reason=reason,
-        clause=GUIYANG_REVOCATION,
+        clause=clause,
         detail={"reason_code": reason_code, "recovered": recover_amount},
     )
     notify(
-        recipients=_station_users(grant.station),
-        title=f"{grant.station}已被撤销（{GUIYANG_REVOCATION}）",
+        recipients=station_users(grant.station),
+        title=f"{grant.station}已被撤销（{clause}）",
         body=reason
         + (f"；须退回已拨付资金 {yuan(recover_amount)} 元。" if recover_amount else "。"),
         link=f"/funding/stations/{grant.station_id}/",
@@ -1012,7 +1340,7 @@ def _check_category(grant: Grant, category: str) -> str:
     """Refuse a forbidden category with its clause; return a warning for an unlisted one."""
     if category not in engine.EXPENSE_LABELS:
         raise ValidationError({"category": "未知的支出类别。"})
-    finding = engine.expense_finding(grant.station.city, category)
+    finding = engine.expense_finding(grant.city, category)
     if finding is None:
         return ""
     if finding.blocks:
@@ -1051,7 +1379,7 @@ def budget_line_add(
         user=actor,
         request=request,
         obj=line,
-        city_id=grant.station.city_id,
+        city_id=grant.city_id,
         detail={"category": category, "amount": str(amount)},
     )
     return line
@@ -1087,7 +1415,7 @@ def expense_record(
         user=actor,
         request=request,
         obj=expense,
-        city_id=grant.station.city_id,
+        city_id=grant.city_id,
         reason=warning,
         detail={"category": category, "amount": str(amount)},
     )
@@ -1115,8 +1443,8 @@ def budget_line_update(
 ) -> BudgetLine:
     """Change a budget row; a forbidden (or unlisted) category is refused with its clause."""
     line = (
-        BudgetLine.objects.select_for_update()
-        .select_related("grant__station__city")
+        BudgetLine.objects.select_for_update(of=("self",))
+        .select_related("grant__city", "grant__station")
         .get(pk=line.pk)
     )
     warning = _check_category(line.grant, category)
@@ -1131,7 +1459,7 @@ def budget_line_update(
         user=actor,
         request=request,
         obj=line,
-        city_id=line.grant.station.city_id,
+        city_id=line.grant.city_id,
         detail={"before": before, "after": _money_fields(line, BUDGET_FIELDS)},
     )
     return line
@@ -1139,13 +1467,17 @@ def budget_line_update(
 
 @transaction.atomic
 def budget_line_delete(*, line: BudgetLine, actor, request=None) -> None:
-    line = BudgetLine.objects.select_for_update().select_related("grant__station").get(pk=line.pk)
+    line = (
+        BudgetLine.objects.select_for_update(of=("self",))
+        .select_related("grant__city", "grant__station")
+        .get(pk=line.pk)
+    )
     audit(
         event="funding.budget_line_deleted",
         user=actor,
         request=request,
         obj=line.grant,
-        city_id=line.grant.station.city_id,
+        city_id=line.grant.city_id,
         detail={"deleted": {"id": line.pk, **_money_fields(line, BUDGET_FIELDS)}},
     )
     line.delete()
@@ -1165,8 +1497,8 @@ def expense_update(
 ) -> Expense:
     """Change a recorded expense; a forbidden category is refused with its clause."""
     expense = (
-        Expense.objects.select_for_update()
-        .select_related("grant__station__city")
+        Expense.objects.select_for_update(of=("self",))
+        .select_related("grant__city", "grant__station")
         .get(pk=expense.pk)
     )
     warning = _check_category(expense.grant, category)
@@ -1180,7 +1512,7 @@ def expense_update(
         user=actor,
         request=request,
         obj=expense,
-        city_id=expense.grant.station.city_id,
+        city_id=expense.grant.city_id,
         reason=warning,
         detail={"before": before, "after": _money_fields(expense, EXPENSE_FIELDS)},
     )
@@ -1190,14 +1522,16 @@ def expense_update(
 @transaction.atomic
 def expense_delete(*, expense: Expense, actor, request=None) -> None:
     expense = (
-        Expense.objects.select_for_update().select_related("grant__station").get(pk=expense.pk)
+        Expense.objects.select_for_update(of=("self",))
+        .select_related("grant__city", "grant__station")
+        .get(pk=expense.pk)
     )
     audit(
         event="funding.expense_deleted",
         user=actor,
         request=request,
         obj=expense.grant,
-        city_id=expense.grant.station.city_id,
+        city_id=expense.grant.city_id,
         detail={"deleted": {"id": expense.pk, **_money_fields(expense, EXPENSE_FIELDS)}},
     )
     expense.delete()
@@ -1229,7 +1563,9 @@ def change_request_submit(
     *, station: Station, kind: str, reason: str, actor, request=None
 ) -> ChangeRequest:
     """File a station's written request (merge, restructure, cancel, change…) with its clause."""
-    station = Station.objects.select_for_update().select_related("city").get(pk=station.pk)
+    station = (
+        Station.objects.select_for_update(of=("self",)).select_related("city").get(pk=station.pk)
+    )
     policy = engine.policy_for(station.city)
     if not policy.change_kinds:
         raise ValidationError(f"{station.city}的政策未规定服务站变更申请。")
@@ -1286,7 +1622,9 @@ def change_request_decide(
     from accounts.roles import Role
 
     change = (
-        ChangeRequest.objects.select_for_update().select_related("station__city").get(pk=change.pk)
+        ChangeRequest.objects.select_for_update(of=("self",))
+        .select_related("station__city")
+        .get(pk=change.pk)
     )
     station = change.station
     if not actor.is_platform_admin and (
@@ -1312,7 +1650,14 @@ def change_request_decide(
         for grant in Grant.objects.select_for_update().filter(station=station, frozen_reason=""):
             grant.frozen_reason = reason
             grant.frozen_clause = change.clause
-            grant.status = Grant.Status.REVOKED
+            grant_set_status(
+                grant=grant,
+                to_status=Grant.Status.REVOKED,
+                actor=actor,
+                reason=reason,
+                clause=change.clause,
+                request=request,
+            )
             grant.full_clean()
             grant.save()
             ended.append(grant.pk)
@@ -1328,7 +1673,7 @@ def change_request_decide(
         detail={"approved": approve, "kind": change.kind, "grants_ended": ended},
     )
     notify(
-        recipients=_station_users(station),
+        recipients=station_users(station),
         title=f"{station}{label}申请{'已批准' if approve else '未获批准'}",
         body=f"{change.decision_note}（{change.clause}）",
         link=f"/funding/stations/{station.pk}/",

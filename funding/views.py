@@ -52,6 +52,12 @@ def _deny(decision) -> None:
         raise PermissionDenied(reason)
 
 
+def _penalty_terms(grant) -> dict:
+    """The grant's policy and today's parameters, for the penalty form's measures."""
+    city = grant.city
+    return {"policy": engine.policy_for(city), "params": engine.current_version(city).params}
+
+
 def _program_choices(city):
     policy = engine.policy_for(city)
     return [
@@ -130,7 +136,7 @@ def grant_detail(request, pk: int):
     can_pay = permissions.can_approve_disbursement(user, grant)[0]
     ctx = {
         "grant": grant,
-        "program": engine.program_for(grant.station.city, grant.program),
+        "program": engine.program_for(grant.city, grant.program),
         "schedule": grant.schedule_years(),
         "status_labels": engine.STATUS_LABELS,
         "grade_labels": engine.GRADE_LABELS,
@@ -149,7 +155,7 @@ def grant_detail(request, pk: int):
         "net": services.net_paid(grant),
         "can_recover": permissions.can_record_recovery(user, grant)[0],
         "recovery_form": RecoveryForm(prefix="recovery"),
-        "can_repay": bool(user.role == "finance" and user.city_id == grant.station.city_id),
+        "can_repay": bool(user.role == "finance" and user.city_id == grant.city_id),
         "budget_lines": grant.budget_lines.all(),
         "budget_total": sum((b.amount for b in grant.budget_lines.all()), Decimal(0)),
         "expenses": grant.expenses.all(),
@@ -157,14 +163,14 @@ def grant_detail(request, pk: int):
         "budget_form": BudgetLineForm(),
         "expense_form": ExpenseForm(),
         "can_penalize": permissions.can_penalize(user, grant)[0],
-        "penalty_form": PenaltyForm(prefix="penalty"),
+        "penalty_form": PenaltyForm(prefix="penalty", **_penalty_terms(grant)),
         "expense_labels": engine.EXPENSE_LABELS,
-        "expense_rules": engine.policy_for(grant.station.city).expenses,
+        "expense_rules": engine.policy_for(grant.city).expenses,
         "decisions": grant.decisions.select_related("created_by"),
         "can_support": permissions.can_award_support(user, grant)[0],
         "support_form": SupportForm(prefix="support", initial={"year": grant.start_year + 1}),
         "can_revoke": permissions.can_revoke(user, grant)[0],
-        "revoke_form": RevokeForm(prefix="revoke"),
+        "revoke_form": RevokeForm(prefix="revoke", policy=engine.policy_for(grant.city)),
     }
     return render(request, "funding/grant_detail.html", ctx)
 
@@ -300,7 +306,7 @@ def _money_entry(request, pk, form_class, service, ok):
 def grant_penalize(request, pk: int):
     grant = selectors.get_grant(request.user, pk)
     _deny(permissions.can_penalize(request.user, grant))
-    form = PenaltyForm(request.POST, prefix="penalty")
+    form = PenaltyForm(request.POST, prefix="penalty", **_penalty_terms(grant))
     if form.is_valid():
         try:
             with money_form_write(form=form, grant=grant, actor=request.user, purpose="penalty"):
@@ -343,7 +349,7 @@ def support_award(request, pk: int):
 def grant_revoke(request, pk: int):
     grant = selectors.get_grant(request.user, pk)
     _deny(permissions.can_revoke(request.user, grant))
-    form = RevokeForm(request.POST, prefix="revoke")
+    form = RevokeForm(request.POST, prefix="revoke", policy=engine.policy_for(grant.city))
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("funding:grant", pk=grant.pk)
@@ -456,6 +462,10 @@ def station_money(request, pk: int):
             "grade_labels": engine.GRADE_LABELS,
             "status_labels": engine.STATUS_LABELS,
             "change_kinds": policy.change_kinds,
+            # An absence can revoke the station where the policy makes it a ground.
+            "absence_revocation_clause": policy.revocation_clause
+            if "absent" in policy.revocation_reasons
+            else "",
             "change_clause": policy.change_clause,
             "change_requests": station.change_requests.select_related("requested_by", "decided_by"),
             "can_request_change": bool(policy.change_kinds)
@@ -511,4 +521,9 @@ def change_request_decide(request, pk: int, change_pk: int):
 @login_required
 def disbursement_notice(request, pk: int):
     d = selectors.get_disbursement(request.user, pk)
-    return render(request, "funding/disbursement_notice.html", {"d": d, "station": d.grant.station})
+    grant = d.grant
+    return render(
+        request,
+        "funding/disbursement_notice.html",
+        {"d": d, "station": grant.station, "subject": grant.subject, "city": grant.city},
+    )

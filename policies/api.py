@@ -211,7 +211,7 @@ def version_numbered(city, number: int) -> VersionInfo:
 
 def grant_terms(grant) -> VersionInfo:
     """Return a grant's own terms: the parameters snapshotted when it was created."""
-    city = grant.station.city
+    city = grant.city
     return VersionInfo(
         grant.policy_version, get_city_policy(city).params(grant.policy_params or {})
     )
@@ -468,3 +468,18 @@ def notice_end_date(city, start: dt.date, workdays: int) -> dt.date:
     from .selectors import notice_end
 
     return notice_end(start, workdays)
+
+
+# --- notices: the holiday calendar (applications.views.notice_create) ---
+
+
+def calendar_missing_error() -> type[Exception]:
+    """Return the exception raised when a notice runs into a year without a holiday table."""
+    return CalendarMissing
+
+
+def can_enter_holidays(user) -> bool:
+    """Return whether `user` may enter a year's statutory holidays (the form the page links)."""
+    from .selectors import can_edit_holidays
+
+    return can_edit_holidays(user)

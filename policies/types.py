@@ -131,6 +131,12 @@ class Program:
     round_every: int | str = 1
     rounds_zh: str = ""
     clauses: tuple[str, ...] = ()
+    # --- funding: who is paid ---
+    # The party whose account receives the grant: the station's host unit or society, the
+    # expert of the application (an individual award), or the project's undertaking unit
+    # (the application's host unit). funding.models.Grant.payee_party reads it.
+    payee: Literal["host_unit", "society", "expert", "undertaking_unit"] = "host_unit"
+
     # --- applications engine ---
     # The application form (申报书) the program uses: a key of applications.forms.FORMS,
     # naming what the form asks for, not the city (the form classes stay in applications/).
@@ -138,6 +144,32 @@ class Program:
     # The clause that makes a society applying for a new station name its host/demand unit
     # (cited when the form asks for one and none is chosen).
     host_unit_clause: str = ""
+
+    # --- calls: required materials (applications.calls) ---
+    # Attachment kinds (applications.models.AttachmentKind values) the policy requires of
+    # every application to this program; a call adds to them, never removes one.
+    required_attachments: tuple[str, ...] = ()
+    materials_clause: str = ""
+
+
+@dataclass(frozen=True)
+class GrantFacts:
+    """What the funding app knows when a grant is about to be created (funding builds it).
+
+    `station_programs`: programs the station already holds (or held) a grant under;
+    `overlapping`: same-society grants whose years overlap this one and that fund the same
+    station or the same activity, each described for the message; `banned_until`: the end
+    of a running application ban of the society (a penalty), if any.
+    """
+
+    program: str
+    level: str
+    start_year: int
+    society_name: str = ""
+    host_has_expert_workstation: bool = False
+    station_programs: frozenset[str] = frozenset()
+    overlapping: tuple[str, ...] = ()
+    banned_until: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +208,10 @@ class Stage:
     # the approver records a reason (杭州 六(二) 不重复资助).
     double_funding_check: bool = False
     clause: str = ""
+    # --- forms: what a stage records (applications.contracts) ---
+    # Approving here records the signed project contract: date, number and signed scan
+    # (杭州 附件第九条 签订项目合同).
+    records_contract: bool = False
 
     @property
     def is_terminal(self) -> bool:
@@ -341,6 +377,68 @@ class CityPolicy:
     change_clause: str = ""
     change_ends_support: tuple[str, ...] = ()
     change_requesters: tuple[str, ...] = ()  # accounts.roles.Role values
+    # --- funding: misuse, penalties and their ban, later-year support, revocation ---
+    # The clause a misuse recovery (违规使用 追回) cites; empty: the policy names none, and
+    # the administrator must give one.
+    misuse_clause: str = ""
+    # Penalty measures by severity (measure -> label; "{ban_years}" is filled from the
+    # parameter `ban_years_param`) and their clause. Known measures: "stop" (停止拨付),
+    # "revoke" (撤销并退回), "ban" (撤销、退回并在若干年内不受理申请). Empty: no penalties.
+    penalty_measures: Mapping[str, str] = {}
+    penalty_clause: str = ""
+    ban_years_param: str = ""
+    # Discretionary later-year support for a qualified station (empty: none).
+    later_support_clause: str = ""
+    # Revocation grounds (code -> label) and their clause; "absent" is also shown on the
+    # station page beside the evaluation absences (empty: no revocation decision).
+    revocation_reasons: Mapping[str, str] = {}
+    revocation_clause: str = ""
+
+    # --- evaluations: assessed years, the self-report, the demand unit, absence ---
+    # A grant paid once is still assessed every year of the station's agreement (贵阳 四(三):
+    # annual assessment over an agreement of at least two years); elsewhere it carries none.
+    assessed_over_agreement: bool = False
+    # The self-report form's fields (StationEvaluation field names), in order.
+    self_report_fields: tuple[str, ...] = ("summary",)
+    # The clause that requires final accounts (经费决算) in the self-report; "" = not required.
+    final_accounts_clause: str = ""
+    # The clause under which the demand (host) unit evaluates the station instead of
+    # reporting on it itself (贵阳 四(三)); "" = no demand-unit evaluation.
+    demand_unit_clause: str = ""
+    # Cited when a round closes with stations absent: every station must take part.
+    absence_clause: str = ""
+    # The clause that makes an unexcused absence a ground for revocation; "" = none.
+    absence_revocation_clause: str = ""
+
+    @property
+    def requires_final_accounts(self) -> bool:
+        return bool(self.final_accounts_clause)
+
+    @property
+    def has_demand_unit_evaluation(self) -> bool:
+        return bool(self.demand_unit_clause)
+
+    def assessed_years(
+        self,
+        program: Program,
+        *,
+        start_year: int,
+        agreement_end_year: int | None,
+        params: Mapping[str, Any],
+    ) -> list[int]:
+        """Return the years a grant of `program` starting in `start_year` is assessed.
+
+        Yearly support: each supported year. Otherwise, with `assessed_over_agreement`,
+        each year of the agreement (at least two); else none (one-off awards and topics).
+        """
+        if program.payment == "yearly":
+            return list(range(start_year, start_year + self.support_years(program, params)))
+        if self.assessed_over_agreement:
+            end = agreement_end_year if agreement_end_year else start_year + 1
+            return list(range(start_year, max(end, start_year + 1) + 1))
+        return []
+
+    # --- end evaluations ---
 
     def __init_subclass__(cls, **kwargs):
         """Give every rubric indicator a weight parameter (the policies leave weights open).
@@ -500,6 +598,20 @@ class CityPolicy:
         self, summary: ActivitySummary, params: Mapping[str, Any]
     ) -> list[QuantItem]:
         return []
+
+    # --- funding: conflicts and penalties ---
+    def grant_conflicts(self, facts: GrantFacts, params: Mapping[str, Any]) -> list[Finding]:
+        """Return the repeat or double-funding rules a new grant breaks (blocking findings)."""
+        return []
+
+    def ban_years(self, params: Mapping[str, Any]) -> int:
+        """Return the length of a penalty's application ban in years (0: no ban)."""
+        return int(params[self.ban_years_param]) if self.ban_years_param else 0
+
+    def penalty_labels(self, params: Mapping[str, Any]) -> dict[str, str]:
+        """Return the penalty measures with their labels, the ban length filled in."""
+        years = self.ban_years(params)
+        return {k: v.format(ban_years=years) for k, v in self.penalty_measures.items()}
 
     def call_findings(
         self, program: str, year: int, previous_years: list[int], params: Mapping[str, Any]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from stations.demo import CITY_CODES  # the same five cities as the demo
+from demo.loader import CITY_CODES  # the same five cities as the demo
 
 STATIONS_PER_CITY = 4000
 
@@ -234,6 +234,7 @@ def _city(city, n: int, rng: random.Random, password: str, counts: BenchCounts) 
         [
             Grant(
                 station=s,
+                **Grant.parties_of(s),
                 program=program_code,
                 level=level,
                 start_year=YEARS[0],

@@ -142,14 +142,14 @@ def funding_chart(user, city) -> Chart:
                 approved[year["year"]] += int(year["paid"])
     paid = {
         r["year"]: r["s"]
-        for r in scope_queryset(user, Disbursement.objects.filter(grant__station__city=city))
+        for r in scope_queryset(user, Disbursement.objects.filter(grant__city=city))
         .values("year")
         .annotate(s=Sum("amount"))
         .order_by()
     }
     recovered = {
         r["year"]: r["s"]
-        for r in scope_queryset(user, Recovery.objects.filter(grant__station__city=city))
+        for r in scope_queryset(user, Recovery.objects.filter(grant__city=city))
         .values("year")
         .annotate(s=Sum("amount"))
         .order_by()
@@ -270,18 +270,18 @@ def all_cities(user) -> list[CityRow]:
         rows[r["city"]].applications = r["n"]
     for r in (
         scope_queryset(user, Disbursement.objects.all())
-        .values("grant__station__city")
+        .values("grant__city")
         .annotate(s=Sum("amount"))
         .order_by()
     ):
-        rows[r["grant__station__city"]].paid = r["s"]
+        rows[r["grant__city"]].paid = r["s"]
     for r in (
         scope_queryset(user, Recovery.objects.all())
-        .values("grant__station__city")
+        .values("grant__city")
         .annotate(s=Sum("amount"))
         .order_by()
     ):
-        rows[r["grant__station__city"]].recovered = r["s"]
+        rows[r["grant__city"]].recovered = r["s"]
     return list(rows.values())
 
 

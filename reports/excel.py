@@ -21,11 +21,12 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from accounts.cells import DANGEROUS_PREFIXES, neutralise  # noqa: F401  (shared with admin)
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.0"
 DATE_FORMAT = "yyyy-mm-dd"
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -39,13 +40,6 @@ class Formula:
     """A formula the report itself computes (e.g. "=SUM(F2:F9)"); never user data."""
 
     text: str
-
-
-def neutralise(text: str) -> str:
-    """Return `text` safe for a spreadsheet cell: a leading formula trigger gets an apostrophe."""
-    if text and text.startswith(DANGEROUS_PREFIXES):
-        return "'" + text
-    return text
 
 
 def _normalise(value: Any, number_format: str | None) -> tuple[Any, str | None, bool]:

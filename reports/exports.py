@@ -202,12 +202,13 @@ DISBURSEMENT_FIELDS = (
     "payee_account_no",
     "grant__program",
     "grant__station__name",
-    "grant__station__city_id",
-    "grant__station__city__name",
-    "grant__station__city__policy_code",
-    "grant__station__society_id",
-    "grant__station__society__name",
-    "grant__station__host_unit_id",
+    "grant__application__title",
+    "grant__city_id",
+    "grant__city__name",
+    "grant__city__policy_code",
+    "grant__society_id",
+    "grant__society__name",
+    "grant__host_unit_id",
     "approved_by__username",
     "approved_by__full_name",
 )
@@ -224,23 +225,35 @@ def _disbursements(user) -> QuerySet:
     )
 
 
+def _payee_of(policy_code: str, program: str) -> str:
+    """The program's declared payee kind (policies Program.payee); host unit if unknown."""
+    from policies.registry import get_policy
+    from policies.types import PolicyError
+
+    try:
+        return get_policy(policy_code).program(program).payee
+    except (KeyError, LookupError, PolicyError):
+        return "host_unit"
+
+
 def _payee_account(user):
     """Return row -> account number, full or masked by stations.privacy (cached per payee)."""
-    from stations.fields import mask
+    from accounts.privacy import mask
     from stations.models import HostUnit, Society
     from stations.privacy import can_see_bank_account
 
     visible: dict[tuple, bool] = {}
 
     def account(row) -> str:
-        # Guiyang pays the society (贵阳 四(四)); the other cities pay the host unit.
-        if row["grant__station__city__policy_code"] == "guiyang":
-            model, pk = Society, row["grant__station__society_id"]
+        # Who is paid is the program's declaration (policies Program.payee).
+        payee = _payee_of(row["grant__city__policy_code"], row["grant__program"])
+        if payee in ("society", "expert") or not row["grant__host_unit_id"]:
+            model, pk = Society, row["grant__society_id"]
         else:
-            model, pk = HostUnit, row["grant__station__host_unit_id"]
+            model, pk = HostUnit, row["grant__host_unit_id"]
         key = (model, pk)
         if key not in visible:
-            owner = model(pk=pk, city_id=row["grant__station__city_id"])
+            owner = model(pk=pk, city_id=row["grant__city_id"])
             visible[key] = can_see_bank_account(user, owner)
         number = row["payee_account_no"]
         return number if visible[key] else mask(number)
@@ -251,14 +264,13 @@ def _payee_account(user):
 def _disbursement_columns(user) -> Sequence[Column]:
     labels = _ProgramLabels()
     return (
-        Column("服务站", lambda d: d["grant__station__name"], 36),
-        Column("城市", lambda d: d["grant__station__city__name"], 8),
-        Column("建站学会", lambda d: d["grant__station__society__name"], 26),
+        # A program without a station (a topic, an award) is listed by its application.
+        Column("服务站", lambda d: d["grant__station__name"] or d["grant__application__title"], 36),
+        Column("城市", lambda d: d["grant__city__name"], 8),
+        Column("建站学会", lambda d: d["grant__society__name"], 26),
         Column(
             "项目类别",
-            lambda d: labels.program_for_code(
-                d["grant__station__city__policy_code"], d["grant__program"]
-            ),
+            lambda d: labels.program_for_code(d["grant__city__policy_code"], d["grant__program"]),
             20,
         ),
         Column("资助年度", lambda d: d["year"], 10, number_format="0"),

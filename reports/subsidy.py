@@ -214,13 +214,13 @@ def subsidy_report(
         g.pk: g
         for g in scope_queryset(
             user,
-            Grant.objects.filter(station__city=city).select_related(
-                "station__society", "station__host_unit"
+            Grant.objects.filter(city=city).select_related(
+                "station", "application", "society", "host_unit"
             ),
         )
     }
-    payments = scope_queryset(user, Disbursement.objects.filter(grant__station__city=city))
-    recoveries = scope_queryset(user, Recovery.objects.filter(grant__station__city=city))
+    payments = scope_queryset(user, Disbursement.objects.filter(grant__city=city))
+    recoveries = scope_queryset(user, Recovery.objects.filter(grant__city=city))
     if year is not None:
         payments = payments.filter(year=year)
         recoveries = recoveries.filter(year=year)
@@ -261,13 +261,13 @@ def subsidy_report(
             continue
         scheduled = grant.schedule_year(row_year) or {}
         approved = 0 if row_year in grant.withdrawn_years else int(scheduled.get("paid") or 0)
-        station = grant.station
+        # A program without a station (a topic, an award) is listed by its application.
         rows.append(
             SubsidyRow(
                 grant_id=grant.pk,
-                station=station.name,
-                society=station.society.name,
-                host_unit=station.host_unit.name,
+                station=grant.station.name if grant.station_id else grant.subject,
+                society=grant.society.name,
+                host_unit=grant.host_unit.name if grant.host_unit_id else "",
                 level=grant.level,
                 level_label=LEVEL_LABELS.get(grant.level, grant.level),
                 program=grant.program,

@@ -54,13 +54,13 @@ def estimated_rows(user, *, city, year=None, date_from=None, date_to=None) -> in
         paid = Q(year=year)
         recovered = Q(year=year)
         scheduled = scope_queryset(
-            user, Grant.objects.filter(station__city=city, start_year__lte=year)
+            user, Grant.objects.filter(city=city, start_year__lte=year)
         ).count()
     else:
         paid = Q(paid_on__range=(date_from, date_to))
         recovered = Q(created_at__date__range=(date_from, date_to))
         scheduled = 0
-    base = {"grant__station__city": city}
+    base = {"grant__city": city}
     return max(
         scheduled,
         scope_queryset(user, Disbursement.objects.filter(paid, **base)).count()

@@ -16,8 +16,8 @@ from django.db.models import Q, QuerySet
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin_formats import SafeExportMixin
 from accounts.scoping import scope_queryset
-from reports.admin_formats import SafeExportMixin
 
 from . import resources, services
 from .models import (

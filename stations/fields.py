@@ -17,6 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from accounts.privacy import mask  # noqa: F401  (the masked view of these fields' values)
+
 PREFIX = "enc1:"
 
 
@@ -111,10 +113,3 @@ class EncryptedJSONField(models.TextField):
         from django.forms import JSONField as JSONFormField
 
         return super().formfield(**{"form_class": JSONFormField, **kwargs})
-
-
-def mask(value: str, visible: int = 4) -> str:
-    """Return `value` with all but the last `visible` characters hidden: ************1234."""
-    if not value:
-        return ""
-    return "*" * max(len(value) - visible, 0) + value[-visible:]

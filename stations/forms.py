@@ -7,6 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+# The policy rules are pure and below stations (tests/test_architecture.py): a module import.
+from policies.registry import get_policy
+
 from .choices import StationStatus
 from .models import ActivityRecord, City, District, Expert, HostUnit, Society, Station
 from .privacy import can_see_bank_account
@@ -273,8 +276,6 @@ def city_programs(city: City | None) -> list[tuple[str, str]]:
     """Return (code, Chinese label) of the programs in the city's policy module, if any."""
     if city is None:
         return []
-    from policies.registry import get_policy
-
     try:
         policy = get_policy(city.policy_code)
     except Exception:  # a city without a policy module keeps the free-text code

@@ -1,11 +1,7 @@
 """Who may see personal and financial data in full; everyone else sees it masked."""
 
+from accounts.privacy import SENSITIVE_KEYS, mask, mask_sensitive  # noqa: F401  (masking is accounts')
 from accounts.roles import Role
-
-from .fields import mask
-
-# Keys whose values are masked wherever they are copied (audit details, exports for others).
-SENSITIVE_KEYS = ("bank_account_no", "payee_account_no", "id_number", "account_no")
 
 
 def can_see_bank_account(user, owner) -> bool:
@@ -25,15 +21,3 @@ def can_see_bank_account(user, owner) -> bool:
 def bank_account_for(user, owner, number: str | None = None) -> str:
     number = owner.bank_account_no if number is None else number
     return number if can_see_bank_account(user, owner) else mask(number)
-
-
-def mask_sensitive(data):
-    """Return a copy of `data` (dicts/lists) with sensitive keys' values masked."""
-    if isinstance(data, dict):
-        return {
-            key: mask(str(value)) if key in SENSITIVE_KEYS and value else mask_sensitive(value)
-            for key, value in data.items()
-        }
-    if isinstance(data, list):
-        return [mask_sensitive(item) for item in data]
-    return data

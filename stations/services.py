@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.services import audit
 
-from .choices import ActivityKind, StationStatus
+from .choices import ActivityKind, ExpertRole, StationStatus
 from .models import (
     ActivityEvidence,
     ActivityRecord,
@@ -26,6 +26,8 @@ from .models import (
     HostUnit,
     Society,
     Station,
+    StationExpert,
+    StationStaff,
     StationStatusChange,
 )
 from .uploads import CheckedUpload, validate_upload
@@ -314,6 +316,74 @@ def station_set_status(
         detail={"before": {"status": from_status}, "after": {"status": to_status}},
     )
     return change
+
+
+# --- agreement, staff and expert team ------------------------------------------------------
+
+AGREEMENT_FIELDS = ("agreement_signed_on", "term_start", "term_end", "agreement_content")
+
+
+@transaction.atomic
+def station_agreement_set(*, station: Station, actor, data: Mapping[str, Any]) -> Station:
+    """Record the co-construction agreement (dates, content) on the station (audited)."""
+    unknown = set(data) - set(AGREEMENT_FIELDS)
+    if unknown:
+        raise ValueError(f"not agreement fields: {sorted(unknown)}")
+    return station_update(station=station, actor=actor, data=data)
+
+
+@transaction.atomic
+def station_staff_add(
+    *, station: Station, actor, name: str, position: str, mobile: str = ""
+) -> StationStaff:
+    """Add a staff member; a person already listed under the same name is kept as is."""
+    existing = station.staff.filter(name=name.strip()).first()
+    if existing is not None:
+        return existing
+    member = StationStaff(
+        station=station, name=name.strip(), position=position.strip(), mobile=mobile.strip()
+    )
+    member.full_clean()
+    member.save()
+    audit(
+        event="station.staff_added",
+        user=actor,
+        obj=station,
+        detail={"name": member.name, "position": member.position},
+    )
+    return member
+
+
+@transaction.atomic
+def station_team_add(
+    *,
+    station: Station,
+    actor,
+    expert: Expert,
+    joined_on,
+    role: str = ExpertRole.MEMBER,
+) -> StationExpert:
+    """Add an expert to the station's team; one already on it (not left) is kept as is."""
+    if expert.city_id != station.city_id:
+        raise ValidationError({"expert": _("专家必须属于服务站所在城市。")})
+    current = station.team.filter(expert=expert, left_on__isnull=True).first()
+    if current is not None:
+        return current
+    member = StationExpert(station=station, expert=expert, role=role, joined_on=joined_on)
+    member.full_clean()
+    member.save()
+    audit(
+        event="station.team_member_added",
+        user=actor,
+        obj=station,
+        detail={
+            "expert": expert.pk,
+            "name": expert.name,
+            "role": role,
+            "joined_on": str(joined_on),
+        },
+    )
+    return member
 
 
 # --- activity records ----------------------------------------------------------------------

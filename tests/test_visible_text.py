@@ -42,7 +42,7 @@ PROJECT_APPS = {"stations", "applications", "funding", "evaluations", "network",
 
 @pytest.fixture
 def demo(db, settings):
-    from stations.demo import demo_load
+    from demo.loader import demo_load
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     demo_load()

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "funding",
     "network",
     "reports",
+    "home",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -340,8 +342,8 @@ REPORTS_SYNC_EXPORT_MAX = int(os.environ.get("REPORTS_SYNC_EXPORT_MAX", "2000"))
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-# Admin exports escape formulae; every admin offers only reports.admin_formats' formats, whose
-# text cells go through the app's reports.excel.neutralise (stronger than the library's "=" strip).
+# Admin exports escape formulae; every admin offers only accounts.admin_formats' formats, whose
+# text cells go through the app's accounts.cells.neutralise (stronger than the library's "=" strip).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # LOG_FORMAT=json (production's default) writes one JSON object a line; every line carries the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..common import (
@@ -59,6 +60,26 @@ class GuiyangPolicy(CityPolicy):
     change_clause = f"{ASSESSMENT}5"
     change_ends_support = ("cancel",)
     change_requesters = ("society_staff",)
+    # --- funding --- (the society is paid: 四(四); see Program.payee)
+    misuse_clause = FUNDS
+    later_support_clause = f"{ASSESSMENT}6"
+    revocation_clause = f"{ASSESSMENT}4"
+    # 四(三)4: any one of these revokes the workstation.
+    revocation_reasons = {
+        "absent": "无正当理由不参加考核",
+        "false_materials": "申报过程中隐瞒真实情况、提供虚假材料",
+        "ip_infringement": "恶意侵犯他人知识产权，造成不良社会影响，被行政或司法部门确认侵权",
+        "major_accident": "建站单位因技术原因发生重大安全、质量、环境污染事故，受到行政、刑事处理",
+    }
+
+    # --- evaluations ---
+    # 四(三): assessed every year of the agreement (paid once); the demand unit evaluates the
+    # workstation; every workstation takes part (四(三)3), absence may revoke it (四(三)4).
+    assessed_over_agreement = True
+    demand_unit_clause = ASSESSMENT
+    absence_clause = f"{ASSESSMENT}3"
+    absence_revocation_clause = f"{ASSESSMENT}4"
+    # --- end evaluations ---
 
     programs = {
         "station": Program(
@@ -75,9 +96,27 @@ class GuiyangPolicy(CityPolicy):
             },
             rounds_zh="常年申报，经认定后一次性补助",
             clauses=(f"{FUNDS}1", f"{FUNDS}2"),
+            payee="society",  # --- funding --- 四(四): the money goes to the society
             # --- applications engine ---
             form="budgeted_station",  # 申报书 with the budget table and the payee account
             host_unit_clause=CONDITIONS,
+        ),
+    }
+
+    # --- calls: required materials (四(二) 申报材料) ---
+    programs = {
+        **programs,
+        "station": replace(
+            programs["station"],
+            required_attachments=(
+                "application_form",
+                "agreement",
+                "work_plan",
+                "expert_list",
+                "work_rules",
+                "staff_list",
+            ),
+            materials_clause=PROCEDURE,
         ),
     }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..common import (
@@ -26,6 +27,7 @@ from ..types import (
     ExpenseRules,
     Finding,
     FundingResult,
+    GrantFacts,
     Indicator,
     ParamSpec,
     Program,
@@ -102,6 +104,8 @@ def _project_workflow(code: str, *, contract: bool, quota: bool) -> Workflow:
                 approve="approved",
                 reject="rejected",
                 clause=CONTRACT,
+                # --- forms: the contract's date, number and signed scan ---
+                records_contract=True,
             )
         )
     stages += [
@@ -127,6 +131,8 @@ def _one_off(code: str, label: str, clause: str, form: str, **amounts: Any) -> P
         support_years=1,
         rounds_zh="每年一次",
         clauses=(clause,),
+        # --- funding --- a topic or an activity without a station: the society is paid.
+        payee="society",
         form=form,  # --- applications engine ---
         **amounts,
     )
@@ -170,6 +176,41 @@ class HangzhouPolicy(CityPolicy):
     change_clause = CONTRACT
     change_ends_support = ("terminate",)
     change_requesters = ("society_staff",)
+    # --- funding ---
+    misuse_clause = PENALTIES
+    penalty_measures = {
+        "stop": "停止拨付",
+        "revoke": "撤销资助并退回已拨资金",
+        "ban": "撤销资助、退回资金，{ban_years}年内不受理申请",
+    }
+    penalty_clause = PENALTIES
+    ban_years_param = "ban_years"
+
+    def grant_conflicts(self, facts: GrantFacts, params: Mapping[str, Any]) -> list[Finding]:
+        """六(二) 不重复资助: a society's overlapping funded activity; 附件第十三条: a ban."""
+        findings = [
+            block(
+                "double_funding",
+                f"{facts.society_name}的活动已获资助（{other}），活动重叠的不重复资助",
+                PLAN_FUNDS,
+            )
+            for other in facts.overlapping
+        ]
+        if facts.banned_until is not None:
+            findings.append(
+                block(
+                    "penalty_ban",
+                    f"{facts.society_name}受处罚，{facts.banned_until:%Y年%m月%d日}前不受理其申请",
+                    PENALTIES,
+                )
+            )
+        return findings
+
+    # --- evaluations ---
+    # 附件第十二条: the year-end assessment includes the final accounts (经费决算).
+    self_report_fields = ("summary", "final_accounts", "final_accounts_total")
+    final_accounts_clause = ASSESSMENT
+    # --- end evaluations ---
 
     programs = {
         "service_base": Program(
@@ -230,6 +271,19 @@ class HangzhouPolicy(CityPolicy):
             PLAN_FUNDS,
             "overseas_activity",  # 活动、专家、日期、内容、预算: no station is built
             range_params={"city": ("overseas_min", "overseas_max")},
+        ),
+    }
+
+    # --- calls: required materials (附件第四、五条: 各方签订协议) ---
+    programs = {
+        **programs,
+        "service_base": replace(
+            programs["service_base"],
+            required_attachments=("agreement",),
+            materials_clause=BASE_COND,
+        ),
+        "station": replace(
+            programs["station"], required_attachments=("agreement",), materials_clause=STATION_COND
         ),
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..common import (
@@ -44,11 +45,28 @@ CONDITION_CLAUSE = {
     "chief_expert": f"{C} 四(三)",
     "function_project": f"{C} 四(四)",
 }
+# --- calls: required materials ---
+# Materials every application of the program must carry (四(二)4, 四(三): 县区科协盖章确认;
+# 四(四)2: 承担职能的证明); the agreement may instead be shown by its signing date.
+REQUIRED_MATERIALS = {
+    "service_station": (COUNTY_CAST_CONFIRMATION,),
+    "chief_expert": (COUNTY_CAST_CONFIRMATION,),
+    "function_project": (FUNCTION_PROOF,),
+}
+MATERIALS_ITEM = {"service_station": "4", "chief_expert": "4", "function_project": "2"}
 LABELS = {
     "demo_society": ("综合示范学会奖", "society"),
     "service_station": ("科技服务站", "society"),
     "chief_expert": ("首席专家（工程师）", "expert"),
     "function_project": ("承接职能示范工程", "society"),
+}
+# --- funding --- who receives each award: the society, the station's host unit, the expert,
+# the function project's undertaking unit.
+PAYEES = {
+    "demo_society": "society",
+    "service_station": "host_unit",
+    "chief_expert": "expert",
+    "function_project": "undertaking_unit",
 }
 
 
@@ -67,6 +85,7 @@ def _program(code: str) -> Program:
         deadline_clause=DEADLINE,
         rounds_zh="每年评选一次",
         clauses=(AWARD_CLAUSE[code], DEADLINE),
+        payee=PAYEES[code],
         form=FORMS[code],  # --- applications engine ---
     )
 
@@ -149,6 +168,18 @@ class LianyungangPolicy(CityPolicy):
     # 四(一)1: a demonstration society needs, within the year, an approved station or
     # function project (facts.has_same_year_station_or_project is computed from these).
     same_year_programs = ("service_station", "function_project")
+    # --- calls: required materials (县区科协盖章确认; 承接职能证明) ---
+    programs = {
+        code: replace(
+            prog,
+            required_attachments=REQUIRED_MATERIALS.get(code, ()),
+            materials_clause=(
+                f"{CONDITION_CLAUSE[code]}{MATERIALS_ITEM[code]}" if code in MATERIALS_ITEM else ""
+            ),
+        )
+        for code, prog in programs.items()
+    }
+
     workflows = {code: _workflow(code) for code in CODES}
     review_rubrics = {
         code: Rubric(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..common import block, resolve_amount, stage, terminal, warn, year_span
@@ -12,6 +13,7 @@ from ..types import (
     ExpenseRules,
     Finding,
     FundingResult,
+    GrantFacts,
     Indicator,
     ParamSpec,
     PolicyError,
@@ -87,6 +89,15 @@ def station_name(
     return f"{society_name}{place}服务站"
 
 
+# --- funding ---
+def no_repeat_key_support(previously: bool) -> list[Finding]:
+    """三(二): a station once chosen for key support may not be chosen again — checked at
+    application (eligibility) and again when the grant is made (funding)."""
+    if not previously:
+        return []
+    return [block("already_key_supported", "获得过择优资助的学会服务站不得重复申报", SELECTION)]
+
+
 class ShenyangPolicy(CityPolicy):
     code = "shenyang"
     name_zh = C
@@ -121,6 +132,12 @@ class ShenyangPolicy(CityPolicy):
             clauses=(SELECTION, EVALUATION),
             form="key_support",  # --- applications engine ---
         ),
+    }
+
+    # --- calls: required materials (三(一): 签订共建协议后报备案) ---
+    programs = {
+        code: replace(prog, required_attachments=("agreement",), materials_clause=FILING)
+        for code, prog in programs.items()
     }
 
     workflows = {
@@ -266,6 +283,12 @@ class ShenyangPolicy(CityPolicy):
         allowed_clause=FUNDS,
     )
 
+    # --- funding ---
+    def grant_conflicts(self, facts: GrantFacts, params: Mapping[str, Any]) -> list[Finding]:
+        if facts.program != "key_support":
+            return []
+        return no_repeat_key_support("key_support" in facts.station_programs)
+
     def check_eligibility(
         self, program: str, facts: EligibilityFacts, params: Mapping[str, Any]
     ) -> list[Finding]:
@@ -335,14 +358,7 @@ class ShenyangPolicy(CityPolicy):
                 )
             )
         if program == "key_support":
-            if facts.previously_key_supported:
-                findings.append(
-                    block(
-                        "already_key_supported",
-                        "获得过择优资助的学会服务站不得重复申报",
-                        SELECTION,
-                    )
-                )
+            findings += no_repeat_key_support(facts.previously_key_supported)
             if not facts.station_filed:
                 findings.append(block("not_filed", "只能从已备案的学会服务站中遴选", SELECTION))
         return findings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..common import block, resolve_amount, stage, terminal, warn, year_span
@@ -13,6 +14,7 @@ from ..types import (
     ExpenseRules,
     Finding,
     FundingResult,
+    GrantFacts,
     Indicator,
     ParamSpec,
     Program,
@@ -52,6 +54,21 @@ def applies_directly(facts: EligibilityFacts) -> bool:
     return may_apply_directly(facts) and facts.apply_via != "county"
 
 
+# --- funding ---
+def workstation_national_only(has_expert_workstation: bool, level: str) -> list[Finding]:
+    """第七条(七): a host with a city-level (or higher) expert workstation funded by the city
+    may only be a national-level station — checked at application and when the grant is made."""
+    if not has_expert_workstation or level == "national":
+        return []
+    return [
+        block(
+            "workstation_national_only",
+            "已建有市级专家工作站等以上平台并获市财政资助的单位，只能申报国家级学会服务站",
+            f"{ELIG}(七)",
+        )
+    ]
+
+
 class YiyangPolicy(CityPolicy):
     code = "yiyang"
     name_zh = C
@@ -66,6 +83,11 @@ class YiyangPolicy(CityPolicy):
     change_ends_support = ("cancel",)
     change_requesters = ("host_staff", "society_staff")
     predicates = {"applies_directly": applies_directly}
+    # --- funding ---
+    misuse_clause = f"{C} 第十九条"
+
+    def grant_conflicts(self, facts: GrantFacts, params: Mapping[str, Any]) -> list[Finding]:
+        return workstation_national_only(facts.host_has_expert_workstation, facts.level)
 
     programs = {
         "station": Program(
@@ -87,6 +109,22 @@ class YiyangPolicy(CityPolicy):
             clauses=(MANAGEMENT, FUNDING),
             # --- applications engine ---
             form="industry_station",  # 申报书（附件）: unit, society, agreement, path
+        ),
+    }
+
+    # --- calls: required materials (第九条 申报材料) ---
+    programs = {
+        **programs,
+        "station": replace(
+            programs["station"],
+            required_attachments=(
+                "application_form",
+                "agreement",
+                "performance_goals",
+                "work_rules",
+                "staff_list",
+            ),
+            materials_clause=f"{C} 第九条",
         ),
     }
 
@@ -340,14 +378,7 @@ class YiyangPolicy(CityPolicy):
                 findings.append(
                     block("host_not_legal_person", "建站单位须具备独立法人资格", f"{ELIG}(二)")
                 )
-            if host.has_expert_workstation and facts.level != "national":
-                findings.append(
-                    block(
-                        "workstation_national_only",
-                        "已建有市级专家工作站等以上平台并获市财政资助的单位，只能申报国家级学会服务站",
-                        f"{ELIG}(七)",
-                    )
-                )
+            findings += workstation_national_only(host.has_expert_workstation, facts.level)
             if host.nature not in HOSTS_BY_LEVEL.get(facts.level, ()):
                 findings.append(
                     warn(

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
+from accounts.selectors import visible_sections
+from policies.registry import all_policies, get_policy
 from stations.choices import StationStatus
 
 register = template.Library()
@@ -74,8 +76,6 @@ def program_label_for(policy_code: str | None, program: str) -> str:
 
     The label is looked up in the catalogue, so English shows the translated program name.
     """
-    from policies.registry import all_policies, get_policy
-
     try:
         policies = [get_policy(policy_code)] if policy_code else list(all_policies().values())
     except Exception:  # an unknown policy: look through all of them
@@ -116,6 +116,4 @@ def sort_header(context, key: str, label: str) -> str:
 @register.simple_tag
 def nav_sections(user) -> set[str]:
     """Return the stations sections the nav should link to for `user`."""
-    from accounts.selectors import visible_sections
-
     return visible_sections(user)

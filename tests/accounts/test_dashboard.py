@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.selectors import dashboard_for, visible_sections
+from accounts.selectors import visible_sections
+from home.selectors import dashboard_for
 from stations.choices import StationStatus
 from tests.factories import ActivityRecordFactory, StationFactory
 

@@ -13,7 +13,7 @@ from applications import services
 from applications.models import Application, AttachmentKind, Call
 from stations.choices import HostNature, Level, StationStatus, SupervisingCast
 from stations.models import SocietyInspection
-from tests.applications.conftest import pdf
+from tests.applications.conftest import on_day, pdf
 from tests.factories import (
     ExpertFactory,
     HostUnitFactory,
@@ -108,13 +108,14 @@ class CityWorld:
             )
 
     def notice(self, apps, start=NOTICE_START):
-        return services.notice_publish(
-            city=self.city,
-            applications=list(apps),
-            actor=self.admin,
-            title="拟认定名单公示",
-            start_on=start,
-        )
+        with on_day(start):  # a notice starts today or later: publish on its first day
+            return services.notice_publish(
+                city=self.city,
+                applications=list(apps),
+                actor=self.admin,
+                title="拟认定名单公示",
+                start_on=start,
+            )
 
 
 def _split(total: int, maxima: list[int]) -> list[int]:

@@ -3,8 +3,10 @@
 import datetime as dt
 import io
 import zipfile
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.roles import Role
@@ -25,6 +27,13 @@ from tests.factories import (
 from tests.files import PNG
 
 APPLICATION_DAY = dt.date(2026, 6, 1)  # inside every Lianyungang deadline
+
+
+def on_day(day: dt.date):
+    """Travel to `day`, 10:00 in China (a notice starts today or later: publish on its day)."""
+    return time_machine.travel(
+        dt.datetime.combine(day, dt.time(10), tzinfo=ZoneInfo("Asia/Shanghai")), tick=True
+    )
 
 
 def pdf(name="材料.pdf", size=0) -> SimpleUploadedFile:

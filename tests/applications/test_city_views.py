@@ -15,7 +15,7 @@ from funding.models import Grant
 from policies import selectors as policy_selectors
 from policies import services as policy_services
 from tests.applications.cities import AFTER_NOTICE, Guiyang, Yiyang
-from tests.applications.conftest import pdf
+from tests.applications.conftest import on_day, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -75,11 +75,12 @@ def test_yiyang_reviewers_see_their_buttons_and_move_it_to_certified(client):
     assert app.stage == "public_notice"
 
     client.force_login(w.admin)
-    response = client.post(
-        reverse("applications:notice_create"),
-        {"title": "拟认定名单公示", "start_on": "2025-11-24", "applications": [app.pk]},
-        follow=True,
-    )
+    with on_day(dt.date(2025, 11, 24)):
+        response = client.post(
+            reverse("applications:notice_create"),
+            {"title": "拟认定名单公示", "start_on": "2025-11-24", "applications": [app.pk]},
+            follow=True,
+        )
     assert "2025-11-28" in response.content.decode()
     services.application_transition(
         application=app, action="approve", actor=w.admin, today=AFTER_NOTICE

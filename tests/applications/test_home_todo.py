@@ -1,4 +1,4 @@
-"""The home page's to-do list (accounts.todo): what waits for each person, oldest first."""
+"""The home page's to-do list (home.todo): what waits for each person, oldest first."""
 
 import datetime as dt
 
@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from accounts.todo import open_calls, scored_assignments, todo_for
 from applications import services
 from applications.models import Application
+from home.todo import open_calls, scored_assignments, todo_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

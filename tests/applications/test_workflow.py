@@ -13,6 +13,7 @@ from applications.forms import rmb_uppercase
 from applications.models import ApplicationTransition, Certification, QuotaOverride
 from applications.services import StaleVersion, TransitionError
 from stations.choices import StationStatus
+from tests.applications.conftest import on_day
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +42,14 @@ def test_main_path_to_award_records_every_transition_with_policy_version(world):
     assert app.station.status == StationStatus.APPLIED
     world.to_notice(app)
     assert app.stage == "public_notice"
-    notice = services.notice_publish(
-        city=world.city,
-        applications=[app],
-        actor=world.admin,
-        title="公示",
-        start_on=dt.date(2025, 11, 24),
-    )
+    with on_day(dt.date(2025, 11, 24)):
+        notice = services.notice_publish(
+            city=world.city,
+            applications=[app],
+            actor=world.admin,
+            title="公示",
+            start_on=dt.date(2025, 11, 24),
+        )
     assert notice.end_on == dt.date(2025, 11, 28)
     world.act(app, "approve", today=dt.date(2025, 11, 29))
     assert app.stage == "awarded" and app.outcome == "certified"
@@ -130,13 +132,14 @@ def test_notice_must_close_without_an_upheld_objection(world):
     world.to_notice(app)
     with pytest.raises(TransitionError, match="尚未发布公示"):
         world.act(app, "approve")
-    notice = services.notice_publish(
-        city=world.city,
-        applications=[app],
-        actor=world.admin,
-        title="公示",
-        start_on=dt.date(2025, 11, 24),
-    )
+    with on_day(dt.date(2025, 11, 24)):
+        notice = services.notice_publish(
+            city=world.city,
+            applications=[app],
+            actor=world.admin,
+            title="公示",
+            start_on=dt.date(2025, 11, 24),
+        )
     with pytest.raises(TransitionError, match="期满后"):
         world.act(app, "approve", today=dt.date(2025, 11, 28))
     objection = services.objection_record(
@@ -168,9 +171,10 @@ def test_notice_must_close_without_an_upheld_objection(world):
 def test_notice_end_date_counts_statutory_working_days(world, start, end):
     app = world.submitted()
     world.to_notice(app)
-    notice = services.notice_publish(
-        city=world.city, applications=[app], actor=world.admin, title="公示", start_on=start
-    )
+    with on_day(start):
+        notice = services.notice_publish(
+            city=world.city, applications=[app], actor=world.admin, title="公示", start_on=start
+        )
     assert (notice.workdays, notice.end_on) == (5, end)
 
 

@@ -112,10 +112,10 @@ def test_yiyang_station_from_application_to_plaque(page, login_as, screenshot):
     switch(page, login_as, w.admin)
     page.goto(f"{base}/applications/notices/new/")
     page.fill("#id_title", "2026年益阳市学会服务站拟认定名单公示")
-    page.fill("#id_start_on", "2025-11-24")
+    # The start date defaults to today (a notice cannot be back-dated): Tue 12-01 + 5 working days.
     page.click("[data-testid=publish-notice]")
     assert "5个工作日" in page.inner_text("[data-testid=notice-period]")
-    assert "2025年11月28日" in page.inner_text("[data-testid=notice-period]")
+    assert "2026年12月7日" in page.inner_text("[data-testid=notice-period]")
     page.goto(f"{base}/applications/{app.pk}/")
     PublicNotice.objects.update(start_on=dt.date(2025, 11, 3), end_on=dt.date(2025, 11, 7))
     page.click("[data-testid=action-approve]")

@@ -59,7 +59,7 @@ def _key_pages():
 
 
 def _log_in(page, username):
-    from stations.demo import DEMO_PASSWORD
+    from demo.loader import DEMO_PASSWORD
 
     page.context.clear_cookies()
     if username is None:
@@ -96,7 +96,7 @@ def _set_language(page, code):
 
 
 def test_key_pages_of_every_role_pass_axe_and_fit_1366_and_390(page, settings):
-    from stations.demo import demo_load
+    from demo.loader import demo_load
 
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make testtools` (npm ci in tools/).")
@@ -138,7 +138,7 @@ def test_readme_screenshots_of_each_role_home(page, settings):
 
     if not os.environ.get("SSP_SCREENSHOTS"):
         pytest.skip("set SSP_SCREENSHOTS=1 to refresh the README screenshots")
-    from stations.demo import demo_load
+    from demo.loader import demo_load
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     demo_load(cities=["guiyang"])

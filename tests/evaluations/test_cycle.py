@@ -51,15 +51,22 @@ def test_round_includes_only_supported_stations_and_notifies_them():
         )
 
 
-def test_stale_form_is_refused():
+def test_stale_form_is_refused_and_a_submitted_report_is_read_only():
     ev, who = opened("shenyang", "national", "key_support")
+    with pytest.raises(services.StaleEvaluation, match="刷新"):
+        services.evaluation_submit(
+            evaluation=ev, actor=who["society"], summary="旧页面", expected_version=ev.version + 1
+        )
     services.evaluation_submit(
         evaluation=ev, actor=who["society"], summary="第一次", expected_version=ev.version
     )
-    with pytest.raises(services.StaleEvaluation, match="刷新"):
+    with pytest.raises(ValidationError, match=r"已于 2026年12月1日 10:00 由 .+ 提交") as refused:
         services.evaluation_submit(
             evaluation=ev, actor=who["host"], summary="第二次", expected_version=ev.version
         )
+    assert refused.value.code == "already_submitted"
+    ev.refresh_from_db()
+    assert ev.summary == "第一次" and ev.submitted_by == who["society"]
 
 
 def test_yiyang_self_report_computes_five_items_with_figures():

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from accounts.todo import todo_for
 from evaluations import services
+from home.todo import todo_for
 from tests.evaluations.test_cycle import opened
 
 pytestmark = pytest.mark.django_db

@@ -42,7 +42,9 @@ def test_close_waits_for_submitted_evaluations_then_records_absent_stations():
     with pytest.raises(ValidationError, match="未确认"):
         services.round_close(round=rnd, actor=who["admin"])
     # Back to pending to model the station that never reported.
-    StationEvaluation.objects.filter(pk=missing.pk).update(status=E.PENDING)
+    StationEvaluation.objects.filter(pk=missing.pk).update(
+        status=E.PENDING, submitted_at=None, submitted_by=None
+    )
     services.round_close(round=rnd, actor=who["admin"])
     rnd.refresh_from_db()
     missing.refresh_from_db()

@@ -13,8 +13,8 @@ import pytest
 import time_machine
 from django.db import transaction
 
+from demo.loader import demo_load
 from funding.forecast_selectors import city_forecast
-from stations.demo import demo_load
 from tests.factories import city
 
 pytestmark = pytest.mark.django_db

@@ -48,6 +48,7 @@ def _portfolio():
     grants = [
         Grant(
             station=station,
+            **Grant.parties_of(station),
             program="key_support",
             level="national",
             start_year=year,

@@ -11,6 +11,7 @@ from evaluations.models import StationEvaluation
 from funding import services
 from funding.models import Disbursement, Grant, GrantDecision, Recovery
 from policies.models import PolicyDecision
+from policies.registry import get_policy
 from stations.choices import StationStatus
 from tests.funding.cycle import evaluate_year, make_station, pay_dues, people
 
@@ -84,7 +85,7 @@ def test_later_support_is_guiyang_only():
         award(grant, who)
 
 
-@pytest.mark.parametrize("reason_code", sorted(services.REVOCATION_REASONS))
+@pytest.mark.parametrize("reason_code", sorted(get_policy("guiyang").revocation_reasons))
 def test_revocation_for_each_ground_revokes_without_recovery_unless_decided(reason_code):
     grant, who = guiyang()
     decision = services.grant_revoke(
@@ -95,7 +96,7 @@ def test_revocation_for_each_ground_revokes_without_recovery_unless_decided(reas
     assert grant.status == Grant.Status.REVOKED
     assert grant.station.status == StationStatus.REVOKED
     assert decision.clause == "贵阳 四(三)4"
-    assert services.REVOCATION_REASONS[reason_code] in grant.frozen_reason
+    assert get_policy("guiyang").revocation_reasons[reason_code] in grant.frozen_reason
     assert not Recovery.objects.filter(grant=grant).exists()
     assert services.payable(grant) == []
     assert AuditEvent.objects.filter(event="funding.grant_revoked", clause="贵阳 四(三)4").exists()

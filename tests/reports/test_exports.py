@@ -180,6 +180,7 @@ def fifty_thousand_disbursements(shenyang):
         [
             Grant(
                 station=station,
+                **Grant.parties_of(station),
                 program="key_support",
                 level="national",
                 start_year=1000 + i,

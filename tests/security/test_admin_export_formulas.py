@@ -1,5 +1,5 @@
 """Django-admin exports never write live formulas (issue 13): every admin with an export offers
-only formats whose text cells go through reports.excel.neutralise."""
+only formats whose text cells go through accounts.cells.neutralise."""
 
 import io
 
@@ -8,7 +8,7 @@ import pytest
 from django.contrib import admin
 from import_export.mixins import BaseExportMixin
 
-from reports.admin_formats import EXPORT_FORMATS, SafeCSV, SafeTSV, SafeXLSX
+from accounts.admin_formats import EXPORT_FORMATS, SafeCSV, SafeTSV, SafeXLSX
 from stations.models import Society
 from stations.resources import SocietyResource
 from tests.factories import SocietyFactory

@@ -1,4 +1,4 @@
-"""The demo data set of `make run` (stations/demo.py + fixtures/demo/)."""
+"""The demo data set of `make run` (demo/loader.py + fixtures/demo/)."""
 
 from datetime import date
 
@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from demo.loader import CITY_CODES, DEMO_PASSWORD, LOGIN_ROLES, activity_plan, demo_load
 from stations.choices import ActivityKind, Level, StationStatus
-from stations.demo import CITY_CODES, DEMO_PASSWORD, LOGIN_ROLES, activity_plan, demo_load
 from stations.models import ActivityRecord, CreditFlag, Expert, HostUnit, Society, Station
 from stations.selectors import station_list
 from stations.validators import is_valid_credit_code, validate_credit_code
@@ -226,7 +226,7 @@ def test_platform_logins_keep_the_three_duties_apart(demo):
     assert not User.objects.get(username="auditor").is_staff
 
 
-# --- workflow objects (stations/demo_workflows.py) ----------------------------------------------
+# --- workflow objects (demo/workflows.py) ----------------------------------------------
 
 
 def test_every_city_has_an_open_call_and_an_application_waiting_in_a_review_inbox(demo):

@@ -2,14 +2,14 @@
 
 The library's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops one leading "=" (so
 "==1+1" still becomes a formula and "+", "-", "@" pass). These formats run every text cell
-through reports.excel.neutralise — the same helper the app's own exports use — and are the
+through accounts.cells.neutralise — the same helper the app's own exports use — and are the
 only ones an admin with SafeExportMixin offers."""
 
 from __future__ import annotations
 
 from import_export.formats import base_formats
 
-from .excel import neutralise
+from .cells import neutralise
 
 
 class _SafeCells:

@@ -1,6 +1,6 @@
 """Demo workflow objects: calls, applications, grants, evaluations, enterprises and demands.
 
-`stations.demo.demo_load` calls `load_workflows` after the master data is in. Everything is
+`demo.loader.demo_load` calls `load_workflows` after the master data is in. Everything is
 written through the apps' own services (applications, funding, evaluations, network), so each
 row obeys the city's rules and leaves its audit trail; amounts, grades and notice periods come
 out of the policy engine. Only the expert team of a station created by a demo application is
@@ -51,10 +51,9 @@ from policies.api import (
     workflow_for,
 )
 from policies.workdays import CalendarMissing
-
-from .choices import StationStatus
-from .models import City, Expert, HostUnit, Society, Station, StationExpert
-from .validators import credit_code_check_char
+from stations.choices import StationStatus
+from stations.models import City, Expert, HostUnit, Society, Station, StationExpert
+from stations.validators import credit_code_check_char
 
 # Where the workflow stands relative to the load day (see the module's docstring).
 CALL_OPENED_DAYS_AGO = 30
@@ -90,8 +89,8 @@ DEMANDS = (
 class Ctx:
     city: City
     users: dict[str, User]
-    result: Any  # stations.demo.DemoResult
-    clock: Any  # stations.demo.DemoClock
+    result: Any  # demo.loader.DemoResult
+    clock: Any  # demo.loader.DemoClock
     logins: list = field(default_factory=list)
 
     @property
@@ -296,6 +295,7 @@ def _yiyang_certify(ctx: Ctx, app: Application) -> None:
             actor=admin,
             title=f"{app.call.closes_on.year}年度益阳市重点产业领域学会服务站拟认定名单公示",
             start_on=start,
+            backdated_for_demo=True,  # the story's notice ran weeks before the load day
         )
     except CalendarMissing as exc:
         ctx.pending(f"益阳演示申报停在公示前：{exc}录入后再运行 make demo 即可完成认定。")
@@ -815,7 +815,7 @@ def credit_code(area: str, seed: str) -> str:
 
 
 def _enterprise(ctx: Ctx, password: str) -> None:
-    from .demo import DemoLogin, demo_mobile
+    from .loader import DemoLogin, demo_mobile
 
     username = f"{ctx.city.code}_enterprise"
     name, industry, area = ENTERPRISES[ctx.city.code]

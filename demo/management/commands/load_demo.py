@@ -4,7 +4,7 @@ import unicodedata
 
 from django.core.management.base import BaseCommand
 
-from stations.demo import CITY_CODES, DEMO_PASSWORD, demo_load
+from demo.loader import CITY_CODES, DEMO_PASSWORD, demo_load
 
 
 def _width(text: str) -> int:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .roles import Role
+from accounts.roles import Role
 
 LIMIT = 12  # rows per source; the page links to the full list
 
@@ -82,6 +82,7 @@ def _panels_to_score(user) -> list[TodoItem]:
         ExpertAssignment.objects.filter(
             expert_id=user.expert_id,
             declared_conflict="",
+            removed_at__isnull=True,
             application__withdrawn=False,
             application__outcome="",
         )
@@ -194,7 +195,7 @@ def _payments(user) -> list[TodoItem]:
     grants = (
         funding_selectors.grant_list(user)
         .filter(frozen_reason="")
-        .select_related("station")
+        .select_related("station", "application")
         .order_by("id")
     )
     for grant in grants:
@@ -202,7 +203,7 @@ def _payments(user) -> list[TodoItem]:
             items.append(
                 TodoItem(
                     kind=_("审核拨付") + f"（{due['year']}）",
-                    title=grant.station.name,
+                    title=grant.subject,
                     url=reverse("funding:grant", args=[grant.pk]),
                     since=dt.date(due["year"], 1, 1),
                 )

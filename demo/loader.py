@@ -34,9 +34,8 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import User
 from accounts.roles import Role
-
-from .choices import ActivityKind, Level, StationStatus
-from .models import (
+from stations.choices import ActivityKind, Level, StationStatus
+from stations.models import (
     ActivityRecord,
     City,
     CreditFlag,
@@ -50,7 +49,7 @@ from .models import (
     StationStaff,
     StationStatusChange,
 )
-from .reference import ensure_reference_cities
+from stations.reference import ensure_reference_cities
 
 DEMO_PASSWORD = "Demo@2026ssp"
 # The fixtures tell their story as seen on this day: their last dated event is before it.
@@ -130,7 +129,7 @@ class DemoClock:
     and every year named in their texts moves by the same whole number of years, so the
     story always ends within the year before the load day: nothing in it is in the future,
     and nothing is more than a year stale. The workflow objects (calls, notices, rounds,
-    payments) are placed relative to `today` and the city's policy (stations.demo_workflows).
+    payments) are placed relative to `today` and the city's policy (demo.workflows).
     """
 
     today: date
@@ -1032,7 +1031,7 @@ def demo_load(
         finally:
             _clock.reset(token)
     _ensure_platform_logins(result, password_hash)
-    from .demo_workflows import load_workflows  # calls, applications, grants, demands
+    from .workflows import load_workflows  # calls, applications, grants, demands
 
     load_workflows(cities, result, password=DEMO_PASSWORD)
     return result

@@ -18,11 +18,11 @@ from django.db import transaction
 from accounts.models import User
 from applications.models import Application, Call
 from applications.selectors import reviewer_inbox
+from demo.loader import CITY_CODES, demo_load
 from evaluations.models import EvaluationRound
 from funding.models import Disbursement, Grant
 from policies.api import current_params, get_city_policy
 from stations.choices import StationStatus
-from stations.demo import CITY_CODES, demo_load
 from stations.models import ActivityRecord, City, Station, StationStatusChange
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -111,7 +111,7 @@ def test_the_demo_holds_on_any_day(loaded):
 
 
 def notice_year(day: dt.date) -> int:
-    from stations.demo_workflows import NOTICE_STARTED_DAYS_AGO
+    from demo.workflows import NOTICE_STARTED_DAYS_AGO
 
     return (day - dt.timedelta(days=NOTICE_STARTED_DAYS_AGO)).year
 

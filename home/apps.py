@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HomeConfig(AppConfig):
+    # No models: the landing page reads every other app.
+    name = "home"
+    verbose_name = _("工作台")

@@ -1,0 +1,197 @@
+"""The home page of each role: what it looks after, its figures, quick links and to-do list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from accounts.selectors import visible_sections
+from stations import permissions as station_permissions
+from stations.choices import StationStatus
+from stations.models import ActivityRecord
+from stations.selectors import expert_list, host_unit_list, society_list, station_list
+
+EXPIRY_WINDOW_DAYS = 90
+
+
+def _focus(user) -> dict | None:
+    """Return what the user's role looks after: their society, host unit, district or city."""
+    if user.role == Role.SOCIETY_STAFF and user.society_id:
+        return {
+            "label": _("本学会"),
+            "name": str(user.society),
+            "url": reverse("stations:society_detail", args=[user.society_id]),
+        }
+    if user.role == Role.HOST_STAFF and user.host_unit_id:
+        return {
+            "label": _("本单位"),
+            "name": str(user.host_unit),
+            "url": reverse("stations:host_unit_detail", args=[user.host_unit_id]),
+        }
+    if user.role == Role.COUNTY_REVIEWER and user.district_id:
+        return {"label": _("辖区"), "name": str(user.district), "url": ""}
+    if user.role == Role.EXPERT_REVIEWER and user.expert_id:
+        return {
+            "label": _("专家档案"),
+            "name": str(user.expert),
+            "url": reverse("stations:expert_detail", args=[user.expert_id]),
+        }
+    if user.city_id:
+        return {"label": _("城市"), "name": user.city.name, "url": ""}
+    return None
+
+
+def _quick_links(user) -> list[dict]:
+    sections = visible_sections(user)
+    entries = [
+        ("stations", _("服务站"), "stations:station_list", "geo-alt"),
+        ("societies", _("学会"), "stations:society_list", "people"),
+        ("host_units", _("建站单位"), "stations:host_unit_list", "building"),
+        ("experts", _("专家"), "stations:expert_list", "person-badge"),
+    ]
+    links = [
+        {"label": label, "url": reverse(url), "icon": icon}
+        for key, label, url, icon in entries
+        if key in sections
+    ]
+    if station_permissions.can_create_directory_entry(user)[0]:
+        links.append(
+            {
+                "label": _("新增服务站"),
+                "url": reverse("stations:station_create"),
+                "icon": "plus-circle",
+            }
+        )
+    return links
+
+
+# Roles whose home page shows the station directory figures (they look after stations).
+STATION_FIGURE_ROLES = {
+    Role.CITY_ADMIN,
+    Role.TALENT_OFFICE,
+    Role.COUNTY_REVIEWER,
+    Role.SOCIETY_STAFF,
+    Role.HOST_STAFF,
+}
+
+
+def _role_figures(user) -> list[dict]:
+    """Return the few numbers that matter to roles without station figures."""
+    if user.role == Role.FINANCE:
+        from funding.selectors import grant_list
+
+        grants = grant_list(user)
+        return [
+            {"label": _("资助项目"), "value": grants.count(), "url": reverse("funding:grants")},
+            {
+                "label": _("已冻结的资助"),
+                "value": grants.exclude(frozen_reason="").count(),
+                "url": reverse("funding:grants"),
+            },
+        ]
+    if user.role == Role.SECURITY_ADMIN:
+        from .models import User
+
+        return [
+            {
+                "label": _("账号"),
+                "value": User.objects.count(),
+                "url": reverse("accounts:security-users"),
+            },
+            {
+                "label": _("已停用账号"),
+                "value": User.objects.filter(is_active=False).count(),
+                "url": reverse("accounts:security-users"),
+            },
+        ]
+    if user.role == Role.AUDIT_ADMIN:
+        from .models import AuditEvent
+
+        since = timezone.now() - dt.timedelta(days=7)
+        return [
+            {
+                "label": _("近 7 天审计记录"),
+                "value": AuditEvent.objects.filter(at__gte=since).count(),
+                "url": reverse("accounts:audit-log"),
+            }
+        ]
+    return []
+
+
+def _enterprise_demands(user) -> list:
+    if user.role != Role.ENTERPRISE:
+        return []
+    from network.selectors import demand_list
+
+    return list(demand_list(user).order_by("-created_at", "-id")[:20])
+
+
+def dashboard_for(user) -> dict:
+    """Return the home page's context: the person's to-do list first, then their figures."""
+    from .todo import open_calls, scored_assignments, todo_for
+
+    context = {
+        "focus": _focus(user),
+        "todo": todo_for(user),
+        "scored_assignments": scored_assignments(user),
+        "calls": open_calls(user),
+        "enterprise_demands": _enterprise_demands(user),
+        "role_figures": _role_figures(user),
+        "quick_links": _quick_links(user),
+        "show_stations": user.is_platform_admin or user.role in STATION_FIGURE_ROLES,
+    }
+    if context["show_stations"]:
+        context.update(_station_figures(user))
+    return context
+
+
+def _station_figures(user) -> dict:
+    stations = station_list(user)
+    labels = dict(StationStatus.choices)
+    counts = dict(stations.order_by().values_list("status").annotate(n=Count("id")))
+    by_status = [
+        {"status": value, "label": labels[value], "n": counts[value]}
+        for value in StationStatus.values
+        if counts.get(value)
+    ]
+    today = timezone.localdate()
+    expiring = (
+        stations.filter(
+            term_end__gte=today,
+            term_end__lte=today + dt.timedelta(days=EXPIRY_WINDOW_DAYS),
+            status__in=[StationStatus.CERTIFIED, StationStatus.KEY_SUPPORTED],
+        )
+        .select_related("society")
+        .order_by("term_end")[:5]
+    )
+    recent_activities = (
+        ActivityRecord.objects.filter(station__in=stations.values("pk"))
+        .select_related("station")
+        .order_by("-date", "-id")[:8]
+    )
+    show_directory = user.is_platform_admin or user.role in {
+        Role.CITY_ADMIN,
+        Role.TALENT_OFFICE,
+        Role.FINANCE,
+        Role.COUNTY_REVIEWER,
+    }
+    return {
+        "station_count": sum(counts.values()),
+        "stations_by_status": by_status,
+        "society_count": society_list(user).count() if show_directory else None,
+        "host_unit_count": host_unit_list(user).count() if show_directory else None,
+        "expert_count": expert_list(user).count() if show_directory else None,
+        "attention_count": counts.get(StationStatus.RECTIFICATION, 0)
+        + counts.get(StationStatus.SUSPENDED, 0),
+        "expiring_stations": expiring,
+        "expiry_window_days": EXPIRY_WINDOW_DAYS,
+        "recent_stations": stations.select_related("society", "host_unit").order_by(
+            "-updated_at", "-id"
+        )[:8],
+        "recent_activities": recent_activities,
+    }
