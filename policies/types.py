@@ -138,7 +138,7 @@ class Program:
     payee: Literal["host_unit", "society", "expert", "undertaking_unit"] = "host_unit"
 
     # --- applications engine ---
-    # The application form (申报书) the program uses: a key of applications.forms.FORMS,
+    # The application form (申报书) the program uses: a key of applications.program_forms.FORMS,
     # naming what the form asks for, not the city (the form classes stay in applications/).
     form: str = "generic"
     # The clause that makes a society applying for a new station name its host/demand unit

@@ -107,7 +107,6 @@ CITY_NAME_EXCEPTIONS = {
 }
 # Non-test code that decides by city name today (path -> who removes the branch).
 TEMPORARY_CITY_NAMES: dict[str, str] = {
-    "applications/forms.py": "issue 14, applications helper: form per city/program",
     "evaluations/permissions.py": "issue 14, evaluations helper",
     "evaluations/services.py": "issue 14, evaluations helper",
     "funding/models.py": "issue 14, funding helper: who is paid",
