@@ -53,6 +53,7 @@ LAYER_OF = {app: n for n, layer in enumerate(LAYERS) for app in layer}
 RULE_MODULES = (
     "policies/__init__.py",
     "policies/types.py",
+    "policies/stages.py",
     "policies/registry.py",
     "policies/engine.py",
     "policies/common.py",
