@@ -30,7 +30,7 @@ from accounts.roles import Role
 
 from . import engine
 from .common import province_of
-from .engine import FactsSource, IllegalTransition, Move, score_rubric
+from .engine import FactsSource, IllegalTransition, Move, expense_category_of, score_rubric
 from .facts import (
     AGREEMENT,
     COUNTY_CAST_CONFIRMATION,
@@ -57,6 +57,7 @@ from .types import (
     CityPolicy,
     Finding,
     FundingResult,
+    GrantFacts,
     Indicator,
     PolicyError,
     Program,
@@ -93,6 +94,7 @@ __all__ = [
     "FactsSource",
     "Finding",
     "FundingResult",
+    "GrantFacts",
     "HostUnitFacts",
     "IllegalTransition",
     "Move",
@@ -137,6 +139,7 @@ __all__ = [
     # rubrics, scores, money
     "activity_summary",
     "evaluation_rubric",
+    "expense_category_of",
     "expense_finding",
     "quantitative_items",
     "record_decision",
