@@ -2,7 +2,7 @@
 
 Eligibility is always judged for an application (its form data, attachments, society, host
 unit, the city's other stations and the society's grants), so the facts are built here and
-handed to `policies.engine.check_eligibility`; the engine itself never reads the database.
+handed to `policies.api.check_eligibility`; the engine itself never reads the database.
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
-from policies.facts import (
+from policies.api import (
     EligibilityFacts,
     ExpertFacts,
     HostUnitFacts,
     PenaltyFacts,
+    PolicyError,
     SocietyFacts,
+    current_params,
+    get_city_policy,
+    province_of,
 )
-from policies.types import PolicyError
 from stations.choices import StationStatus
 from stations.models import Station
 
@@ -65,7 +68,6 @@ def match_experts(typed: tuple[ExpertFacts, ...], city_id: int) -> tuple[ExpertF
     is taken as flagged (the administrator then identifies the person). An unmatched name
     keeps what was typed.
     """
-    from policies.common import province_of
     from stations.models import Expert
 
     names = {e.name for e in typed}
@@ -162,15 +164,12 @@ def funded_activities(application, year: int) -> tuple[str, ...]:
     reviewer to judge; the platform lists them.
     """
     from funding.models import Grant
-    from policies.registry import get_policy
 
-    policy = get_policy(application.city.policy_code)
+    policy = get_city_policy(application.city)
     try:
         program = policy.program(application.program)
     except PolicyError:  # an unknown program has no period
         return ()
-    from policies.api import current_params
-
     params, _ = current_params(application.city)
     end = year + max(policy.support_years(program, params), 1) - 1
     grants = (
@@ -200,9 +199,7 @@ def funded_activities(application, year: int) -> tuple[str, ...]:
 
 def same_year_approval(application, year: int) -> bool | None:
     """Return whether the society had a station/project approved in `year` (None: no rule)."""
-    from policies.registry import get_policy
-
-    programs = get_policy(application.city.policy_code).same_year_programs
+    programs = get_city_policy(application.city).same_year_programs
     if not programs:
         return None
     return (

@@ -11,8 +11,7 @@ from django.utils.translation import gettext
 
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
-from policies.api import acting_roles, workflow_for
-from policies.types import PolicyError
+from policies.api import PolicyError, acting_roles, workflow_for
 
 from .models import Application
 

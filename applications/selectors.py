@@ -13,8 +13,7 @@ from django.utils.translation import gettext
 
 from accounts.roles import Role
 from accounts.scoping import get_for_user, scope_queryset
-from policies.api import acting_roles, current_params, get_city_policy
-from policies.types import LEVEL_LABELS, PolicyError
+from policies.api import LEVEL_LABELS, PolicyError, acting_roles, current_params, get_city_policy
 
 from .models import Application, ApplicationTransition, Call, ExpertAssignment, PublicNotice
 from .services import ACTION_TEXT, panel_stats

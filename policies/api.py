@@ -30,7 +30,7 @@ from accounts.roles import Role
 
 from . import engine
 from .common import province_of
-from .engine import FactsSource, IllegalTransition, Move, score_rubric
+from .engine import FactsSource, IllegalTransition, Move, expense_category_of, score_rubric
 from .facts import (
     AGREEMENT,
     COUNTY_CAST_CONFIRMATION,
@@ -57,6 +57,7 @@ from .types import (
     CityPolicy,
     Finding,
     FundingResult,
+    GrantFacts,
     Indicator,
     PolicyError,
     Program,
@@ -93,6 +94,7 @@ __all__ = [
     "FactsSource",
     "Finding",
     "FundingResult",
+    "GrantFacts",
     "HostUnitFacts",
     "IllegalTransition",
     "Move",
@@ -116,7 +118,7 @@ __all__ = [
     "get_city_policy",
     "get_policy",
     "grant_terms",
-    "param",
+    "params_for",
     "policy_for",
     "program_for",
     "version_numbered",
@@ -137,6 +139,7 @@ __all__ = [
     # rubrics, scores, money
     "activity_summary",
     "evaluation_rubric",
+    "expense_category_of",
     "expense_finding",
     "quantitative_items",
     "record_decision",
@@ -182,6 +185,13 @@ def current_params(city, on: dt.date | None = None) -> tuple[dict[str, Any], str
     return params, f"{policy.name_zh} 参数第{version.version}版"
 
 
+def params_for(city, on: dt.date | None = None) -> tuple[CityPolicy, dict[str, Any], Any]:
+    """Return (policy, parameters in force on `on`, the stored PolicyVersion row)."""
+    from . import selectors
+
+    return selectors.params_for(city, on)
+
+
 def current_version(city) -> VersionInfo:
     """Return the city's parameters in force today, with their stored version."""
     from .selectors import policy_version_for
@@ -208,13 +218,6 @@ def grant_terms(grant) -> VersionInfo:
     return VersionInfo(
         grant.policy_version, get_city_policy(city).params(grant.policy_params or {})
     )
-
-
-def param(params: Mapping[str, Any], key: str | None, default: Any = None) -> Any:
-    """Return a parameter by a declared key, or `default` when the declaration has none."""
-    if not key:
-        return default
-    return params.get(key, default)
 
 
 # -- workflow ------------------------------------------------------------------------------

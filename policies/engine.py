@@ -94,10 +94,6 @@ def check_eligibility(
     return findings
 
 
-def blocking(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity == "block"]
-
-
 # -- workflow ------------------------------------------------------------------------------
 class IllegalTransition(PolicyError):
     """The action is not allowed at this stage."""
@@ -418,7 +414,7 @@ def funding(scenario: Scenario, params: Mapping[str, Any] | None = None) -> Fund
 def simulate(
     data: Any, *, params: Mapping[str, Any] | None = None, policy_version: int = 1
 ) -> dict[str, Any]:
-    """Return the simulate_policy output for a scenario (see issue 3 for the shape)."""
+    """Return the simulate_policy output for a scenario (the shape the command prints and the tests compare)."""
     scenario = parse_scenario(data)
     result = funding(scenario, params)
     return {

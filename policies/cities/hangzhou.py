@@ -269,7 +269,7 @@ class HangzhouPolicy(CityPolicy):
             "overseas_talent",
             "海智基地引才引智活动",
             PLAN_FUNDS,
-            "overseas_activity",  # 活动、专家、日期、内容、预算: no station fields (issue 15)
+            "overseas_activity",  # 活动、专家、日期、内容、预算: no station is built
             range_params={"city": ("overseas_min", "overseas_max")},
         ),
     }

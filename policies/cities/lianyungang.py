@@ -146,7 +146,7 @@ def _workflow(code: str) -> Workflow:
 
 CODES = tuple(LABELS)
 # --- applications engine ---
-# The 申报书 of each award (applications.forms.FORMS keys).
+# The 申报书 of each award (applications.program_forms.FORMS keys).
 FORMS = {
     "demo_society": "demo_society",
     "service_station": "station_award",

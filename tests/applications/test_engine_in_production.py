@@ -193,3 +193,40 @@ def test_application_check_includes_the_engines_level_rule(world):
     app.refresh_from_db()
     codes = {f["code"] for f in services.application_check(app)}
     assert "level_not_offered" in codes
+
+
+def test_applications_reach_the_engine_only_through_policies_api():
+    """One public entry point: no module of the app imports another `policies` module."""
+    import ast
+    import pathlib
+
+    import applications
+
+    root = pathlib.Path(applications.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            for name in names:
+                if name.startswith("policies.") and name.split(".")[1] != "api":
+                    offenders.append(f"{path.relative_to(root)}: {name}")
+    assert offenders == []
+
+
+def test_every_public_function_of_policies_api_says_what_it_does():
+    import inspect
+
+    from policies import api
+
+    for name in api.__all__:
+        obj = getattr(api, name)
+        assert obj is not None, name
+        if inspect.isfunction(obj) and obj.__module__ == api.__name__:
+            assert (obj.__doc__ or "").strip(), name
