@@ -349,3 +349,73 @@ DOCUMENTS = {
     "public_notice": public_notice,
     "application_form": application_form,
 }
+
+
+# --- links: which official documents a page offers (applications and station pages) ---------
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    kind: str
+    pk: int
+    label: str
+
+    @property
+    def url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("reports:document", args=[self.kind, self.pk])
+
+
+def _certificate_available(station) -> bool:
+    # The same conditions `certificate` refuses on, checked without rendering (no 文号 taken).
+    return bool(station.status in CERTIFIED_STATUSES and station.certified_on)
+
+
+def document_links(user, *, application=None, station=None) -> list[DocumentLink]:
+    """Return the official documents that exist for the page's object and `user` may open.
+
+    Read only: each document is offered on the conditions its builder checks, through the
+    same scoping, so a link never leads to a refusal or a 404. Experts are offered none (an
+    expert under blind review must not learn the applicant from a certificate).
+    """
+    from django.utils.translation import gettext as _
+
+    from accounts.roles import Role
+    from accounts.scoping import scope_queryset
+
+    if user is None or not user.is_authenticated or user.role == Role.EXPERT_REVIEWER:
+        return []
+    links: list[DocumentLink] = []
+    if application is not None:
+        from applications.selectors import notice_list
+
+        if (application.city.policy_code, application.program) in PRINTABLE_FORMS:
+            links.append(DocumentLink("application_form", application.pk, _("申报书（打印版）")))
+        for notice in notice_list(user).filter(applications=application).order_by("start_on"):
+            links.append(DocumentLink("public_notice", notice.pk, _("公示：%s") % notice.title))
+        station = station or application.station
+    if station is not None:
+        from stations.models import Station
+
+        visible = scope_queryset(
+            user, Station.objects.filter(pk=station.pk), perm="stations.view_station"
+        )
+        if _certificate_available(station) and visible.exists():
+            links.append(DocumentLink("certificate", station.pk, _("证书及牌匾文字")))
+        if application is None:
+            from evaluations.models import StationEvaluation
+            from evaluations.selectors import evaluation_list
+
+            confirmed = evaluation_list(user).filter(
+                station=station, status=StationEvaluation.Status.CONFIRMED
+            )
+            for evaluation in confirmed.order_by("year"):
+                links.append(
+                    DocumentLink(
+                        "evaluation_notice",
+                        evaluation.pk,
+                        _("%s年度考核结果通知") % evaluation.year,
+                    )
+                )
+    return links

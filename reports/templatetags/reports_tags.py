@@ -16,3 +16,11 @@ def yuan(value) -> str:
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return str(value)
+
+
+@register.simple_tag
+def official_documents(user, application=None, station=None):
+    """Return the official documents (reports.documents.document_links) a page links."""
+    from reports.documents import document_links
+
+    return document_links(user, application=application, station=station)

@@ -63,6 +63,7 @@ def object_for(name: str, w):
         "accounts:inbox-read": w.notification,
         "policies:holiday_delete": w.holiday,
         "applications:call_apply": w.call,
+        "applications:call_edit": w.call,
         "applications:ranking": w.call,
         "applications:notice": w.notice,
         "evaluations:round": w.round,
