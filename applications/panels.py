@@ -108,7 +108,9 @@ def assignment_replace(
     due_on = due_on or removed.due_on
     draw = None
     if expert is None:
-        pool, excluded = services.draw_pool(app, "")
+        # The same field filter as the draw that picked the removed member, if any.
+        field = removed.draw.field_filter if removed.draw_id else ""
+        pool, excluded = services.draw_pool(app, field)
         if not pool:
             raise ValidationError("没有可替换的专家（已排除回避、未开通账号和已在组内的专家）")
         seed = secrets.token_hex(16)
@@ -117,6 +119,7 @@ def assignment_replace(
             application=app,
             stage=app.stage,
             seed=seed,
+            field_filter=field,
             size=1,
             pool=pool,
             excluded=excluded,

@@ -166,7 +166,12 @@ def application_prefill_from_station(app: Application, actor: User) -> Applicati
         data.update(
             {k: v for k, v in previous.form_data.items() if k in fields and k not in ("level",)}
         )
-    data.update({k: v for k, v in known_form_data(station).items() if k in fields})
+    known = known_form_data(station)
+    if "agreement_signed_on" not in fields:
+        # Not a station's own form (e.g. an award of a society that has a station): the
+        # application is not named after the station.
+        known.pop("title", None)
+    data.update({k: v for k, v in known.items() if k in fields})
     if not data:
         return app
     app.form_data = data

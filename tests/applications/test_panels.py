@@ -268,3 +268,16 @@ def test_invitation_from_the_panel_page_shows_the_link_once(world, client):
     user = User.objects.get(expert=ghost)
     assert user.role == "expert_reviewer" and not user.has_usable_password()
     assert 'data-testid="invitation-link"' not in client.get(url).content.decode()
+
+
+def test_replacement_draw_keeps_the_field_filter_of_the_draw(world):
+    app = _at_expert_stage(world)
+    other = ExpertFactory(city=world.city, is_reviewer=True, field="化学")
+    from tests.factories import UserFactory
+
+    UserFactory(role="expert_reviewer", expert=other)
+    draw = services.panel_draw(application=app, actor=world.admin, size=1, field="管理")
+    first = app.assignments.get(draw=draw)
+    new = services.assignment_replace(assignment=first, actor=world.admin, reason="出差")
+    assert new.expert.field == "管理科学" and new.draw.field_filter == "管理"
+    assert other.pk not in new.draw.pool

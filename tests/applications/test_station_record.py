@@ -114,3 +114,9 @@ def test_key_support_moves_the_station_to_the_key_support_program(shenyang):
     assert app.outcome == "certified"
     station.refresh_from_db()
     assert (station.status, station.program) == ("key_supported", "key_support")
+
+
+def test_an_award_of_a_society_with_a_station_is_not_named_after_it(world):
+    app = services.application_create(call=world.call, actor=world.staff, station=world.station)
+    assert app.title != world.station.name
+    assert "title" not in app.form_data

@@ -26,7 +26,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.security.matrix_world import OUTSIDERS, ROLES, build_world
 
 MATRIX = Path(__file__).with_name("permission_matrix.json")
-PUBLIC_PREFIXES = ("/public/", "/accounts/login/", "/network/register/", "/i18n/", "/admin/login/")
+PUBLIC_PREFIXES = (
+    "/public/",
+    "/accounts/login/",
+    # An invited expert opens the one-time link before having a password (404 without one).
+    "/accounts/invitation/",
+    "/network/register/",
+    "/i18n/",
+    "/admin/login/",
+)
 # Reads of society A's pages that are meant to be open to someone outside its scope.
 ALLOWED_OUTSIDER_READS = {
     # A public notice (公示) is published to the whole city by definition.
@@ -143,6 +151,8 @@ def path_kwargs(name: str, pattern: URLPattern, w) -> dict:
         "city_code": "shenyang",
         "code": "shenyang",
         "change_pk": 0,  # no change request in the world: a visible station answers 404
+        "assignment_id": 0,  # no panel in the world: the panel's own checks answer first
+        "token": "not-a-token",  # an unknown invitation link: 404 for everyone
     }
     for key in keys & special.keys():
         kwargs[key] = special[key]
