@@ -115,11 +115,7 @@ TEMPORARY_CITY_NAMES: dict[str, str] = {
     "funding/services.py": "issue 14, funding helper",
     "templates/evaluations/evaluation_detail.html": "issue 14, evaluations helper",
     "templates/funding/station_money.html": "issue 14, funding helper",
-    "reports/bench.py": "issue 14, arch (reports)",
-    "reports/dashboards.py": "issue 14, arch (reports)",
-    "reports/documents.py": "issue 14, arch (reports)",
-    "reports/exports.py": "issue 14, arch (reports)",
-    "reports/imports.py": "issue 14, arch (reports)",
+    "reports/exports.py": "issue 14, funding helper's who-is-paid declaration: _payee_account",
 }
 
 

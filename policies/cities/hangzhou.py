@@ -23,6 +23,7 @@ from ..common import (
 from ..facts import AGREEMENT, EligibilityFacts
 from ..types import (
     CityPolicy,
+    DashboardTarget,
     ExpenseRules,
     Finding,
     FundingResult,
@@ -169,6 +170,13 @@ class HangzhouPolicy(CityPolicy):
     change_clause = CONTRACT
     change_ends_support = ("terminate",)
     change_requesters = ("society_staff",)
+
+    # --- reports: dashboard targets, printable official forms ---
+    # The plan's targets (二), shown against the city's figures on its dashboard.
+    dashboard_targets = (
+        DashboardTarget("stations_built", "学会科技服务站建成数", 20, "个", f"{C} 二"),
+        DashboardTarget("societies_share", "参与建站的市级学会占比", 30, "%", f"{C} 二"),
+    )
 
     programs = {
         "service_base": Program(
