@@ -88,7 +88,6 @@ TEMPORARY_OVERSIZE: dict[str, str] = {
     "funding/forecast.py": "issue 14, funding helper",
     "reports/imports.py": "issue 16 (legacy import) / issue 14, arch",
     "stations/views.py": "issue 14, arch: split by object (stations, directory, activity)",
-    "demo/loader.py": "issue 14, arch: split into demo/clock.py, people.py, stations.py …",
     "demo/workflows.py": "issue 14, arch: split by program stage",
 }
 
