@@ -89,8 +89,8 @@ DEMANDS = (
 class Ctx:
     city: City
     users: dict[str, User]
-    result: Any  # demo.loader.DemoResult
-    clock: Any  # demo.loader.DemoClock
+    result: Any  # demo.common.DemoResult
+    clock: Any  # demo.clock.DemoClock
     logins: list = field(default_factory=list)
 
     @property
@@ -815,7 +815,7 @@ def credit_code(area: str, seed: str) -> str:
 
 
 def _enterprise(ctx: Ctx, password: str) -> None:
-    from .loader import DemoLogin, demo_mobile
+    from .common import DemoLogin, demo_mobile
 
     username = f"{ctx.city.code}_enterprise"
     name, industry, area = ENTERPRISES[ctx.city.code]

@@ -280,6 +280,43 @@ class QuantItem:
 Predicate = Callable[["EligibilityFacts"], bool]
 
 
+# --- reports: dashboard targets, printable official forms ---------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardTarget:
+    """A goal the policy sets for the whole city, drawn on the city dashboard.
+
+    `measure` names what reports.dashboards counts: "stations_built" (stations certified and
+    not revoked or delisted) or "societies_share" (% of city-level societies with a station).
+    """
+
+    measure: Literal["stations_built", "societies_share"]
+    label_zh: str
+    goal: float
+    unit: str
+    clause: str
+
+
+@dataclass(frozen=True)
+class PrintableForm:
+    """The official 申报书 of a program, printed from an application as the seed form has it.
+
+    The texts are the paper form's own words: printed in Chinese whatever the page's language.
+    """
+
+    template: str  # under templates/, e.g. "reports/pdf/application_form_<city>.html"
+    title: str
+    # Whose name is on the cover: the society's, or the form's `unit_name` (else the host unit).
+    applicant: Literal["society", "unit_name"] = "society"
+    # □ lists printed from form fields: template variable -> the form field's name.
+    choice_boxes: Mapping[str, str] = field(default_factory=dict)
+    # □ list of the application's level: (level code, printed label), in the form's order.
+    level_boxes: tuple[tuple[str, str], ...] = ()
+    instructions: tuple[str, ...] = ()  # 填表说明
+    common_terms: tuple[str, ...] = ()  # 共同条款
+
+
 class CityPolicy:
     """Base class of a city module's policy. Subclass, fill in the data, override the rules."""
 
@@ -371,6 +408,12 @@ class CityPolicy:
         return []
 
     # --- end evaluations ---
+
+    # --- reports: dashboard targets, printable official forms ---
+    # Goals the policy sets for the city (杭州 二: 20 stations, 30 % of city societies).
+    dashboard_targets: tuple[DashboardTarget, ...] = ()
+    # Programs whose application prints as an official 申报书: program code -> its form.
+    printable_forms: Mapping[str, PrintableForm] = {}
 
     def __init_subclass__(cls, **kwargs):
         """Give every rubric indicator a weight parameter (the policies leave weights open).

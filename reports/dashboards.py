@@ -17,7 +17,8 @@ from accounts.scoping import scope_queryset
 from applications.models import Application
 from evaluations.models import StationEvaluation
 from funding.models import Disbursement, Grant, Recovery
-from policies.types import GRADE_LABELS, LEVEL_LABELS, LEVELS
+from policies.registry import get_policy
+from policies.types import GRADE_LABELS, LEVEL_LABELS, LEVELS, DashboardTarget, PolicyError
 from stations.choices import StationStatus
 from stations.models import City, Society, Station
 
@@ -33,26 +34,9 @@ BUILT_STATUSES = (
 )
 
 
-@dataclass(frozen=True)
-class Target:
-    key: str
-    label: str
-    goal: float
-    unit: str
-    clause: str
-
-
-TARGETS: dict[str, tuple[Target, ...]] = {
-    "hangzhou": (
-        Target("stations_built", "学会科技服务站建成数", 20, "个", "杭州 二"),
-        Target("societies_share", "参与建站的市级学会占比", 30, "%", "杭州 二"),
-    ),
-}
-
-
 @dataclass
 class TargetResult:
-    target: Target
+    target: DashboardTarget
     actual: float
     detail: str
 
@@ -186,8 +170,16 @@ def grades_chart(user, city) -> Chart:
     )
 
 
+def _policy_targets(city) -> tuple[DashboardTarget, ...]:
+    """The goals the city's policy declares (none for a city without a policy module)."""
+    try:
+        return get_policy(city.policy_code).dashboard_targets
+    except PolicyError:
+        return ()
+
+
 def targets_for(user, city) -> list[TargetResult]:
-    targets = TARGETS.get(city.policy_code, ())
+    targets = _policy_targets(city)
     if not targets:
         return []
     built = scope_queryset(
@@ -207,7 +199,7 @@ def targets_for(user, city) -> list[TargetResult]:
             f"{societies['taking_part']} / {societies['total']} 个市级学会参与建站",
         ),
     }
-    return [TargetResult(t, *actual[t.key]) for t in targets]
+    return [TargetResult(t, *actual[t.measure]) for t in targets]
 
 
 def city_dashboard(user, city) -> dict:
@@ -222,10 +214,10 @@ def city_dashboard(user, city) -> dict:
         unit = result.target.unit
         charts.append(
             Chart(
-                f"target_{result.target.key}",
-                f"目标：{result.target.label}（{result.target.clause}）",
+                f"target_{result.target.measure}",
+                f"目标：{result.target.label_zh}（{result.target.clause}）",
                 ["实际"],
-                [(result.target.label, [result.actual])],
+                [(result.target.label_zh, [result.actual])],
                 unit=unit,
                 target=(f"目标 {result.target.goal:g}{unit}", result.target.goal),
             )

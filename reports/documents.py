@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from policies.types import GRADE_LABELS, LEVEL_LABELS
+from policies.registry import get_policy
+from policies.types import GRADE_LABELS, LEVEL_LABELS, PolicyError
 
 CN_DIGITS = "〇一二三四五六七八九"
 
@@ -211,8 +212,6 @@ def public_notice(user, notice_pk: int):
 
 # --- application forms (申报书) -------------------------------------------------------------
 
-PRINTABLE_FORMS = {("yiyang", "station"), ("guiyang", "station")}
-
 
 @dataclass
 class FormLine:
@@ -258,28 +257,12 @@ def _money(value) -> str:
     return f"{Decimal(value):,.2f}"
 
 
-YIYANG_LEVELS = (
-    ("national", "国家级学会服务站"),
-    ("provincial", "省级学会服务站"),
-    ("city", "市级学会服务站"),
-)
-GUIYANG_INSTRUCTIONS = (
-    "本申报书是建站申报依据，填写内容须实事求是，表述应明确、严谨，相应栏目请填写完整。"
-    "缺项或格式不符的申报书不予受理。",
-    "本申报书为A4纸张打印，报送一式3份。",
-    "每一栏应按照提示要求填写。",
-    "各栏目如填写不下，可另加附页。",
-    "项目申报书填好后加盖项申报单位公章，申报单位所盖公章必须为具有独立法人资格、"
-    "拥有独立账号单位的公章。",
-)
-GUIYANG_COMMON_TERMS = (
-    "监管单位为甲方，申报单位为乙方。申报书须经甲方、乙方代表人或授权委托人签字并加盖双方公章后生效。",
-    "工作站建立过程中，乙方如需调整任务，应向甲方提出变更内容及理由的申请报告，经甲方审定同意后方可实施。",
-    "乙方因故致使无法达到建站预期，提出中止任务的，应视情况，部分或全部退还甲方所拨项目经费。",
-    "工作站开展工作过程中，甲方无故提出中止任务的，所拨经费不得追回。",
-    "未尽事宜双方协商解决。",
-    "本项目任务书正式文本一式叁份，乙方及甲方监督部门、财务部门各执壹份。",
-)
+def printable_form_for(city, program: str):
+    """The official 申报书 the city's policy declares for the program, or None."""
+    try:
+        return get_policy(city.policy_code).printable_forms.get(program)
+    except PolicyError:
+        return None
 
 
 def application_form(user, application_pk: int):
@@ -290,7 +273,8 @@ def application_form(user, application_pk: int):
 
     app = application_get(user, application_pk)
     code = app.city.policy_code
-    if (code, app.program) not in PRINTABLE_FORMS:
+    printable = printable_form_for(app.city, app.program)
+    if printable is None:
         raise DocumentNotAvailable("本市该项目没有规定格式的申报书。")
     form = form_class_for(code, app.program)(draft=True)
     data = {"title": app.title, "level": app.level, **(app.form_data or {})}
@@ -318,29 +302,23 @@ def application_form(user, application_pk: int):
         "budget_total": _money(total),
         "budget_total_upper": rmb_uppercase(total),
     }
-    if code == "yiyang":
-        context.update(
-            {
-                "title": "益阳市重点产业领域学会服务站申报书",
-                "applicant": v.get("unit_name") or (app.host_unit.name if app.host_unit else ""),
-                "natures": _boxes(form.fields["unit_nature"].choices, data.get("unit_nature")),
-                "industries": _boxes(form.fields["key_industry"].choices, data.get("key_industry")),
-                "levels": _boxes(YIYANG_LEVELS, app.level),
-                "society_name": v.get("society_name") or app.society.name,
-            }
-        )
-        template = "reports/pdf/application_form_yiyang.html"
+    if printable.applicant == "unit_name":
+        applicant = v.get("unit_name") or (app.host_unit.name if app.host_unit else "")
     else:
-        context.update(
-            {
-                "title": "“科创中国”贵阳学会产业科技服务工作站申报书",
-                "applicant": app.society.name,
-                "instructions": GUIYANG_INSTRUCTIONS,
-                "common_terms": GUIYANG_COMMON_TERMS,
-            }
-        )
-        template = "reports/pdf/application_form_guiyang.html"
-    return template, context, f"{app.title}-申报书.pdf"
+        applicant = app.society.name
+    context.update(
+        {
+            "title": printable.title,
+            "applicant": applicant,
+            "levels": _boxes(printable.level_boxes, app.level),
+            "society_name": v.get("society_name") or app.society.name,
+            "instructions": printable.instructions,
+            "common_terms": printable.common_terms,
+        }
+    )
+    for name, field_name in printable.choice_boxes.items():
+        context[name] = _boxes(form.fields[field_name].choices, data.get(field_name))
+    return printable.template, context, f"{app.title}-申报书.pdf"
 
 
 DOCUMENTS = {
@@ -390,7 +368,7 @@ def document_links(user, *, application=None, station=None) -> list[DocumentLink
     if application is not None:
         from applications.selectors import notice_list
 
-        if (application.city.policy_code, application.program) in PRINTABLE_FORMS:
+        if printable_form_for(application.city, application.program) is not None:
             links.append(DocumentLink("application_form", application.pk, _("申报书（打印版）")))
         for notice in notice_list(user).filter(applications=application).order_by("start_on"):
             links.append(DocumentLink("public_notice", notice.pk, _("公示：%s") % notice.title))

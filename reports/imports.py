@@ -412,6 +412,12 @@ class PaymentResource(CityScopedResource):
             instance.clauses = [IMPORT_NOTE]
 
 
+# The example row is written in the downloading user's city (a placeholder for platform users).
+CITY_TOKEN = "{city}"
+CITY_NAME_TOKEN = "{city_name}"
+CITY_PLACEHOLDER = ("（城市代码）", "（所在城市）")
+
+
 @dataclass(frozen=True)
 class ImportKind:
     kind: str
@@ -419,6 +425,12 @@ class ImportKind:
     resource: type[resources.ModelResource]
     example: dict = field(default_factory=dict)
     help_zh: str = ""
+
+    def example_for(self, city=None) -> dict:
+        """The example row with the city's code and name (placeholders without a city)."""
+        code, name = (city.code, city.name) if city is not None else CITY_PLACEHOLDER
+        tokens = {CITY_TOKEN: code, CITY_NAME_TOKEN: name}
+        return {k: tokens.get(v, v) if isinstance(v, str) else v for k, v in self.example.items()}
 
 
 IMPORTS: dict[str, ImportKind] = {
@@ -429,8 +441,8 @@ IMPORTS: dict[str, ImportKind] = {
             "学会",
             SocietyImport,
             {
-                "city": "shenyang",
-                "name": "沈阳市示例学会",
+                "city": CITY_TOKEN,
+                "name": "示例学会",
                 "level": "city",
                 "discipline": "机械工程",
                 "supervising_cast": "city_cast",
@@ -442,12 +454,12 @@ IMPORTS: dict[str, ImportKind] = {
             "建站单位",
             HostUnitImport,
             {
-                "city": "shenyang",
+                "city": CITY_TOKEN,
                 "name": "示例科技有限公司",
                 "nature": "enterprise",
                 "credit_code": "91210100000000001D",
                 "legal_rep": "张三",
-                "registered_city": "沈阳市",
+                "registered_city": CITY_NAME_TOKEN,
             },
             "以“城市代码 + 统一社会信用代码”识别，信用代码须通过 GB 32100 校验。",
         ),
@@ -456,7 +468,7 @@ IMPORTS: dict[str, ImportKind] = {
             "专家",
             ExpertImport,
             {
-                "city": "shenyang",
+                "city": CITY_TOKEN,
                 "name": "王明",
                 "title": "教授",
                 "field": "机械工程",
@@ -470,8 +482,8 @@ IMPORTS: dict[str, ImportKind] = {
             "服务站",
             StationImport,
             {
-                "city": "shenyang",
-                "name": "全国示例学会沈阳服务站",
+                "city": CITY_TOKEN,
+                "name": "全国示例学会示例服务站",
                 "society": "示例学会",
                 "host_unit_credit_code": "91210100000000001D",
                 "level": "national",
@@ -485,7 +497,7 @@ IMPORTS: dict[str, ImportKind] = {
             "历年考核结果",
             PastEvaluationResource,
             {
-                "city": "guiyang",
+                "city": CITY_TOKEN,
                 "station": "示例工作站",
                 "program": "station",
                 "start_year": 2024,
@@ -500,7 +512,7 @@ IMPORTS: dict[str, ImportKind] = {
             "历年拨付记录",
             PaymentResource,
             {
-                "city": "guiyang",
+                "city": CITY_TOKEN,
                 "station": "示例工作站",
                 "program": "station",
                 "start_year": 2024,
@@ -735,7 +747,7 @@ def column_specs(kind: ImportKind) -> dict[str, ColumnSpec]:
     return specs
 
 
-def template_xlsx(kind: ImportKind) -> bytes:
+def template_xlsx(kind: ImportKind, city=None) -> bytes:
     """A template: Chinese headers, one example row (ignored if left in), and notes listing
     for each column what may be written (codes and their Chinese labels)."""
     pairs = header_labels(kind)
@@ -743,7 +755,7 @@ def template_xlsx(kind: ImportKind) -> bytes:
     wb = new_workbook()
     columns = [Column(label, lambda row, c=col: row.get(c, ""), 18) for col, label in pairs]
     sheet = SheetWriter.create(wb, f"{kind.title}导入", columns)
-    sheet.append({k: v for k, v in kind.example.items()})
+    sheet.append(kind.example_for(city))
     notes = SheetWriter.create(
         wb,
         "填写说明",
@@ -984,10 +996,11 @@ def prepare(kind: ImportKind, content: bytes) -> PreparedFile:
 
 
 def _is_example(kind: ImportKind, values: dict, id_columns: list[str]) -> bool:
+    # Whatever city it was downloaded in: the example names are the same in every city.
     example = kind.example
-    keys = [c for c in id_columns if c in example]
+    keys = [c for c in id_columns if c in example and c != "city"]
     if kind.resource in (PastEvaluationResource, PaymentResource):
-        keys = ["city", "station", "program", "start_year"]
+        keys = ["station", "program", "start_year"]
     return bool(keys) and all(str(values.get(c, "")) == str(example.get(c, "")) for c in keys)
 
 

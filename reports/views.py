@@ -300,7 +300,9 @@ def import_template(request, kind: str):
 
     _deny(permissions.can_import(request.user))
     spec = _import_kind(kind)
-    return attachment(template_xlsx(spec), f"{spec.title}导入模板.xlsx", XLSX_CONTENT_TYPE)
+    return attachment(
+        template_xlsx(spec, request.user.city), f"{spec.title}导入模板.xlsx", XLSX_CONTENT_TYPE
+    )
 
 
 @login_required

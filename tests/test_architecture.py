@@ -89,7 +89,6 @@ TEMPORARY_OVERSIZE: dict[str, str] = {
     "funding/forecast.py": "issue 14, funding helper",
     "reports/imports.py": "issue 16 (legacy import) / issue 14, arch",
     "stations/views.py": "issue 14, arch: split by object (stations, directory, activity)",
-    "demo/loader.py": "issue 14, arch: split into demo/clock.py, people.py, stations.py …",
     "demo/workflows.py": "issue 14, arch: split by program stage",
 }
 
@@ -115,11 +114,7 @@ TEMPORARY_CITY_NAMES: dict[str, str] = {
     "funding/services.py": "issue 14, funding helper",
     "templates/evaluations/evaluation_detail.html": "issue 14, evaluations helper",
     "templates/funding/station_money.html": "issue 14, funding helper",
-    "reports/bench.py": "issue 14, arch (reports)",
-    "reports/dashboards.py": "issue 14, arch (reports)",
-    "reports/documents.py": "issue 14, arch (reports)",
-    "reports/exports.py": "issue 14, arch (reports)",
-    "reports/imports.py": "issue 14, arch (reports)",
+    "reports/exports.py": "issue 14, funding helper's who-is-paid declaration: _payee_account",
 }
 
 

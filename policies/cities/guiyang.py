@@ -23,6 +23,7 @@ from ..types import (
     FundingResult,
     Indicator,
     ParamSpec,
+    PrintableForm,
     Program,
     QuantItem,
     Rubric,
@@ -80,6 +81,33 @@ class GuiyangPolicy(CityPolicy):
     absence_clause = f"{ASSESSMENT}3"
     absence_revocation_clause = f"{ASSESSMENT}4"
     # --- end evaluations ---
+
+    # --- reports: dashboard targets, printable official forms ---
+    # The 申报书 of the 建设方案 (填表说明 and 共同条款 as printed on it).
+    printable_forms = {
+        "station": PrintableForm(
+            template="reports/pdf/application_form_guiyang.html",
+            title="“科创中国”贵阳学会产业科技服务工作站申报书",
+            applicant="society",
+            instructions=(
+                "本申报书是建站申报依据，填写内容须实事求是，表述应明确、严谨，相应栏目请填写完整。"
+                "缺项或格式不符的申报书不予受理。",
+                "本申报书为A4纸张打印，报送一式3份。",
+                "每一栏应按照提示要求填写。",
+                "各栏目如填写不下，可另加附页。",
+                "项目申报书填好后加盖项申报单位公章，申报单位所盖公章必须为具有独立法人资格、"
+                "拥有独立账号单位的公章。",
+            ),
+            common_terms=(
+                "监管单位为甲方，申报单位为乙方。申报书须经甲方、乙方代表人或授权委托人签字并加盖双方公章后生效。",
+                "工作站建立过程中，乙方如需调整任务，应向甲方提出变更内容及理由的申请报告，经甲方审定同意后方可实施。",
+                "乙方因故致使无法达到建站预期，提出中止任务的，应视情况，部分或全部退还甲方所拨项目经费。",
+                "工作站开展工作过程中，甲方无故提出中止任务的，所拨经费不得追回。",
+                "未尽事宜双方协商解决。",
+                "本项目任务书正式文本一式叁份，乙方及甲方监督部门、财务部门各执壹份。",
+            ),
+        ),
+    }
 
     programs = {
         "station": Program(

@@ -24,6 +24,7 @@ from ..common import (
 from ..facts import AGREEMENT, EligibilityFacts
 from ..types import (
     CityPolicy,
+    DashboardTarget,
     ExpenseRules,
     Finding,
     FundingResult,
@@ -211,6 +212,13 @@ class HangzhouPolicy(CityPolicy):
     self_report_fields = ("summary", "final_accounts", "final_accounts_total")
     final_accounts_clause = ASSESSMENT
     # --- end evaluations ---
+
+    # --- reports: dashboard targets, printable official forms ---
+    # The plan's targets (二), shown against the city's figures on its dashboard.
+    dashboard_targets = (
+        DashboardTarget("stations_built", "学会科技服务站建成数", 20, "个", f"{C} 二"),
+        DashboardTarget("societies_share", "参与建站的市级学会占比", 30, "%", f"{C} 二"),
+    )
 
     programs = {
         "service_base": Program(

@@ -17,6 +17,7 @@ from ..types import (
     GrantFacts,
     Indicator,
     ParamSpec,
+    PrintableForm,
     Program,
     QuantItem,
     Rubric,
@@ -82,6 +83,22 @@ class YiyangPolicy(CityPolicy):
     change_clause = f"{C} 第十四条"
     change_ends_support = ("cancel",)
     change_requesters = ("host_staff", "society_staff")
+
+    # --- reports: dashboard targets, printable official forms ---
+    # The 申报书 of 附件 (the seed form), printed box for box from an application.
+    printable_forms = {
+        "station": PrintableForm(
+            template="reports/pdf/application_form_yiyang.html",
+            title="益阳市重点产业领域学会服务站申报书",
+            applicant="unit_name",
+            choice_boxes={"natures": "unit_nature", "industries": "key_industry"},
+            level_boxes=(
+                ("national", "国家级学会服务站"),
+                ("provincial", "省级学会服务站"),
+                ("city", "市级学会服务站"),
+            ),
+        ),
+    }
     predicates = {"applies_directly": applies_directly}
     # --- funding ---
     misuse_clause = f"{C} 第十九条"

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from demo.loader import CITY_CODES, DEMO_PASSWORD, LOGIN_ROLES, activity_plan, demo_load
+from demo.activity import activity_plan
+from demo.common import LOGIN_ROLES
+from demo.loader import CITY_CODES, DEMO_PASSWORD, demo_load
 from stations.choices import ActivityKind, Level, StationStatus
 from stations.models import ActivityRecord, CreditFlag, Expert, HostUnit, Society, Station
 from stations.selectors import station_list

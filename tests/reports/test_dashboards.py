@@ -42,7 +42,7 @@ def test_hangzhou_targets(hangzhou):
         society=SocietyFactory(city=hangzhou, level=Level.CITY),
         status=StationStatus.REVOKED,
     )
-    targets = {t.target.key: t for t in city_dashboard(admin, hangzhou)["targets"]}
+    targets = {t.target.measure: t for t in city_dashboard(admin, hangzhou)["targets"]}
     assert targets["stations_built"].actual == 2 and not targets["stations_built"].reached
     assert targets["societies_share"].actual == 50.0  # 3 of 6 city societies have a station
     assert targets["societies_share"].reached
