@@ -101,6 +101,15 @@ def grant_ids(queryset: QuerySet, limit: int) -> list:
     )
 
 
+def cached_fragment(name: str, queryset: QuerySet, variant, build) -> str:
+    """A rendered template fragment printing only directory rows of `queryset`; `variant`
+    holds whatever else the fragment depends on (query string, role, language…)."""
+    from django.utils.safestring import mark_safe
+
+    kind = "fragment:" + hashlib.sha256(f"{name}|{variant!r}".encode()).hexdigest()[:24]
+    return mark_safe(_cached(kind, queryset, lambda: str(build())))
+
+
 def connect() -> None:
     """Bump the grants generation whenever an object permission or a group membership changes."""
     from django.contrib.auth import get_user_model

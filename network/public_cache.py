@@ -6,6 +6,9 @@ shows bumps it, so every cached page is abandoned at once (and expires on its ow
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
@@ -20,7 +23,28 @@ def generation() -> int:
     return int(value)
 
 
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred():
+    """Bump once at the end instead of once per saved row (an import saves 10,000 rows:
+    two cache round trips each). Nested uses bump once, at the outermost exit."""
+    depth = getattr(_deferred, "depth", 0)
+    _deferred.depth = depth + 1
+    try:
+        yield
+    finally:
+        _deferred.depth = depth
+        if depth == 0 and getattr(_deferred, "pending", False):
+            _deferred.pending = False
+            bump()
+
+
 def bump(**_kwargs) -> None:
+    if getattr(_deferred, "depth", 0):
+        _deferred.pending = True
+        return
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not set yet (or evicted): start a new generation

@@ -319,7 +319,71 @@ def job_subsidy_pdf(out: Path, rows: int = 1000) -> dict:
     }
 
 
+def _import_file(rows: int, *, bad_last: bool, tag: str) -> bytes:
+    """An .xlsx of `rows` new societies of Shenyang (the import template's columns)."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("学会")
+    ws.append(["city", "name", "level", "discipline", "supervising_cast"])
+    for i in range(rows):
+        level = "city" if i % 3 else "provincial"
+        if bad_last and i == rows - 1:
+            level = "planetary"  # not a level: the file must be refused whole
+        ws.append(["shenyang", f"基准导入{tag}学会{i:05d}", level, "机械工程", "city_cast"])
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _run_import(content: bytes) -> tuple:
+    from .imports import import_run
+
+    user = bench_users()["admin"]
+    start = time.perf_counter()
+    report = import_run(kind="societies", user=user, content=content, dry_run=False)
+    return report, time.perf_counter() - start
+
+
+def job_import_ok(out: Path, rows: int = 10_000) -> dict:
+    """The legacy import of `rows` new societies, end to end (check + write), rolled back
+    afterwards so that the next run imports them again."""
+    from stations.models import Society
+
+    tag = str(int(time.time()))
+    content = _import_file(rows, bad_last=False, tag=tag)
+    report, seconds = _run_import(content)
+    written = Society.objects.filter(name__startswith=f"基准导入{tag}").count()
+    Society.objects.filter(name__startswith=f"基准导入{tag}").delete()
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "written": written,
+        "problems": len(report.problems),
+        "first_problem": str(report.problems[0].message) if report.problems else "",
+    }
+
+
+def job_import_bad(out: Path, rows: int = 10_000) -> dict:
+    """The same file with its last row invalid: refused whole, nothing written."""
+    from stations.models import Society
+
+    tag = "bad" + str(int(time.time()))
+    report, seconds = _run_import(_import_file(rows, bad_last=True, tag=tag))
+    written = Society.objects.filter(name__startswith=f"基准导入{tag}").count()
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "written": written,
+        "problems": len(report.problems),
+    }
+
+
 JOBS = {
+    "import_ok": job_import_ok,
+    "import_bad": job_import_bad,
     "export_ours": job_export_ours,
     "export_raw": job_export_raw,
     "export_import_export": job_export_import_export,

@@ -59,12 +59,19 @@ def sniff_format(content: bytes) -> str:
 def _xlsx_rows(content: bytes) -> list[SheetRow]:
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(content), data_only=True)
-    ws = wb.worksheets[0]
-    return [
-        SheetRow(number, list(values))
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
-    ]
+    # Read-only (streaming) mode: several times faster on a 10,000-row file and flat in
+    # memory. The stored dimension is ignored (some tools write a wrong one), so every row
+    # is read; rows may come back shorter than the header (callers check the length).
+    wb = load_workbook(io.BytesIO(content), data_only=True, read_only=True)
+    try:
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()
+        return [
+            SheetRow(number, list(values))
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        wb.close()
 
 
 def _xls_rows(content: bytes) -> list[SheetRow]:
@@ -135,7 +142,10 @@ def raw_rows(content: bytes) -> list[SheetRow]:
 
 def header_key(text: Any) -> str:
     """A header cell as compared: trimmed, half-width, spaces and line breaks removed."""
-    return re.sub(r"\s+", "", to_half_width(str(text or ""), everything=True)).lower()
+    return _SPACES.sub("", to_half_width(str(text or ""), everything=True)).lower()
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def is_blank(value: Any) -> bool:
@@ -328,6 +338,11 @@ class Choices:
     synonyms: tuple[tuple[str, str], ...] = ()  # (word, code)
 
     def lookup(self) -> dict[str, str]:
+        # Built once per column and file (not once per cell: 10,000 rows × every label).
+        try:
+            return self.__dict__["_table"]
+        except KeyError:
+            pass
         table: dict[str, str] = {}
         for code, label in self.pairs:
             if not code:
@@ -336,6 +351,7 @@ class Choices:
             table[header_key(label)] = code
         for word, code in self.synonyms:
             table.setdefault(header_key(word), code)
+        self.__dict__["_table"] = table  # a frozen dataclass: cached beside its fields
         return table
 
     def allowed(self) -> str:

@@ -1203,8 +1203,11 @@ def import_run(*, kind: str, user, content: bytes, dry_run: bool, progress=None)
                 progress(done[0], total)
 
         resource.after_import_row = after_import_row
+    from network.public_cache import deferred
+
     try:
-        with transaction.atomic():
+        # One directory-cache bump for the file (after the last row), not one per row.
+        with deferred(), transaction.atomic():
             result = resource.import_data(
                 prepared.dataset,
                 dry_run=dry_run,

@@ -16,9 +16,13 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from accounts.querycache import cached_fragment
 
 from . import permissions, selectors, services
 from .filters import ActivityFilter, ExpertFilter, HostUnitFilter, SocietyFilter, StationFilter
@@ -112,21 +116,45 @@ def apply_sort(queryset, request, orderings: Mapping[str, tuple[str, ...]], defa
 
 
 def _list_page(
-    request, *, queryset, filterset_class, orderings, default_sort, template, extra=None
+    request,
+    *,
+    queryset,
+    filterset_class,
+    orderings,
+    default_sort,
+    template,
+    extra=None,
+    fragment: str | None = None,
 ):
+    """A filtered, sorted, paged list. With `fragment` (a template of the page's filter form,
+    table and pagination, printing only directory rows), the rendered fragment comes from the
+    shared cache (accounts.querycache: keyed by the rows' SQL — scope, filters, sort — the
+    query string, role and language; dropped by any directory change)."""
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
-    bootstrapify(filterset.form)
     rows = filterset.qs if filterset.is_bound else queryset
     rows, current_sort = apply_sort(rows, request, orderings, default_sort)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "filter": filterset,
-        "page_obj": page,
-        "rows": page.object_list,
-        "current_sort": current_sort,
-        **(extra or {}),
-    }
-    return render(request, template, context)
+
+    def render_fragment(name: str, request=request):
+        bootstrapify(filterset.form)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "filter": filterset,
+            "page_obj": page,
+            "rows": page.object_list,
+            "current_sort": current_sort,
+            **(extra or {}),
+        }
+        return context if name is None else render_to_string(name, context, request)
+
+    if fragment is None:
+        return render(request, template, render_fragment(None))
+    html = cached_fragment(
+        fragment,
+        rows,
+        (request.get_full_path(), request.user.role, get_language(), sorted((extra or {}).items())),
+        lambda: render_fragment(fragment),
+    )
+    return render(request, template, {"fragment": html, **(extra or {})})
 
 
 def forbidden(request, reason: str):
@@ -199,6 +227,7 @@ def station_list(request):
         default_sort="name",
         template="stations/station_list.html",
         extra={"can_create": permissions.can_create_directory_entry(request.user)[0]},
+        fragment="stations/_station_list_body.html",
     )
 
 

@@ -89,7 +89,14 @@ class Command(BaseCommand):
         self._say("")
         with tempfile.TemporaryDirectory() as tmp:
             jobs = {}
-            for name in ("export_ours", "export_raw", "export_import_export", "subsidy_pdf"):
+            for name in (
+                "export_ours",
+                "export_raw",
+                "export_import_export",
+                "subsidy_pdf",
+                "import_ok",
+                "import_bad",
+            ):
                 jobs[name] = bench.run_job_in_child(name, Path(tmp) / f"{name}.out")
                 self._say(f"{name}: {json.dumps(jobs[name], ensure_ascii=False)}")
         ours, raw, ie = jobs["export_ours"], jobs["export_raw"], jobs["export_import_export"]
@@ -98,6 +105,12 @@ class Command(BaseCommand):
             f" ×{ours['seconds'] / raw['seconds']:.2f} raw openpyxl write-only;"
             f" {ie['seconds'] / ours['seconds']:.1f}× faster than django-import-export's default"
             f" ({ie['peak_mb']:.0f} MB)"
+        )
+        ok, bad = jobs["import_ok"], jobs["import_bad"]
+        self._say(
+            f"import of {ok['rows']} societies: {ok['seconds']:.1f} s, {ok['peak_mb']:.0f} MB,"
+            f" {ok['written']} written, {ok['problems']} problems; the same file with its last row"
+            f" bad: refused in {bad['seconds']:.1f} s, {bad['written']} written"
         )
         pdf = jobs["subsidy_pdf"]
         self._say(
