@@ -4,8 +4,8 @@ Where production still decides it by city name, the test is a strict xfail namin
 file:line (testcity.py, block "declared, not yet read by production"); when the owner moves
 the decision into CityPolicy and the module's declaration takes the new field's name, the
 test passes, strict=True fails the stale mark, and the mark is removed. The unmarked tests
-were such seams until funding/ and evaluations/ asked the policy (payee, final accounts,
-absence and misuse clauses); they stay as the proof.
+were such seams until funding/, evaluations/ and applications/ asked the policy (payee,
+final accounts, absence and misuse clauses, the application form); they stay as the proof.
 """
 
 import datetime as dt
@@ -105,10 +105,9 @@ def test_a_misuse_recovery_takes_the_citys_misuse_clause(world, grant):
     assert recovery.clause == T.MISUSE
 
 
-@seam("applications/forms.py:474 (form_class_for over PROGRAM_FORMS keyed by city, :426)")
 def test_the_program_uses_the_application_form_the_city_declares(world):
-    assert T.POLICY.application_forms[T.PROGRAM] is T.TestcityStationForm
-    app = world.draft(service_plan="")
+    assert T.POLICY.programs[T.PROGRAM].form == "service_station"
+    app = world.draft(served_units="")
     codes = [f["code"] for f in app_services.application_check(app)]
     assert "form_incomplete" in codes
 

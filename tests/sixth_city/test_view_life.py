@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from applications import services
 from applications.models import AttachmentKind
 from evaluations.models import EvaluationRound, StationEvaluation
 from funding.models import Grant, Recovery
@@ -176,13 +175,7 @@ def evaluate_via_pages(client, w, grant, year, score):
 def test_whole_life_of_a_sixth_city_station_through_the_pages(client, world):
     w = world
     app = apply_via_pages(client, w)
-    if app.host_unit_id is None:
-        # The page offers no host-unit choice to this city (xfail below): name it as the
-        # service would, then go on through the pages.
-        services.application_save_draft(
-            application=app, actor=w.staff, data=app.form_data, host_unit=w.host
-        )
-        app.refresh_from_db()
+    assert app.host_unit_id == w.host.pk  # chosen in the page (the form asks for it)
     response = submit_via_page(client, w, app)
     app.refresh_from_db()
     assert app.stage == "county_review", flashed(response)
@@ -283,18 +276,12 @@ def test_whole_life_of_a_sixth_city_station_through_the_pages(client, world):
     assert client.get(reverse("evaluations:index")).status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="applications/forms.py:474 names cities (form_class_for over PROGRAM_FORMS, :426): "
-    "the city's declared 申报书 with its host-unit choice is never used — issue 14 (owner helper)",
-)
 def test_the_society_names_its_host_unit_in_the_application_page(client, world):
     app = apply_via_pages(client, world)
     page = client.get(reverse("applications:edit", args=[app.pk])).content.decode()
     assert 'data-testid="host-unit"' in page
     assert app.host_unit_id == world.host.pk
-    assert app.form_data["service_plan"] == "每季度一次技术对接。"
+    assert app.form_data["served_units"] == "园区内15家装备企业，需求：工艺改进。"
 
 
 def test_the_self_report_page_asks_for_final_accounts(client, world):

@@ -1,6 +1,6 @@
 """测试市 — an invented sixth city, defined only here (issue 14).
 
-It is registered for the test run by the `testcity` fixture (conftest.py) through
+It is registered for the test run by the `testcity_city` fixture (conftest.py) through
 policies.registry.register(); nothing under policies/cities/ or elsewhere in production
 knows it. Its one program is a yearly-funded station with a county review the host unit's
 own CAST may skip, a city review, an expert panel, a ranking under a quota, a public
@@ -8,8 +8,8 @@ notice and certification; its yearly rubric grades 优秀/良好/合格/不合�
 the funding, revokes the station and recovers that year's money.
 
 The block "declared, not yet read by production" at the end of the class states what
-this city needs that today's CityPolicy cannot say; the tests that depend on it are
-marked xfail with the production file:line that names a city instead (issue 14 seams).
+this city needs that CityPolicy cannot say yet; the test that depends on it is a strict
+xfail naming the production file:line that names cities instead (issue 14 seams).
 """
 
 from __future__ import annotations
@@ -17,9 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django import forms
-
-from applications.forms import GenericProgramForm
 from policies.common import block, resolve_amount, stage, terminal, year_span
 from policies.facts import EligibilityFacts
 from policies.types import (
@@ -59,16 +56,6 @@ def host_has_own_cast(facts: EligibilityFacts) -> bool:
     return bool(facts.host_unit and facts.host_unit.has_own_cast)
 
 
-class TestcityStationForm(GenericProgramForm):
-    """The city's own 申报书: the generic one plus a service plan (测试 第三条); the
-    society names the host unit of the new station in it."""
-
-    needs_host_unit = True
-    host_unit_clause = CONDITIONS
-
-    service_plan = forms.CharField(label="服务方案", widget=forms.Textarea)
-
-
 class TestcityPolicy(CityPolicy):
     code = CODE
     name_zh = C
@@ -85,6 +72,9 @@ class TestcityPolicy(CityPolicy):
             label_zh="测试学会服务站",
             applicant="society",
             payee="society",  # 测试 第八条: the society is paid, not the host unit
+            # 测试 第三条: the society's 申报书 names the served units and the host unit.
+            form="service_station",
+            host_unit_clause=CONDITIONS,
             levels=("city",),
             payment="yearly",
             support_years="support_years",
@@ -280,7 +270,6 @@ class TestcityPolicy(CityPolicy):
     # What this city needs that CityPolicy cannot declare today. Production decides each of
     # these by city name (file:line in the xfail reasons of the tests); when the interface
     # grows the field/hook, rename these to it and the xfails turn into passes (strict).
-    application_forms = {PROGRAM: TestcityStationForm}  # the program's 申报书
     # 测试 第一条: the city's yearly targets on its dashboard (key, label, goal, unit, clause).
     dashboard_targets = (("stations_built", "学会服务站建成数", 10, "个", GENERAL),)
 

@@ -70,8 +70,8 @@ class World:
             "head_name": "李站长",
             "staff_count": "2",
             "experts": "专家甲，测试省\n专家乙，测试省",
-            "plan": "三年服务企业30家次。",
-            "service_plan": "每季度一次技术对接。",
+            "served_units": "园区内15家装备企业，需求：工艺改进。",
+            "plan": "三年服务企业30家次，每季度一次技术对接。",
         }
         data.update(extra)
         return data
