@@ -105,7 +105,7 @@ def _already_paid_message(existing: Disbursement) -> str:
 
 def payment_notice_send(*, disbursement_id: int) -> bool:
     """Notify the station's users of a payment once; a redelivered task changes nothing."""
-    from .models import TaskReceipt
+    from ..models import TaskReceipt
 
     with transaction.atomic():
         disbursement = (
