@@ -600,8 +600,11 @@ def act(request, pk: int):
                 amount=_amount(request.POST.get("amount", "")),
             )
     except (ValidationError, PermissionDenied) as exc:
-        if isinstance(exc, services.StaleVersion) and _just_done(request.user, app, action):
-            # A double click: the first request did it; say so instead of "页面已过期".
+        if _moved_since(app, request.POST.get("version", "")) and _just_done(
+            request.user, app, action
+        ):
+            # A double click: the first request did it; say so instead of "页面已过期"
+            # (or, at the contract step, "当前环节不登记项目合同").
             return _done(request, app, action)
         _flash_error(request, exc)
         # Back to the page with what was typed (comment, amount, reason) and the refusal next
@@ -673,6 +676,14 @@ POSTED_KEY = "applications.act_posted"
 AMOUNT_CODES = {"amount_required", "amount_range", "amount_invalid"}
 # A repeated POST arriving this soon after the same person's same action is its double click.
 DOUBLE_CLICK_SECONDS = 120
+
+
+def _moved_since(app, posted_version: str) -> bool:
+    """Return whether the application changed since the page that posted was rendered."""
+    if not posted_version.isdigit():
+        return False
+    current = type(app).objects.filter(pk=app.pk).values_list("version", flat=True).first()
+    return current is not None and current > int(posted_version)
 
 
 def _just_done(user, app, action: str) -> bool:
