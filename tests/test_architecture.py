@@ -184,8 +184,9 @@ def import_graph() -> dict[tuple[str, str], list[str]]:
         for node, modules in _imports(ast.parse(path.read_text(encoding="utf-8"))):
             for module in modules:
                 target = node_of_module(module)
-                if target and target != source:
-                    edges[(source, target)].append(f"{rel}:{node.lineno}")
+                where = f"{rel}:{node.lineno}"
+                if target and target != source and where not in edges[(source, target)]:
+                    edges[(source, target)].append(where)
     return edges
 
 
