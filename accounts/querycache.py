@@ -101,6 +101,12 @@ def grant_ids(queryset: QuerySet, limit: int) -> list:
     )
 
 
+def cached_value(name: str, queryset: QuerySet, variant, build):
+    """Any picklable value computed from directory rows of `queryset` (and `variant`)."""
+    kind = "value:" + hashlib.sha256(f"{name}|{variant!r}".encode()).hexdigest()[:24]
+    return _cached(kind, queryset, build)
+
+
 def cached_fragment(name: str, queryset: QuerySet, variant, build) -> str:
     """A rendered template fragment printing only directory rows of `queryset`; `variant`
     holds whatever else the fragment depends on (query string, role, language…)."""

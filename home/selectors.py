@@ -7,9 +7,10 @@ import datetime as dt
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.querycache import directory_count, directory_rows
+from accounts.querycache import cached_value
 from accounts.roles import Role
 from accounts.selectors import visible_sections
 from stations import permissions as station_permissions
@@ -153,17 +154,33 @@ def dashboard_for(user) -> dict:
 
 def _station_figures(user) -> dict:
     stations = station_list(user)
+    today = timezone.localdate()
+    # The directory figures come from the shared cache in one entry (accounts.querycache:
+    # keyed by the scope's query, role, day and language; dropped by any change to a
+    # station, society, host unit or expert). Activity records are read each time.
+    figures = cached_value(
+        "home-directory",
+        stations,
+        (user.role, today.isoformat(), get_language()),
+        lambda: _directory_figures(user, stations, today),
+    )
+    recent_activities = (
+        ActivityRecord.objects.filter(station__in=stations.values("pk"))
+        .select_related("station")
+        .order_by("-date", "-id")[:8]
+    )
+    return {**figures, "recent_activities": recent_activities}
+
+
+def _directory_figures(user, stations, today) -> dict:
     labels = dict(StationStatus.choices)
-    # Directory figures come from the shared cache (accounts.querycache: keyed by the query,
-    # dropped by any change to a station, society, host unit or expert).
-    counts = dict(directory_rows(stations.order_by().values_list("status").annotate(n=Count("id"))))
+    counts = dict(stations.order_by().values_list("status").annotate(n=Count("id")))
     by_status = [
-        {"status": value, "label": labels[value], "n": counts[value]}
+        {"status": value, "label": str(labels[value]), "n": counts[value]}
         for value in StationStatus.values
         if counts.get(value)
     ]
-    today = timezone.localdate()
-    expiring = directory_rows(
+    expiring = list(
         stations.filter(
             term_end__gte=today,
             term_end__lte=today + dt.timedelta(days=EXPIRY_WINDOW_DAYS),
@@ -171,11 +188,6 @@ def _station_figures(user) -> dict:
         )
         .order_by("term_end")
         .only("id", "name", "status", "term_end")[:5]
-    )
-    recent_activities = (
-        ActivityRecord.objects.filter(station__in=stations.values("pk"))
-        .select_related("station")
-        .order_by("-date", "-id")[:8]
     )
     show_directory = user.is_platform_admin or user.role in {
         Role.CITY_ADMIN,
@@ -186,18 +198,17 @@ def _station_figures(user) -> dict:
     return {
         "station_count": sum(counts.values()),
         "stations_by_status": by_status,
-        "society_count": directory_count(society_list(user)) if show_directory else None,
-        "host_unit_count": directory_count(host_unit_list(user)) if show_directory else None,
-        "expert_count": directory_count(expert_list(user)) if show_directory else None,
+        "society_count": society_list(user).count() if show_directory else None,
+        "host_unit_count": host_unit_list(user).count() if show_directory else None,
+        "expert_count": expert_list(user).count() if show_directory else None,
         "attention_count": counts.get(StationStatus.RECTIFICATION, 0)
         + counts.get(StationStatus.SUSPENDED, 0),
         "expiring_stations": expiring,
         "expiry_window_days": EXPIRY_WINDOW_DAYS,
-        "recent_stations": directory_rows(
-            # Only what the card prints: nothing encrypted is decrypted, or cached.
+        # Only what the cards print: nothing encrypted is decrypted, or cached.
+        "recent_stations": list(
             stations.select_related("society", "host_unit")
             .order_by("-updated_at", "-id")
             .only("id", "name", "status", "society__name", "host_unit__name")[:8]
         ),
-        "recent_activities": recent_activities,
     }

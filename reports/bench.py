@@ -465,6 +465,10 @@ def load_test(
 
     env = os.environ.copy()
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "0"})
+    # Persistent database connections as in production (config/settings/production.py):
+    # otherwise every request pays a new PostgreSQL connection (a backend process started on
+    # the same two cores), which is not what production serves.
+    env.setdefault("DB_CONN_MAX_AGE", "60")
     server = subprocess.Popen(
         [
             sys.executable,
