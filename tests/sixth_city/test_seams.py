@@ -1,11 +1,10 @@
 """Issue 14 seams: each test states one behaviour the sixth city declares in its module.
 
-Where production still decides it by city name, the test is a strict xfail naming that
-file:line (testcity.py, block "declared, not yet read by production"); when the owner moves
-the decision into CityPolicy and the module's declaration takes the new field's name, the
-test passes, strict=True fails the stale mark, and the mark is removed. The unmarked tests
-were such seams until funding/, evaluations/ and applications/ asked the policy (payee,
-final accounts, absence and misuse clauses, the application form); they stay as the proof.
+Each was written as a strict xfail naming the production file:line that decided the matter
+by city name (funding/models.py:127 payee, evaluations/services.py:310 final accounts and
+:233 the round notice, the ABSENT_CLAUSE and MISUSE_CLAUSE tables, applications/forms.py:474
+the form per city, reports/dashboards.py:190 the TARGETS table); the owners moved each into
+CityPolicy, the marks were removed, and the tests stay as the proof.
 """
 
 import datetime as dt
@@ -26,13 +25,6 @@ from . import testcity as T
 from .world import World
 
 pytestmark = pytest.mark.django_db
-
-
-def seam(where: str, raises=AssertionError):
-    """Strict xfail at the seam; `raises` keeps a setup error from passing as the seam."""
-    return pytest.mark.xfail(
-        strict=True, raises=raises, reason=f"{where} names cities — issue 14 (owner helper)"
-    )
 
 
 @pytest.fixture
@@ -112,9 +104,15 @@ def test_the_program_uses_the_application_form_the_city_declares(world):
     assert "form_incomplete" in codes
 
 
-@seam("reports/dashboards.py:190 (TARGETS, a city-keyed table at :45)")
-def test_the_dashboard_shows_the_citys_targets(world):
+def test_the_dashboard_shows_the_citys_targets(world, client):
     from reports.dashboards import targets_for
 
-    labels = [t.target.label for t in targets_for(world.admin, world.city)]
-    assert labels == [label for _key, label, *_rest in T.POLICY.dashboard_targets]
+    (result,) = targets_for(world.admin, world.city)
+    assert (result.target.label_zh, result.target.goal, result.target.clause) == (
+        "学会服务站建成数",
+        10,
+        T.GENERAL,
+    )
+    client.force_login(world.admin)
+    page = client.get("/reports/dashboard/").content.decode()
+    assert "学会服务站建成数" in page

@@ -7,9 +7,9 @@ own CAST may skip, a city review, an expert panel, a ranking under a quota, a pu
 notice and certification; its yearly rubric grades 优秀/良好/合格/不合格, and 不合格 stops
 the funding, revokes the station and recovers that year's money.
 
-The block "declared, not yet read by production" at the end of the class states what
-this city needs that CityPolicy cannot say yet; the test that depends on it is a strict
-xfail naming the production file:line that names cities instead (issue 14 seams).
+Every declaration here is read by production through CityPolicy; the tests in
+test_seams.py were, while they were written, strict xfails naming the production line
+that decided the matter by city name instead (issue 14).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from policies.common import block, resolve_amount, stage, terminal, year_span
 from policies.facts import EligibilityFacts
 from policies.types import (
     CityPolicy,
+    DashboardTarget,
     ExpenseRules,
     Finding,
     FundingResult,
@@ -266,12 +267,8 @@ class TestcityPolicy(CityPolicy):
     absence_clause = ABSENCE
     misuse_clause = MISUSE
 
-    # --- declared, not yet read by production (issue 14 seams) ------------------------------
-    # What this city needs that CityPolicy cannot declare today. Production decides each of
-    # these by city name (file:line in the xfail reasons of the tests); when the interface
-    # grows the field/hook, rename these to it and the xfails turn into passes (strict).
-    # 测试 第一条: the city's yearly targets on its dashboard (key, label, goal, unit, clause).
-    dashboard_targets = (("stations_built", "学会服务站建成数", 10, "个", GENERAL),)
+    # 测试 第一条: the city's target, drawn on its dashboard.
+    dashboard_targets = (DashboardTarget("stations_built", "学会服务站建成数", 10, "个", GENERAL),)
 
 
 POLICY = TestcityPolicy()
