@@ -281,21 +281,25 @@ class FileLookups:
 class SocietyImport(FileLookups, SocietyResource):
     class Meta(SocietyResource.Meta):
         clean_model_instances = True
+        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
 
 
 class HostUnitImport(FileLookups, HostUnitResource):
     class Meta(HostUnitResource.Meta):
         clean_model_instances = True
+        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
 
 
 class ExpertImport(FileLookups, ExpertResource):
     class Meta(ExpertResource.Meta):
         clean_model_instances = True
+        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
 
 
 class StationImport(FileLookups, StationResource):
     class Meta(StationResource.Meta):
         clean_model_instances = True
+        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -345,6 +349,7 @@ class PastEvaluationResource(CityScopedResource):
         )
         skip_unchanged = True
         clean_model_instances = True
+        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
@@ -397,6 +402,7 @@ class PaymentResource(CityScopedResource):
         )
         skip_unchanged = True
         clean_model_instances = True
+        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
 
     def import_instance(self, instance, row, **kwargs):
         before = instance.amount if instance.pk else None
