@@ -15,7 +15,7 @@ from applications import services
 from applications.models import Application, AttachmentKind, Call
 from funding import services as fund_services
 from funding.models import Disbursement, Grant
-from tests.applications.cities import Hangzhou, team
+from tests.applications.cities import Hangzhou
 from tests.applications.conftest import (  # noqa: F401 (the pinned day is autouse)
     APPLICATION_DAY,
     World,
@@ -73,12 +73,23 @@ def hangzhou_topic(program: str):
         "level": "city",
         "research_content": "研究学会服务产业的机制。",
         "expected_results": "研究报告一份。",
-        "plan": "全年开展三次引才活动。",
-        # The 海智 form still asks for the station fields (issue 15, applications' part).
-        **team(5, "浙江省"),
     }
+    if program == "overseas_talent":  # its own form: the activity, not a station's team
+        data.update(
+            expert_name="John Smith",
+            expert_affiliation="英国 剑桥大学",
+            activity_start="2026-05-01",
+            activity_end="2026-05-10",
+            activity_content="学术报告与技术对接。",
+        )
+    budget = [{"category": "专家差旅费", "content": "往返机票", "amount": "30000"}]
     app = services.application_create(call=w.call, actor=w.staff)
-    app = services.application_save_draft(application=app, actor=w.staff, data=data)
+    app = services.application_save_draft(
+        application=app,
+        actor=w.staff,
+        data=data,
+        budget=budget if program == "overseas_talent" else None,
+    )
     w.act(app, "submit", w.staff)
     w.act(app, "approve")
     w.score_all(app, [80, 90, 70])
