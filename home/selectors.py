@@ -97,7 +97,7 @@ def _role_figures(user) -> list[dict]:
             },
         ]
     if user.role == Role.SECURITY_ADMIN:
-        from .models import User
+        from accounts.models import User
 
         return [
             {
@@ -112,7 +112,7 @@ def _role_figures(user) -> list[dict]:
             },
         ]
     if user.role == Role.AUDIT_ADMIN:
-        from .models import AuditEvent
+        from accounts.models import AuditEvent
 
         since = timezone.now() - dt.timedelta(days=7)
         return [

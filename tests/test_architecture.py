@@ -267,6 +267,23 @@ def test_temporary_upward_imports_still_exist():
     assert not gone, f"fixed: remove from TEMPORARY_UPWARD_IMPORTS: {gone}"
 
 
+def test_relative_imports_name_modules_of_their_own_app():
+    """A moved module's `from .x import` must not point into the app it left."""
+    missing = []
+    for path in _app_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.level:
+                continue
+            base = path.parent
+            for _ in range(node.level - 1):
+                base = base.parent
+            # `from . import x` names the package itself (x may be any of its attributes).
+            target = base / node.module.replace(".", "/") if node.module else base
+            if not (target.with_suffix(".py").exists() or (target / "__init__.py").exists()):
+                missing.append(f"{_rel(path)}:{node.lineno}")
+    assert not missing, f"relative imports of modules that do not exist: {missing}"
+
+
 # --------------------------------------------------------------------------- 2. file size
 
 
