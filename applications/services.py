@@ -902,7 +902,16 @@ def _certify(
             actor=actor,
             data={"certificate_no": number, "certified_on": today},
         )
-    audit(event="application.certified", user=actor, obj=app, detail={"certificate_no": number})
+    audit(
+        event="application.certified",
+        user=actor,
+        obj=app,
+        # --- outcome wording --- the log says what was issued: 认定授牌, 立项 or 表彰.
+        detail={
+            "certificate_no": number,
+            "outcome": api.outcome_wording(app.city, app.program).verb,
+        },
+    )
     return cert
 
 
@@ -911,7 +920,8 @@ def _certify(
 DEFAULT_MESSAGES = {
     "waiting": ("待办：{title}（{stage}）", "申报“{title}”已进入“{stage}”环节，等待您办理。"),
     "returned": ("申报被退回修改：{title}", "意见：{comment}"),
-    "decided": ("申报办结：{title}（{stage}）", "申报“{title}”结果：{stage}。{comment}"),
+    # {outcome}: what was issued, in the program's words (已立项，立项编号… / 已表彰，表彰文号…).
+    "decided": ("申报办结：{title}（{stage}）", "申报“{title}”结果：{stage}。{outcome}{comment}"),
     "assigned": ("评审任务：{title}", "请于 {due} 前完成评审。"),
     "reminder": ("评审即将到期：{title}", "请于 {due} 前完成评审。"),
 }
@@ -964,6 +974,10 @@ def _notify_after(app: Application, record: ApplicationTransition) -> None:
         notify(recipients=applicant_users(app), title=title, body=body, link=link)
         return
     if stage.is_terminal:
+        cert = Certification.objects.filter(application=app).first()
+        if cert is not None:
+            wording = api.outcome_wording(app.city, app.program)
+            values["outcome"] = f"{wording.done}，{wording.number}：{cert.certificate_no}。"
         title, body = render_message(app.city, "decided", **values)
         notify(recipients=applicant_users(app), title=title, body=body, link=link)
         return

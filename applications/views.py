@@ -25,6 +25,7 @@ from policies.api import (
     can_enter_holidays,
     current_params,
     get_city_policy,
+    outcome_wording,
     review_rubric,
     workflow_for,
 )
@@ -516,6 +517,8 @@ def detail(request, pk: int):
         "notices": list(app.notices.all()),
         "objections": list(app.objections.all()),
         "certification": getattr(app, "certification", None),
+        # --- outcome wording --- 认定授牌 for a station, 立项 for a topic, 表彰 for an award.
+        "outcome_wording": outcome_wording(app.city, app.program),
         "asks_contract": bool(
             stage and stage.records_contract and "approve" in actions_for(user, app)
         ),

@@ -486,3 +486,14 @@ def can_enter_holidays(user) -> bool:
     from .selectors import can_edit_holidays
 
     return can_edit_holidays(user)
+
+
+# --- outcome wording ---
+
+
+def outcome_wording(city, program_code: str):
+    """The words for the program's positive end in `city` (policies.labels.OutcomeWording):
+    认定授牌/证书编号 for a station, 立项/立项编号 for a topic, 表彰/表彰文号 for an award."""
+    from .labels import outcome_wording as wording_for
+
+    return wording_for(city.policy_code, program_code)

@@ -156,6 +156,13 @@ class Program:
     required_attachments: tuple[str, ...] = ()
     materials_clause: str = ""
 
+    # --- outcome wording ---
+    # What the positive end of the program is called on pages, notices, messages and the
+    # official document: a station is 认定授牌 (certificate number), a research topic or an
+    # activity is 立项 (立项编号, a 立项通知), an award is 表彰 (表彰文号, a 表彰证书).
+    # policies.labels.OUTCOME_WORDING gives the words of each.
+    outcome: Literal["certify", "approve_project", "award"] = "certify"
+
 
 @dataclass(frozen=True)
 class GrantFacts:

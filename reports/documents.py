@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from policies.api import outcome_wording
 from policies.registry import get_policy
 from policies.types import GRADE_LABELS, LEVEL_LABELS, PolicyError
 
@@ -94,6 +95,30 @@ def office_contact(city, publisher=None) -> dict:
     return contact
 
 
+def _award_expert(app) -> str:
+    """The expert an individual award (连云港 首席专家) goes to; "" for a society's program."""
+    try:
+        applicant = get_policy(app.city.policy_code).program(app.program).applicant
+    except PolicyError:
+        return ""
+    return (app.form_data or {}).get("expert_name", "") if applicant == "expert" else ""
+
+
+def station_document_label(wording) -> str:
+    """A station's document is its certificate with the plaque's text: 证书及牌匾文字, or
+    表彰证书及牌匾文字 for a commended one."""
+    if wording.document.endswith("牌匾文字"):
+        return wording.document
+    return f"{wording.document}及牌匾文字"
+
+
+def _outcome(city, code: str) -> str:
+    try:
+        return get_policy(city.policy_code).program(code).outcome
+    except PolicyError:
+        return "certify"
+
+
 def _program_label(city, code: str) -> str:
     from stations.templatetags.stations_tags import program_label_for
 
@@ -118,9 +143,13 @@ def certificate(user, station_pk: int):
     head = redhead(
         user, kind="certificate", obj=station, city=station.city, year=station.certified_on.year
     )
+    # --- outcome wording --- a commended station (连云港 表彰) is not "认定" on paper.
+    wording = outcome_wording(station.city, station.program)
     context = {
         **head,
         "station": station,
+        "wording": wording,
+        "outcome": _outcome(station.city, station.program),
         "program": _program_label(station.city, station.program),
         "level": LEVEL_LABELS.get(station.level, station.level),
         "certificate_no": station.certificate_no or head["doc_number"],
@@ -130,9 +159,51 @@ def certificate(user, station_pk: int):
             if station.term_start and station.term_end
             else ""
         ),
-        "title": f"{station.name} 证书及牌匾文字",
+        "title": f"{station.name} {station_document_label(wording)}",
     }
-    return "reports/pdf/certificate.html", context, f"{station.name}-证书.pdf"
+    return (
+        "reports/pdf/certificate.html",
+        context,
+        f"{station.name}-{wording.heading.replace('　', '')}.pdf",
+    )
+
+
+# --- outcome document of a program without a station: 立项通知 / 表彰证书 ---------------------
+
+
+def outcome_document(user, application_pk: int):
+    """The official document of an application certified without a station: a research
+    topic's or activity's 立项通知, an award's 表彰证书 (Program.outcome). Its 文号 is the
+    one the certification took (applications.services._certify numbers the application)."""
+    from applications.selectors import application_get
+
+    app = application_get(user, application_pk)
+    cert = getattr(app, "certification", None)
+    if cert is None or app.outcome != "certified":
+        raise DocumentNotAvailable("该申报尚未办结通过，没有立项通知或表彰证书。")
+    if cert.station_id is not None:
+        raise DocumentNotAvailable("该申报已认定服务站，请查看服务站的证书及牌匾文字。")
+    wording = outcome_wording(app.city, app.program)
+    context = {
+        "issuer": issuer_for(app.city),
+        "doc_number": cert.certificate_no,
+        "app": app,
+        "wording": wording,
+        "outcome": _outcome(app.city, app.program),
+        "program": _program_label(app.city, app.program),
+        "level": LEVEL_LABELS.get(app.level, app.level),
+        # An individual award (连云港 首席专家) goes to the expert the society put forward.
+        "expert": _award_expert(app),
+        "amount": _money(app.amount) if app.amount else "",
+        "policy_title": _policy_title(app.city),
+        "issued_on": cn_date(cert.issued_on),
+        "title": f"{app.title} {wording.document}",
+    }
+    return (
+        "reports/pdf/outcome_document.html",
+        context,
+        f"{app.title}-{wording.document}.pdf",
+    )
 
 
 # --- evaluation result notice ---------------------------------------------------------------
@@ -323,6 +394,7 @@ def application_form(user, application_pk: int):
 
 DOCUMENTS = {
     "certificate": certificate,
+    "outcome_document": outcome_document,
     "evaluation_notice": evaluation_notice,
     "public_notice": public_notice,
     "application_form": application_form,
@@ -350,6 +422,12 @@ def _certificate_available(station) -> bool:
     return bool(station.status in CERTIFIED_STATUSES and station.certified_on)
 
 
+def _outcome_document_available(application) -> bool:
+    # The conditions `outcome_document` refuses on: certified, and no station to carry it.
+    cert = getattr(application, "certification", None)
+    return bool(application.outcome == "certified" and cert is not None and not cert.station_id)
+
+
 def document_links(user, *, application=None, station=None) -> list[DocumentLink]:
     """Return the official documents that exist for the page's object and `user` may open.
 
@@ -372,6 +450,9 @@ def document_links(user, *, application=None, station=None) -> list[DocumentLink
             links.append(DocumentLink("application_form", application.pk, _("申报书（打印版）")))
         for notice in notice_list(user).filter(applications=application).order_by("start_on"):
             links.append(DocumentLink("public_notice", notice.pk, _("公示：%s") % notice.title))
+        if _outcome_document_available(application):
+            wording = outcome_wording(application.city, application.program)
+            links.append(DocumentLink("outcome_document", application.pk, _(wording.document)))
         station = station or application.station
     if station is not None:
         from stations.models import Station
@@ -380,7 +461,11 @@ def document_links(user, *, application=None, station=None) -> list[DocumentLink
             user, Station.objects.filter(pk=station.pk), perm="stations.view_station"
         )
         if _certificate_available(station) and visible.exists():
-            links.append(DocumentLink("certificate", station.pk, _("证书及牌匾文字")))
+            wording = outcome_wording(station.city, station.program)
+            label = _(wording.document)
+            if station_document_label(wording) != wording.document:
+                label = _("%s及牌匾文字") % label
+            links.append(DocumentLink("certificate", station.pk, label))
         if application is None:
             from evaluations.models import StationEvaluation
             from evaluations.selectors import evaluation_list

@@ -135,6 +135,8 @@ def _one_off(code: str, label: str, clause: str, form: str, **amounts: Any) -> P
         # --- funding --- a topic or an activity without a station: the society is paid.
         payee="society",
         form=form,  # --- applications engine ---
+        # --- outcome wording --- a topic or an activity is approved as a project (立项).
+        outcome="approve_project",
         **amounts,
     )
 

@@ -87,6 +87,9 @@ def _program(code: str) -> Program:
         clauses=(AWARD_CLAUSE[code], DEADLINE),
         payee=PAYEES[code],
         form=FORMS[code],  # --- applications engine ---
+        # --- outcome wording --- every program, the station award too, is commended (表彰,
+        # 五(三) 表彰奖励), not certified.
+        outcome="award",
     )
 
 
