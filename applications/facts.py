@@ -143,8 +143,8 @@ def penalty_facts(society_id: int, city_id: int) -> tuple[PenaltyFacts, ...]:
 
     decisions = GrantDecision.objects.filter(
         kind=GrantDecision.Kind.PENALTY,
-        grant__station__society_id=society_id,
-        grant__station__city_id=city_id,
+        grant__society_id=society_id,
+        grant__city_id=city_id,
     ).order_by("created_at")
     return tuple(
         PenaltyFacts(
@@ -173,11 +173,11 @@ def funded_activities(application, year: int) -> tuple[str, ...]:
     params, _ = current_params(application.city)
     end = year + max(policy.support_years(program, params), 1) - 1
     grants = (
-        Grant.objects.filter(
-            station__society_id=application.society_id, station__city_id=application.city_id
-        )
+        # A grant keeps its society and city itself, so a station-less topic or 海智 activity
+        # counts as much as a station does.
+        Grant.objects.filter(society_id=application.society_id, city_id=application.city_id)
         .exclude(status__in=[Grant.Status.REVOKED, Grant.Status.DELISTED])
-        .select_related("station")
+        .select_related("station", "application")
     )
     if application.station_id:
         grants = grants.exclude(station_id=application.station_id, program=application.program)
@@ -193,7 +193,7 @@ def funded_activities(application, year: int) -> tuple[str, ...]:
             - 1
         )
         if grant.start_year <= end and year <= g_end:
-            found.append(f"{grant.station}（{g_prog.label_zh}，{grant.start_year}–{g_end}年）")
+            found.append(f"{grant.subject}（{g_prog.label_zh}，{grant.start_year}–{g_end}年）")
     return tuple(found)
 
 

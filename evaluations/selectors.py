@@ -28,7 +28,9 @@ def evaluation_list(user) -> QuerySet[StationEvaluation]:
     for the program label) joined; scoping never duplicates rows, so no DISTINCT."""
     return scope_queryset(
         user,
-        StationEvaluation.objects.select_related("station__city", "round", "grant__station__city"),
+        StationEvaluation.objects.select_related(
+            "station__city", "round", "grant__city", "grant__station"
+        ),
     ).order_by("-year", "station__name", "id")
 
 

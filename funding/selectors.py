@@ -87,7 +87,7 @@ def station_ledger(station) -> Ledger:
     lines: list[LedgerLine] = []
     paid = recovered = repaid = 0
     for d in Disbursement.objects.filter(grant__station=station).select_related(
-        "grant__station__city"
+        "grant__city", "grant__station"
     ):
         paid += d.amount
         lines.append(

@@ -211,9 +211,9 @@ def award(world, program):
         applications=[app],
         actor=world.admin,
         title="公示",
-        start_on=dt.date(2025, 11, 24),
+        start_on=timezone.localdate(),  # a notice starts today or later
     )
-    world.act(app, "approve", today=dt.date(2025, 11, 29))
+    world.act(app, "approve", today=timezone.localdate() + dt.timedelta(days=14))
     assert app.stage == "awarded" and app.outcome == "certified"
     return app
 
@@ -250,8 +250,8 @@ def test_a_station_award_keeps_its_station(world):
         applications=[app],
         actor=world.admin,
         title="公示",
-        start_on=dt.date(2025, 11, 24),
+        start_on=timezone.localdate(),  # a notice starts today or later
     )
-    world.act(app, "approve", today=dt.date(2025, 11, 29))
+    world.act(app, "approve", today=timezone.localdate() + dt.timedelta(days=14))
     grant = Grant.objects.get(station=world.station)
     assert grant.application == app and grant.payee_party == world.host
