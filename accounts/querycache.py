@@ -25,6 +25,9 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 
 GRANTS_KEY = "querycache:grants-generation"
+# The directory generation: network.public_cache bumps it on every directory write (it owns
+# the signals); the key lives here because accounts sits below network and may not import it.
+DIRECTORY_KEY = "public-dir:generation"
 
 
 def _timeout() -> int:
@@ -58,12 +61,7 @@ def _key(kind: str, queryset: QuerySet, generation: int) -> str:
 
 
 def _cached(kind: str, queryset: QuerySet, build, *, generation_key: str | None = None):
-    if generation_key is None:
-        from network.public_cache import generation
-
-        gen = generation()
-    else:
-        gen = _generation(generation_key)
+    gen = _generation(generation_key or DIRECTORY_KEY)
     try:
         key = _key(kind, queryset, gen)
     except Exception:  # noqa: BLE001 (an empty `pk__in=[]` has no SQL: nothing to cache)

@@ -63,6 +63,7 @@ from .models import (
     Inspection,
     MessageTemplate,
     Objection,
+    ProjectContract,
     PublicNotice,
     QuotaOverride,
     ReviewScore,
@@ -451,6 +452,12 @@ def _check_guards(
         record_eligibility(app, findings=findings, facts=facts(), actor=actor)
     if action != "approve":
         return findings, override
+    if stage.records_contract and not ProjectContract.objects.filter(application=app).exists():
+        # 签订项目合同: the page records the contract with the approval; a direct call too.
+        raise TransitionError(
+            f"请先登记项目合同（签订日期、合同编号、签字盖章扫描件）（{stage.clause}）",
+            code="contract_missing",
+        )
     if stage.needs_inspection and not app.inspections.exists():
         raise TransitionError(
             f"尚未记录实地考察，不能通过本环节（{stage.clause}）", code="no_inspection"

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-GENERATION_KEY = "public-dir:generation"
+from accounts.querycache import DIRECTORY_KEY as GENERATION_KEY
 
 
 def generation() -> int:

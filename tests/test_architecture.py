@@ -54,6 +54,7 @@ RULE_MODULES = (
     "policies/__init__.py",
     "policies/types.py",
     "policies/stages.py",
+    "policies/declarations.py",
     "policies/registry.py",
     "policies/engine.py",
     "policies/common.py",
