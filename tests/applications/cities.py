@@ -89,6 +89,18 @@ class CityWorld:
             findings="办公场所、设备到位，专家团队已进站。",
         )
 
+    def sign_contract(self, app, actor=None, number="合〔2026〕1号"):
+        """Record the signed project contract a `records_contract` stage asks for."""
+        from applications.contracts import contract_record
+
+        return contract_record(
+            application=app,
+            actor=actor or self.admin,
+            signed_on=dt.date(2026, 11, 30),
+            number=number,
+            scan=pdf("合同.pdf"),
+        )
+
     def score_all(self, app, points, experts=None):
         """Assign experts, each declares no conflict and submits the rubric's scores."""
         rubric = services.get_city_policy(self.city).review_rubrics[app.program]

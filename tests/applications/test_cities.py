@@ -193,6 +193,9 @@ def test_hangzhou_initial_experts_joint_approval_contract_with_the_amount_in_ran
     w.act(app, "approve", amount=25000)
     assert (app.stage, app.amount) == ("contract", 25000)
     assert not Grant.objects.exists()  # money follows the contract (政策解释 4)
+    with pytest.raises(TransitionError, match="请先登记项目合同.*杭州 附件第九条"):
+        w.act(app, "approve")  # the service asks for the contract, not only the page
+    w.sign_contract(app)
     w.act(app, "approve")
     assert (app.stage, app.outcome) == ("approved", "certified")
     grant = Grant.objects.get(station=app.station)
