@@ -260,13 +260,19 @@ def notice_candidates(user) -> list[Application]:
 
 
 def grants_of(application: Application) -> list:
-    """Return the grants of the application's station (funding.models), newest first.
+    """Return the grants of the application's station (funding.models), newest first; for a
+    program without a station (a topic, an activity, an award) the grant made from the
+    application itself.
 
     ADAPTER: read-only look into the funding app so the detail page can link the money the
     certification created.
     """
-    if not application.station_id or not application.outcome:
+    if not application.outcome:
         return []
     from funding.models import Grant
 
-    return list(Grant.objects.filter(station_id=application.station_id).order_by("-start_year"))
+    if application.station_id:
+        grants = Grant.objects.filter(station_id=application.station_id)
+    else:
+        grants = Grant.objects.filter(application=application)
+    return list(grants.order_by("-start_year"))

@@ -21,13 +21,14 @@ def field(page, label):
 
 def fill(page, values: dict):
     """Fill controls by their labels: text and dates are typed, a list ticks checkboxes,
-    ("select", value) picks an option by its visible text."""
+    ("select", text) picks an option by its visible text, ("value", v) by its value."""
     for label, value in values.items():
         if isinstance(value, list):
             for choice in value:
                 page.get_by_role("checkbox", name=choice, exact=True).check()
         elif isinstance(value, tuple):
-            field(page, label).select_option(label=value[1])
+            how, choice = value
+            field(page, label).select_option(**{"label" if how == "select" else "value": choice})
         else:
             field(page, label).fill(str(value))
 
