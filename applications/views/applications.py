@@ -32,9 +32,9 @@ from stations.models import Expert, HostUnit, Society, Station
 from stations.privacy import bank_account_for
 from stations.uploads import stored_file_response
 
-from . import calls, contracts, selectors, services
-from . import permissions as perms
-from .forms import (
+from .. import calls, contracts, selectors, services
+from .. import permissions as perms
+from ..forms import (
     BudgetFormSet,
     CallExtendForm,
     CallForm,
@@ -47,8 +47,8 @@ from .forms import (
     reveals_identity,
     rmb_uppercase,
 )
-from .models import AttachmentKind, ExpertAssignment, Objection, ProjectContract
-from .services import ACTION_TEXT
+from ..models import AttachmentKind, ExpertAssignment, Objection, ProjectContract
+from ..services import ACTION_TEXT
 
 
 def _with_credit_flag(queryset):
