@@ -320,7 +320,7 @@ def job_subsidy_pdf(out: Path, rows: int = 1000) -> dict:
 
 
 def _import_file(rows: int, *, bad_last: bool, tag: str) -> bytes:
-    """An .xlsx of `rows` new societies of Shenyang (the import template's columns)."""
+    """An .xlsx of `rows` new societies of the bench city (the import template's columns)."""
     from io import BytesIO
 
     from openpyxl import Workbook
@@ -332,7 +332,7 @@ def _import_file(rows: int, *, bad_last: bool, tag: str) -> bytes:
         level = "city" if i % 3 else "provincial"
         if bad_last and i == rows - 1:
             level = "planetary"  # not a level: the file must be refused whole
-        ws.append(["shenyang", f"基准导入{tag}学会{i:05d}", level, "机械工程", "city_cast"])
+        ws.append([BENCH_CITY, f"基准导入{tag}学会{i:05d}", level, "机械工程", "city_cast"])
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -34,6 +34,7 @@ from django.utils import timezone
 from import_export import fields, resources, widgets
 
 from evaluations.models import EvaluationRound, StationEvaluation
+from evaluations.services import evaluation_prepare_import
 from funding.models import Disbursement, Grant
 from policies.types import GRADE_LABELS, quantize_score
 from stations.models import City
@@ -367,9 +368,8 @@ class PastEvaluationResource(CityScopedResource):
                     "opened_by": user,
                 },
             )
-            instance.status = StationEvaluation.Status.CONFIRMED
-            instance.confirmed_by = user
-            instance.confirmed_at = timezone.now()
+            # 已确认 by the importer: the evaluations' one status setter decides it.
+            evaluation_prepare_import(evaluation=instance, actor=user)
             instance.decision = {"imported": True, "note": IMPORT_NOTE}
 
 
