@@ -218,7 +218,7 @@ LABELS = (
     gettext_noop("认定日期"),
     gettext_noop("设备软件购置费"),
     gettext_noop("设站单位申报"),
-    gettext_noop("证\u3000书"),
+    gettext_noop("证　书"),
     gettext_noop("证书及牌匾文字"),
     gettext_noop("证书编号"),
     gettext_noop("评分权重：工作站年度考核·决策咨询获批示或采纳"),

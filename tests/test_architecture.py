@@ -85,7 +85,6 @@ SIZE_REASON = re.compile(r"^#\s*size:\s*\S", re.MULTILINE)
 # Files over MAX_LINES today, to be split by other branches (path -> who splits it).
 TEMPORARY_OVERSIZE: dict[str, str] = {
     "applications/services.py": "issue 14, applications helper: split by concern",
-    "funding/services.py": "issue 14, funding helper: split by concern",
     "funding/forecast.py": "issue 14, funding helper",
     "reports/imports.py": "issue 16 (legacy import) / issue 14, arch",
     "stations/views.py": "issue 14, arch: split by object (stations, directory, activity)",
@@ -106,16 +105,7 @@ CITY_NAME_EXCEPTIONS = {
     "docs/": "documentation",
 }
 # Non-test code that decides by city name today (path -> who removes the branch).
-TEMPORARY_CITY_NAMES: dict[str, str] = {
-    "evaluations/permissions.py": "issue 14, evaluations helper",
-    "evaluations/services.py": "issue 14, evaluations helper",
-    "funding/models.py": "issue 14, funding helper: who is paid",
-    "funding/permissions.py": "issue 14, funding helper",
-    "funding/services.py": "issue 14, funding helper",
-    "templates/evaluations/evaluation_detail.html": "issue 14, evaluations helper",
-    "templates/funding/station_money.html": "issue 14, funding helper",
-    "reports/exports.py": "issue 14, funding helper's who-is-paid declaration: _payee_account",
-}
+TEMPORARY_CITY_NAMES: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------- the source

@@ -16,6 +16,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _quoted(label: str) -> str:
+    """A Python string literal that keeps every character as typed (repr() would escape the
+    ideographic space U+3000 as \\u3000, which xgettext does not decode: the catalogue
+    would then hold a msgid no page ever asks for)."""
+    escaped = label.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -36,7 +44,7 @@ def main() -> None:
         "from policies.labels import declared_labels  # noqa: F401 (the test and the tool use it)",
         "",
         "LABELS = (",
-        *[f"    gettext_noop({label!r})," for label in labels],
+        *[f"    gettext_noop({_quoted(label)})," for label in labels],
         ")",
         "",
     ]
