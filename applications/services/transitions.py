@@ -47,11 +47,11 @@ from stations.models import Expert, Station
 from stations.services import station_create, station_set_status, station_update
 from stations.uploads import ALL_TYPES, CheckedUpload, validate_upload
 
-from . import permissions as perms
-from .calls import CallWindow, call_window, check_call_admin, merge_materials  # noqa: F401
-from .facts import build_facts
-from .forms import form_class_for
-from .models import (
+from .. import permissions as perms
+from ..calls import CallWindow, call_window, check_call_admin, merge_materials  # noqa: F401
+from ..facts import build_facts
+from ..forms import form_class_for
+from ..models import (
     Application,
     ApplicationTransition,
     Attachment,
@@ -68,7 +68,7 @@ from .models import (
     QuotaOverride,
     ReviewScore,
 )
-from .station_record import application_prefill_from_station, station_keep_from_application
+from ..station_record import application_prefill_from_station, station_keep_from_application
 
 
 class TransitionError(ValidationError):
@@ -1468,7 +1468,7 @@ ACTION_TEXT = {**ACTION_LABELS, "withdraw": "撤回申报"}
 
 
 # Panel services that keep a panel able to finish (remove, replace, offline sheets).
-from .panels import (  # noqa: E402, F401
+from ..panels import (  # noqa: E402, F401
     assignment_remove,
     assignment_replace,
     experts_unable_to_act,
