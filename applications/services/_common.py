@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from policies.api import (
-    ACTION_LABELS,
-    Finding,
-)
+from policies.api import ACTION_LABELS, Finding
 
 
 class TransitionError(ValidationError):

@@ -27,12 +27,7 @@ from .. import permissions as perms
 from ..calls import call_window, check_call_admin, merge_materials
 from ..facts import build_facts
 from ..forms import form_class_for
-from ..models import (
-    Application,
-    ApplicationTransition,
-    AttachmentKind,
-    Call,
-)
+from ..models import Application, ApplicationTransition, AttachmentKind, Call
 from ..station_record import application_prefill_from_station
 from ._common import StaleVersion, _finding_dict
 

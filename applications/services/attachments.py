@@ -10,11 +10,7 @@ from accounts.services import audit
 from stations.uploads import ALL_TYPES, CheckedUpload, validate_upload
 
 from .. import permissions as perms
-from ..models import (
-    Application,
-    Attachment,
-    AttachmentKind,
-)
+from ..models import Application, Attachment, AttachmentKind
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 PHOTO_TYPES = {"jpg", "png"}

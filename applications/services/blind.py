@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from policies.api import (
-    current_params,
-)
+from policies.api import current_params
 from stations.models import Expert
 
-from ..models import (
-    Application,
-)
+from ..models import Application
 
 
 def is_blind(city) -> bool:

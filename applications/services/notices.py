@@ -11,18 +11,10 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import audit
-from policies.api import (
-    current_params,
-    notice_end_date,
-    workflow_for,
-)
+from policies.api import current_params, notice_end_date, workflow_for
 
 from .. import permissions as perms
-from ..models import (
-    Application,
-    Objection,
-    PublicNotice,
-)
+from ..models import Application, Objection, PublicNotice
 
 
 @transaction.atomic

@@ -12,11 +12,7 @@ from accounts.models import User
 from accounts.roles import CITY_WIDE_ROLES, Role
 from accounts.services import notify
 from policies import api
-from policies.api import (
-    Stage,
-    acting_roles,
-    workflow_for,
-)
+from policies.api import Stage, acting_roles, workflow_for
 
 from ..models import (
     Application,

@@ -21,9 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import audit, notify
-from policies.api import (
-    review_rubric,
-)
+from policies.api import review_rubric
 from stations.models import Expert
 
 from .. import permissions as perms
