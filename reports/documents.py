@@ -95,6 +95,17 @@ def office_contact(city, publisher=None) -> dict:
     return contact
 
 
+def _granted(app):
+    """The amount the application was granted (the grant the certification created, else
+    the approved amount); None for a program without money."""
+    from funding.models import Grant
+
+    grant = Grant.objects.filter(application=app).order_by("pk").first()
+    if grant is not None and grant.amount:
+        return grant.amount
+    return app.amount or None
+
+
 def _award_expert(app) -> str:
     """The expert an individual award (连云港 首席专家) goes to; "" for a society's program."""
     try:
@@ -194,7 +205,7 @@ def outcome_document(user, application_pk: int):
         "level": LEVEL_LABELS.get(app.level, app.level),
         # An individual award (连云港 首席专家) goes to the expert the society put forward.
         "expert": _award_expert(app),
-        "amount": _money(app.amount) if app.amount else "",
+        "amount": _money(_granted(app)),
         "policy_title": _policy_title(app.city),
         "issued_on": cn_date(cert.issued_on),
         "title": f"{app.title} {wording.document}",

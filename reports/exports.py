@@ -158,11 +158,14 @@ def _outcome_label(labels: _ProgramLabels, app) -> str:
     if not app.outcome:
         return ""
     label = labels.stage(app.city, app.program, app.stage)
-    return (
-        label
-        if label != app.stage
-        else {"certified": "已认定", "rejected": "未通过"}.get(app.outcome, "")
-    )
+    if label != app.stage:
+        return label
+    if app.outcome == "certified":
+        # --- outcome wording --- 已认定授牌 / 已立项 / 已表彰, as the program's result reads.
+        from policies.api import outcome_wording
+
+        return outcome_wording(app.city, app.program).done
+    return {"rejected": "未通过"}.get(app.outcome, "")
 
 
 # --- evaluations ---------------------------------------------------------------------------
