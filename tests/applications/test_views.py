@@ -122,7 +122,8 @@ def test_rejected_upload_keeps_the_form_and_the_good_files(world, client):
 
 
 def test_too_large_upload_is_refused(world, client, monkeypatch):
-    monkeypatch.setattr(services, "ATTACHMENT_MAX_BYTES", 100)
+    # check_upload reads the limit in its own module (applications.services.attachments).
+    monkeypatch.setattr(services.attachments, "ATTACHMENT_MAX_BYTES", 100)
     app = world.draft(with_proof=False)
     client.force_login(world.staff)
     data = {**world.form_data(), "version": app.version, "file_function_proof": pdf(size=500)}
