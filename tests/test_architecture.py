@@ -74,8 +74,6 @@ TEMPORARY_UPWARD_IMPORTS: dict[tuple[str, str], str] = {
     "applications (applications↔funding)",
     ("funding", "reports"): "issue 14, funding helper: funding/forecast_exports.py, "
     "forecast_views.py use reports' Excel/filters (funding↔reports)",
-    ("applications", "reports"): "issue 14, applications helper: applications/services.py "
-    "renders a reports document (applications↔reports)",
     ("policies", "funding"): "issue 14, arch: policies/views.py and simulate_policy preview "
     "funding.forecast_selectors.impact_preview (policies↔funding)",
 }
