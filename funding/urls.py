@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import forecast_views, views
+from . import views
 
 app_name = "funding"
 urlpatterns = [
@@ -29,6 +29,4 @@ urlpatterns = [
         name="change_decide",
     ),
     path("disbursements/<int:pk>/notice/", views.disbursement_notice, name="notice"),
-    path("forecast/", forecast_views.forecast_index, name="forecast"),
-    path("forecast/<slug:code>/", forecast_views.forecast_city, name="forecast_city"),
 ]

@@ -18,7 +18,7 @@ class PolicyVersion(models.Model):
     effective_from = models.DateField(_("生效日期"))
     params = models.JSONField(_("参数"), default=dict)
     note = models.TextField(_("修改原因/说明"), blank=True)
-    # What the change would do, as previewed before saving (funding.forecast.Impact.as_dict):
+    # What the change would do, as previewed before saving (reports.forecast.Impact.as_dict):
     # the inputs, totals per budget year, quota effects and the affected stations.
     impact_preview = models.JSONField(_("影响预览"), default=dict, blank=True)
     created_by = models.ForeignKey(

@@ -49,7 +49,7 @@ def policy_version_create(
 ) -> PolicyVersion:
     """Create the next parameter version of a city (old versions are never changed).
 
-    `impact` is the preview the administrator confirmed (funding.forecast.Impact.as_dict):
+    `impact` is the preview the administrator confirmed (reports.forecast.Impact.as_dict):
     stored with the version, and its totals and affected stations go into the audit row.
     """
     policy = get_policy(city.policy_code)

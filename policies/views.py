@@ -100,7 +100,7 @@ PREVIEW_ROWS = 200  # shown on the page; the whole list is stored with the versi
 
 def impact_preview_for(city, params: dict, effective_from):
     """Return the impact of `params` from the effective year on (three budget years)."""
-    from funding.forecast_selectors import impact_preview
+    from .impact import impact_preview
 
     return impact_preview(city, params, first_year=effective_from.year)
 

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import forecast_views, views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("subsidy/", views.subsidy, name="subsidy"),
+    path("forecast/", forecast_views.forecast_index, name="forecast"),
+    path("forecast/<slug:code>/", forecast_views.forecast_city, name="forecast_city"),
     path("export/<slug:kind>/", views.list_export, name="list_export"),
     path("documents/<slug:kind>/<int:pk>.pdf", views.document, name="document"),
     path("imports/", views.imports, name="imports"),

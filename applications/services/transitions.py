@@ -503,17 +503,17 @@ def _certify(
     app: Application, station: Station | None, actor: User, official: str
 ) -> Certification:
     """Issue the certificate, numbered by the city's 文号 service (e.g. 益科协〔2026〕3号,
-    reports.services.document_number_assign), and stamp the station with it."""
-    from reports.services import document_number_assign
+    registered by reports: applications.numbering), and stamp the station with it."""
+    from ..numbering import document_number
 
     today = timezone.localdate()
-    number = document_number_assign(
+    number = document_number(
         kind="certificate",
         obj=station if station is not None else app,
         city=app.city,
         year=today.year,
         actor=actor,
-    ).number
+    )
     cert = Certification.objects.create(
         application=app,
         station=station,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from funding.forecast import (
+from policies.registry import get_policy
+from reports.forecast import (
     ApplicationFacts,
     GrantFacts,
     Portfolio,
@@ -16,7 +17,6 @@ from funding.forecast import (
     forecast,
     impact,
 )
-from policies.registry import get_policy
 
 YEARS = (2027, 2028, 2029)
 

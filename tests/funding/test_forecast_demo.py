@@ -14,7 +14,7 @@ import time_machine
 from django.db import transaction
 
 from demo.loader import demo_load
-from funding.forecast_selectors import city_forecast
+from reports.forecast_selectors import city_forecast
 from tests.factories import city
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from funding.forecast_selectors import city_forecast, impact_preview, portfolio
 from policies import selectors as policy_selectors
 from policies.models import PolicyVersion
+from reports.forecast_selectors import city_forecast, impact_preview, portfolio
 from tests.factories import UserFactory, city
 from tests.funding.cycle import run_station
 
@@ -132,20 +132,20 @@ def test_forecast_page_is_for_the_city_only(client, role, own, status):
     user = UserFactory(role=role, city=city("shenyang" if own else "hangzhou"))
     client.force_login(user)
 
-    assert client.get(reverse("funding:forecast_city", args=["shenyang"])).status_code == status
+    assert client.get(reverse("reports:forecast_city", args=["shenyang"])).status_code == status
 
 
 def test_society_staff_cannot_open_the_forecast(client, shenyang_grant):
     client.force_login(shenyang_grant[2]["society"])
 
-    assert client.get(reverse("funding:forecast")).status_code == 404
-    assert client.get(reverse("funding:forecast_city", args=["shenyang"])).status_code == 404
+    assert client.get(reverse("reports:forecast")).status_code == 404
+    assert client.get(reverse("reports:forecast_city", args=["shenyang"])).status_code == 404
 
 
 def test_platform_admin_sees_every_city(client, shenyang_grant):
     client.force_login(UserFactory(role=Role.SUPERUSER, city=None, is_superuser=True))
 
-    page = client.get(reverse("funding:forecast"), {"year": 2027})
+    page = client.get(reverse("reports:forecast"), {"year": 2027})
 
     assert page.status_code == 200
     rows = {row["city"].code: row for row in page.context["rows"]}
@@ -155,7 +155,7 @@ def test_platform_admin_sees_every_city(client, shenyang_grant):
 
 def test_forecast_page_chart_and_excel(client, shenyang_grant):
     client.force_login(_admin())
-    url = reverse("funding:forecast_city", args=["shenyang"])
+    url = reverse("reports:forecast_city", args=["shenyang"])
 
     page = client.get(url, {"year": 2027})
     html = page.content.decode()
@@ -178,7 +178,7 @@ def test_forecast_pdf_renders_with_the_cjk_font(client, shenyang_grant, tmp_path
     client.force_login(_admin())
 
     pdf = client.get(
-        reverse("funding:forecast_city", args=["shenyang"]), {"year": 2027, "format": "pdf"}
+        reverse("reports:forecast_city", args=["shenyang"]), {"year": 2027, "format": "pdf"}
     )
 
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")

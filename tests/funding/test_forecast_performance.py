@@ -13,9 +13,9 @@ import pytest
 
 from accounts.roles import Role
 from evaluations.models import EvaluationRound, StationEvaluation
-from funding.forecast_selectors import impact_preview
 from funding.models import Grant
 from policies import selectors as policy_selectors
+from reports.forecast_selectors import impact_preview
 from stations.models import Station
 from tests.factories import StationFactory, UserFactory, city
 

@@ -80,8 +80,8 @@ def portfolio_preview(command, *, portfolio: str, params: str | None, year: int 
     from django.db.models import Q
     from django.utils import timezone
 
-    from funding.forecast_selectors import impact_preview
     from policies.engine import validate_params
+    from policies.impact import impact_preview
     from policies.registry import get_policy
     from policies.selectors import policy_version_for
     from stations.models import City

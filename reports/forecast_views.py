@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.services import audit
-from reports.excel import XLSX_CONTENT_TYPE
-from reports.pdf import PDF_CONTENT_TYPE, render_pdf
-from reports.views import attachment, issuer_for
 
 from . import forecast_selectors as selectors
+from .excel import XLSX_CONTENT_TYPE
 from .forecast_exports import BASIS, forecast_chart, forecast_xlsx, title
+from .pdf import PDF_CONTENT_TYPE, render_pdf
+from .views import attachment, issuer_for
 
 
 def _first_year(request) -> int:
@@ -35,7 +35,7 @@ def forecast_index(request):
         city = cities.first()
         if city is None:
             raise Http404("您无权查看预算预测。")
-        return redirect("funding:forecast_city", code=city.code)
+        return redirect("reports:forecast_city", code=city.code)
     first = _first_year(request)
     rows = []
     for city in cities:

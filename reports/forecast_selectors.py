@@ -14,10 +14,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import CITY_WIDE_ROLES, Role
+from funding.models import Disbursement, Grant, GrantDecision, Recovery
 from stations.models import City
 
 from .forecast import ApplicationFacts, GrantFacts, Portfolio, QuotaUse
-from .models import Disbursement, Grant, GrantDecision, Recovery
 
 
 # -- who may read --------------------------------------------------------------------------

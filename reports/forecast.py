@@ -1,6 +1,6 @@
 """Committed-money forecast (预算编制) and a parameter change's impact — pure computation.
 
-No ORM here: `funding.forecast_selectors` builds the plain facts below from model rows, and
+No ORM here: `reports.forecast_selectors` builds the plain facts below from model rows, and
 everything is computed with the city policy's own `funding_schedule`, `grade`, `cutoffs`,
 `support_years` and program declarations. Amounts are integer yuan.
 

@@ -7,9 +7,8 @@ from io import BytesIO
 
 from openpyxl.utils import get_column_letter
 
-from reports.charts import Chart
-from reports.excel import MONEY_FORMAT, Column, Formula, SheetWriter, new_workbook
-
+from .charts import Chart
+from .excel import MONEY_FORMAT, Column, Formula, SheetWriter, new_workbook
 from .forecast import SCENARIO_LABELS, SCENARIOS, Forecast, ForecastCell
 
 BASIS = (
