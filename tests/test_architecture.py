@@ -70,8 +70,6 @@ RULE_MODULES = (
 TEMPORARY_UPWARD_IMPORTS: dict[tuple[str, str], str] = {
     ("funding", "evaluations"): "issue 14, funding/evaluations helpers: "
     "funding/services/penalties.py, funding/selectors.py read evaluations (evaluations↔funding)",
-    ("funding", "applications"): "issue 14, funding helper: funding/services/grants.py locks "
-    "the Application it grants (applications↔funding)",
 }
 
 MAX_LINES = 600

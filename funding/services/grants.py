@@ -208,11 +208,11 @@ def grant_create_for_application(
     names, or the undertaking unit (the application's host unit, else the society). A
     second call for the same application returns the grant already made.
     """
-    from applications.models import Application
-
-    # Lock the application: the workflow's end and a retry must not both grant it.
+    # Lock the application: the workflow's end and a retry must not both grant it. Its class
+    # comes with it (funding sits below applications and does not import it).
     app = (
-        Application.objects.select_for_update(of=("self",))
+        type(application)
+        .objects.select_for_update(of=("self",))
         .select_related("city", "society", "host_unit", "district")
         .get(pk=application.pk)
     )
