@@ -8,4 +8,12 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("年度考核")
 
     def ready(self) -> None:
-        from . import scopes  # noqa: F401  (registers row-level scopes)
+        from funding.graded_years import register_graded_years
+
+        from . import (
+            scopes,  # noqa: F401  (registers row-level scopes)
+            selectors,
+        )
+
+        # Funding sits below evaluations: it reads the decided years through this reader.
+        register_graded_years(selectors)

@@ -140,3 +140,25 @@ def suggested_score(evaluation: StationEvaluation) -> Decimal | None:
     if not totals:
         return None
     return normalize_score(engine.quantize_score(sum(totals) / len(totals)))
+
+
+# --- the reader funding asks for decided years (funding.graded_years) ---
+
+
+def decided_for_station(station) -> QuerySet[StationEvaluation]:
+    """The station's confirmed or absent evaluations, with grant, round and confirmer."""
+    return StationEvaluation.objects.filter(
+        station=station,
+        status__in=[StationEvaluation.Status.CONFIRMED, StationEvaluation.Status.ABSENT],
+    ).select_related("grant", "round", "confirmed_by")
+
+
+def latest_confirmed(grant, year: int) -> StationEvaluation | None:
+    """The grant's latest confirmed evaluation up to `year`, or None."""
+    return (
+        StationEvaluation.objects.filter(
+            grant=grant, year__lte=year, status=StationEvaluation.Status.CONFIRMED
+        )
+        .order_by("-year")
+        .first()
+    )

@@ -11,6 +11,7 @@ from accounts.scoping import get_for_user, scope_queryset
 from stations.models import Station
 from stations.selectors import get_station
 
+from .graded_years import graded_years
 from .models import Disbursement, Grant, GrantDecision, Recovery
 
 
@@ -124,14 +125,9 @@ def station_ledger(station) -> Ledger:
 def station_money_page(user, station_pk: int):
     """Return the station (scoped), its grants, decisions (graded years and the
     administrators' decisions, oldest first) and its ledger."""
-    from evaluations.models import StationEvaluation
-
     station = get_station(user, station_pk)
     grants = list(Grant.objects.filter(station=station).order_by("start_year"))
-    evaluations = StationEvaluation.objects.filter(
-        station=station,
-        status__in=[StationEvaluation.Status.CONFIRMED, StationEvaluation.Status.ABSENT],
-    ).select_related("grant", "round", "confirmed_by")
+    evaluations = graded_years().decided_for_station(station)
     admin = GrantDecision.objects.filter(grant__station=station).select_related("created_by")
     decisions = [
         StationDecision(_date(ev.confirmed_at or ev.round.closed_at), ev.year, "evaluation", ev)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.services import audit, notify
 from policies import api as engine
 
+from ..graded_years import graded_years
 from ..models import (
     Grant,
     GrantDecision,
@@ -131,8 +132,6 @@ def support_award(
 ) -> GrantDecision:
     """Enter discretionary later-year support (CityPolicy.later_support_clause); finance then
     pays it once."""
-    from evaluations.models import StationEvaluation
-
     # Lock the grant: two administrators entering the same year at once must not both pass.
     grant = (
         Grant.objects.select_for_update(of=("self",))
@@ -149,13 +148,7 @@ def support_award(
         )
     if amount is None or amount <= 0:
         raise ValidationError({"amount": "补助金额须为正整数（元）。"})
-    latest = (
-        StationEvaluation.objects.filter(
-            grant=grant, year__lte=year, status=StationEvaluation.Status.CONFIRMED
-        )
-        .order_by("-year")
-        .first()
-    )
+    latest = graded_years().latest_confirmed(grant, year)
     if latest is None or latest.grade != "qualified":
         raise ValidationError(
             f"后续年度补助只给予考核合格的工作站：最近一次考核"
