@@ -50,7 +50,7 @@ def money_form_write(
     the same form raises accounts.idempotency.DuplicateSubmission (a ValidationError) and writes
     nothing; a failed write rolls back the token so the corrected form can be sent again."""
     with transaction.atomic():
-        locked = Grant.objects.select_for_update().get(pk=grant.pk)
+        locked = Grant.objects.select_for_update(of=("self",)).get(pk=grant.pk)
         token_consume(key=getattr(form, "token", ""), user=actor, purpose=f"{purpose}:{grant.pk}")
         if voucher_no is not None:
             voucher_check(grant=locked, voucher_no=voucher_no, pay_year=pay_year)

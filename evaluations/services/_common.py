@@ -43,7 +43,7 @@ def _check_not_submitted(evaluation: StationEvaluation) -> None:
 
 def _locked(evaluation: StationEvaluation) -> StationEvaluation:
     return (
-        StationEvaluation.objects.select_for_update()
+        StationEvaluation.objects.select_for_update(of=("self",))
         .select_related("station__city", "station__society", "station__host_unit", "grant", "round")
         .get(pk=evaluation.pk)
     )

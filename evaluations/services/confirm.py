@@ -47,7 +47,7 @@ def evaluation_confirm(
     evaluation = _locked(evaluation)
     _check_version(evaluation, expected_version)
     grant = (
-        Grant.objects.select_for_update()
+        Grant.objects.select_for_update(of=("self",))
         .select_related("station__city")
         .get(pk=evaluation.grant_id)
     )

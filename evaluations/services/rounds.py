@@ -98,7 +98,11 @@ def round_close(*, round: EvaluationRound, actor, request=None) -> EvaluationRou
     (`absence_revocation_clause`), the administrator decides it.
     """
     # Lock the round: a self-report submitted while closing must land before or be refused.
-    rnd = EvaluationRound.objects.select_for_update().select_related("city").get(pk=round.pk)
+    rnd = (
+        EvaluationRound.objects.select_for_update(of=("self",))
+        .select_related("city")
+        .get(pk=round.pk)
+    )
     if rnd.status != EvaluationRound.Status.OPEN:
         raise ValidationError("该考核批次已经结束。")
     absence_clause = engine.policy_for(rnd.city).absence_clause

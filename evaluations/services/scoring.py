@@ -75,7 +75,7 @@ def expert_score_submit(
     `expected_version` is the score's version the form was rendered with: a save from an older
     page (another tab saved since) is refused and the newer scores are kept."""
     evaluation = _locked(score.evaluation)
-    score = ExpertScore.objects.select_for_update().get(pk=score.pk)
+    score = ExpertScore.objects.select_for_update(of=("self",)).get(pk=score.pk)
     if score.expert_id != actor.pk:
         raise ValidationError("只能填写指派给您的评分。")
     if score.submitted_at is not None:  # read-only once submitted (a second tab, a double click)

@@ -58,7 +58,7 @@ def evaluation_set_status(
     # Lock the row (re-entrant inside the caller's own lock): two actors moving the same
     # evaluation at once must not both start from the same status.
     from_status = (
-        StationEvaluation.objects.select_for_update()
+        StationEvaluation.objects.select_for_update(of=("self",))
         .values_list("status", flat=True)
         .get(pk=evaluation.pk)
     )
@@ -112,7 +112,7 @@ def round_set_status(
         raise ValidationError({"reason": _("请填写状态变更原因。")})
     # Lock the row: a second close racing the first must see it closed and be refused.
     from_status = (
-        EvaluationRound.objects.select_for_update()
+        EvaluationRound.objects.select_for_update(of=("self",))
         .values_list("status", flat=True)
         .get(pk=round.pk)
     )

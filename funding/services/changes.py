@@ -123,7 +123,9 @@ def change_request_decide(
     ended = []
     if approve and change.kind in policy.change_ends_support:
         reason = f"经批准{label}（书面申请）：{change.reason}"[:200]
-        for grant in Grant.objects.select_for_update().filter(station=station, frozen_reason=""):
+        for grant in Grant.objects.select_for_update(of=("self",)).filter(
+            station=station, frozen_reason=""
+        ):
             grant.frozen_reason = reason
             grant.frozen_clause = change.clause
             grant_set_status(

@@ -153,7 +153,7 @@ def grant_create(
     # Lock the station: two administrators creating the same grant at once must not both
     # pass the repeat check.
     station = (
-        Station.objects.select_for_update()
+        Station.objects.select_for_update(of=("self",))
         .select_related("city", "host_unit", "society")
         .get(pk=station.pk)
     )
