@@ -1,3 +1,5 @@
+# size: the demo data set's story, one dated scene per city and program, read top to bottom; it
+# writes through the apps' services and holds no product logic (splitting it would scatter one story).
 """Demo workflow objects: calls, applications, grants, evaluations, enterprises and demands.
 
 `demo.loader.demo_load` calls `load_workflows` after the master data is in. Everything is
