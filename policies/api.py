@@ -42,6 +42,7 @@ from .facts import (
     PenaltyFacts,
     SocietyFacts,
 )
+from .impact import register_impact_previewer
 from .registry import all_policies, get_policy
 from .types import (
     ACTION_LABELS,
@@ -55,6 +56,7 @@ from .types import (
     STATUS_LABELS,
     STATUSES,
     CityPolicy,
+    DashboardTarget,
     Finding,
     FundingResult,
     GrantFacts,
@@ -72,6 +74,8 @@ from .types import (
 from .workdays import CalendarMissing
 
 __all__ = [
+    "DashboardTarget",
+    "register_impact_previewer",
     # vocabulary (re-exported from policies.types / facts / engine / workdays)
     "ACTIONS",
     "ACTION_LABELS",
