@@ -73,8 +73,6 @@ MAX_LINES = 600
 SIZE_REASON = re.compile(r"^#\s*size:\s*\S", re.MULTILINE)
 # Files over MAX_LINES today, to be split by other branches (path -> who splits it).
 TEMPORARY_OVERSIZE: dict[str, str] = {
-    "reports/forecast.py": "issue 14: the budget forecast (moved from funding/), to split by concern",
-    "reports/imports.py": "issue 16 (legacy import) / issue 14, arch",
     "stations/views.py": "issue 14, arch: split by object (stations, directory, activity)",
 }
 
