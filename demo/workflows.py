@@ -46,13 +46,13 @@ from network.choices import DemandStatus, Urgency
 from network.models import Demand, Enterprise
 from policies import api as engine
 from policies.api import (
+    CalendarMissing,
     amount_range,
     amount_required,
     current_params,
     get_city_policy,
     workflow_for,
 )
-from policies.workdays import CalendarMissing
 from stations.choices import StationStatus
 from stations.models import City, Expert, HostUnit, Society, Station, StationExpert
 from stations.validators import credit_code_check_char

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.idempotency import OneTimeTokenMixin
-from policies.types import EXPENSE_LABELS, LEVEL_LABELS
+from policies.api import EXPENSE_LABELS, LEVEL_LABELS
 
 
 class BootstrapForm(forms.Form):

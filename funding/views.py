@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.paging import paginate
 from accounts.roles import Role
 from policies import api as engine
-from policies.types import LEVEL_LABELS
+from policies.api import LEVEL_LABELS
 from stations.selectors import station_list
 
 from . import permissions, selectors, services

@@ -242,8 +242,7 @@ def _demands(user) -> list[TodoItem]:
 
 def _own_drafts(user) -> list[TodoItem]:
     from applications import selectors as app_selectors
-    from policies.api import workflow_for
-    from policies.types import PolicyError
+    from policies.api import PolicyError, workflow_for
 
     if user.role not in (Role.SOCIETY_STAFF, Role.HOST_STAFF):
         return []
@@ -321,8 +320,7 @@ def scored_assignments(user) -> list[dict]:
 
 def _applicant_role(call) -> str | None:
     """Return the role that fills in the call's applications (its workflow's first stage)."""
-    from policies.api import workflow_for
-    from policies.types import PolicyError
+    from policies.api import PolicyError, workflow_for
 
     try:
         workflow = workflow_for(call.city, call.program)

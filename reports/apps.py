@@ -11,7 +11,7 @@ class ReportsConfig(AppConfig):
         # Lower layers ask these services without importing reports: certification
         # (applications) numbers certificates, the policy page previews a change's impact.
         from applications.numbering import register_document_numberer
-        from policies.impact import register_impact_previewer
+        from policies.api import register_impact_previewer
 
         from .forecast_selectors import impact_preview
         from .services import document_number_assign

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from django.urls import reverse
 
-from policies.registry import get_policy
+from policies.api import get_policy
 
 from .benchdata import CITY_CODES
 

@@ -101,7 +101,7 @@ def _city(city, n: int, rng: random.Random, password: str, counts: BenchCounts) 
     from applications.models import Application, Call
     from evaluations.models import EvaluationRound, StationEvaluation
     from funding.models import Disbursement, Grant, Recovery
-    from policies.registry import get_policy
+    from policies.api import get_policy
     from stations.choices import ActivityKind, ExpertRole, HostNature, StationStatus
     from stations.models import (
         ActivityRecord,

@@ -17,8 +17,14 @@ from accounts.scoping import scope_queryset
 from applications.models import Application
 from evaluations.models import StationEvaluation
 from funding.models import Disbursement, Grant, Recovery
-from policies.registry import get_policy
-from policies.types import GRADE_LABELS, LEVEL_LABELS, LEVELS, DashboardTarget, PolicyError
+from policies.api import (
+    GRADE_LABELS,
+    LEVEL_LABELS,
+    LEVELS,
+    DashboardTarget,
+    PolicyError,
+    get_policy,
+)
 from stations.choices import StationStatus
 from stations.models import City, Society, Station
 
@@ -59,7 +65,7 @@ def _stage_labels(city) -> dict:
 
 
 def _program_labels(city) -> dict[str, str]:
-    from policies.registry import get_policy
+    from policies.api import get_policy
 
     try:
         return {c: p.label_zh for c, p in get_policy(city.policy_code).programs.items()}

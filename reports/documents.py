@@ -14,9 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from policies.api import outcome_wording
-from policies.registry import get_policy
-from policies.types import GRADE_LABELS, LEVEL_LABELS, PolicyError
+from policies.api import GRADE_LABELS, LEVEL_LABELS, PolicyError, get_policy, outcome_wording
 
 CN_DIGITS = "〇一二三四五六七八九"
 
@@ -41,7 +39,7 @@ def cn_date(value) -> str:
 def cite_clause(clause: str) -> str:
     """A stored clause reference (`沈阳 三(三)`) as printed on paper: by the policy's title and
     article. A reference naming no known city is returned as it is."""
-    from policies.registry import all_policies
+    from policies.api import all_policies
 
     text = str(clause or "").strip()
     for policy in all_policies().values():
@@ -254,7 +252,7 @@ def evaluation_notice(user, evaluation_pk: int):
 
 
 def _policy_title(city) -> str:
-    from policies.registry import get_policy
+    from policies.api import get_policy
 
     try:
         return f"《{get_policy(city.policy_code).document_zh}》"

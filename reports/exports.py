@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 
 from accounts.scoping import scope_queryset
-from policies.types import GRADE_LABELS, LEVEL_LABELS
+from policies.api import GRADE_LABELS, LEVEL_LABELS
 
 from .excel import MONEY_FORMAT, Column
 from .filters import ApplicationFilter, DisbursementFilter, EvaluationFilter
@@ -48,7 +48,7 @@ class _ProgramLabels:
         return self.program_for_code(city.policy_code, code)
 
     def program_for_code(self, policy_code: str, code: str) -> str:
-        from policies.registry import get_policy
+        from policies.api import get_policy
 
         if policy_code not in self._programs:
             try:
@@ -230,8 +230,7 @@ def _disbursements(user) -> QuerySet:
 
 def _payee_of(policy_code: str, program: str) -> str:
     """The program's declared payee kind (policies Program.payee); host unit if unknown."""
-    from policies.registry import get_policy
-    from policies.types import PolicyError
+    from policies.api import PolicyError, get_policy
 
     try:
         return get_policy(policy_code).program(program).payee

@@ -9,7 +9,7 @@ from __future__ import annotations
 import django_filters
 
 from evaluations.models import StationEvaluation
-from policies.types import GRADE_LABELS
+from policies.api import GRADE_LABELS
 from stations.choices import Level
 from stations.filters import SearchFilterSet
 

@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from policies.types import CityPolicy, PolicyError, Program
+from policies.api import CityPolicy, PolicyError, Program
 
 # The data (facts, projections, cells, impact) lives in forecast_cells; callers and tests
 # still import every name from here.

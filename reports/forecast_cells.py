@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.types import GRADE_LABELS, STATUS_LABELS
+from policies.api import GRADE_LABELS, STATUS_LABELS
 
 SCENARIOS = ("low", "expected", "high")
 SCENARIO_LABELS = {"low": "低", "expected": "预期", "high": "高"}

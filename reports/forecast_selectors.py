@@ -59,7 +59,7 @@ def portfolio(city, *, today: dt.date | None = None) -> Portfolio:
     """Return the city's grants, open applications and this year's quota use as facts."""
     from applications.models import Application, ApplicationTransition
     from evaluations.models import StationEvaluation
-    from policies.registry import get_policy
+    from policies.api import get_policy
 
     today = today or timezone.localdate()
     policy = get_policy(city.policy_code)
@@ -200,7 +200,7 @@ def portfolio(city, *, today: dt.date | None = None) -> Portfolio:
 # -- forecast and preview for a city -------------------------------------------------------
 def city_forecast(city, *, first_year: int, today: dt.date | None = None):
     """Return the city's forecast for three budget years from `first_year` (params of today)."""
-    from policies.selectors import params_for
+    from policies.api import params_for
 
     from .forecast import budget_years, forecast
 
@@ -212,7 +212,7 @@ def city_forecast(city, *, first_year: int, today: dt.date | None = None):
 
 def impact_preview(city, proposed: dict, *, first_year: int, today: dt.date | None = None):
     """Return what `proposed` (validated params) would change against the version in force."""
-    from policies.selectors import params_for
+    from policies.api import params_for
 
     from .forecast import budget_years, impact
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import models
 
-from policies.types import GRADE_LABELS
+from policies.api import GRADE_LABELS
 
 from .excel import Column, SheetWriter, new_workbook
 from .import_resources import ImportKind, PastEvaluationResource, PaymentResource
@@ -150,7 +150,7 @@ def _city_choices() -> Choices:
 
 
 def _program_choices(city_code: str) -> Choices | None:
-    from policies.registry import get_policy
+    from policies.api import get_policy
     from stations.models import City
 
     policy_code = City.objects.filter(code=city_code).values_list("policy_code", flat=True).first()
@@ -195,7 +195,7 @@ def column_specs(kind: ImportKind) -> dict[str, ColumnSpec]:
                 choices = cache[city]
                 return choices.clean(v) if choices else clean_text(v)
 
-            from policies.registry import all_policies
+            from policies.api import all_policies
 
             allowed = "；".join(
                 f"{p.name_zh}：" + "、".join(f"{x.label_zh}（{c}）" for c, x in p.programs.items())

@@ -17,7 +17,7 @@ from import_export import fields, resources, widgets
 from evaluations.models import EvaluationRound, StationEvaluation
 from evaluations.services import evaluation_prepare_import
 from funding.models import Disbursement, Grant
-from policies.types import GRADE_LABELS, quantize_score
+from policies.api import GRADE_LABELS, quantize_score
 from stations.models import City
 from stations.resources import (
     CityScopedForeignKeyWidget,

@@ -341,7 +341,7 @@ def _duplicates(prepared: PreparedFile, resource) -> list[RowProblem]:
 def _payment_checks(prepared: PreparedFile, *, today: dt.date) -> list[RowProblem]:
     """Payments against their grants, all grants of the file loaded in one query: no payment
     in a future year or dated in the future, none beyond what the grant approved."""
-    from policies.registry import get_policy
+    from policies.api import get_policy
 
     from .documents import cite_clauses
 

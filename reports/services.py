@@ -239,7 +239,7 @@ def export_jobs_purge(*, now: dt.datetime | None = None) -> int:
 
 def document_prefix(city) -> str:
     """The city's 文号 prefix: settings.DOCUMENT_NUMBER_PREFIXES[city code], else the policy's."""
-    from policies.registry import get_policy
+    from policies.api import get_policy
 
     override = (getattr(settings, "DOCUMENT_NUMBER_PREFIXES", None) or {}).get(city.code)
     if override:

@@ -24,8 +24,7 @@ import cn2an
 from accounts.scoping import scope_queryset
 from evaluations.models import StationEvaluation
 from funding.models import Disbursement, Grant, Recovery
-from policies.registry import get_policy
-from policies.types import GRADE_LABELS, LEVEL_LABELS, LEVELS, PolicyError
+from policies.api import GRADE_LABELS, LEVEL_LABELS, LEVELS, PolicyError, get_policy
 
 MONEY_FIELDS = ("approved", "paid", "recovered", "net")
 

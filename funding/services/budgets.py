@@ -233,7 +233,7 @@ def _budget_from_application(grant: Grant, application, actor, request) -> None:
     Rows without a positive amount are left out. The application passed its own budget
     check (forbidden uses refused with their clause) before it was approved.
     """
-    from policies.engine import expense_category_of
+    from policies.api import expense_category_of
 
     for row in (application.form_data or {}).get("budget") or []:
         try:

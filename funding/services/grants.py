@@ -63,7 +63,7 @@ def _conflicts(
     support_years: int,
     activity_scope: str,
 ) -> list[tuple[str, str]]:
-    from policies.types import GrantFacts
+    from policies.api import GrantFacts
 
     others = Grant.objects.filter(city=city, society=society).exclude(
         status__in=[Grant.Status.REVOKED, Grant.Status.DELISTED]

@@ -30,7 +30,7 @@ from .status import S, grant_set_status, yuan
 
 def _cities_declaring(attribute: str) -> str:
     """The names of the cities whose policy declares `attribute` (for a refusal message)."""
-    from policies.registry import all_policies
+    from policies.api import all_policies
 
     return "、".join(p.name_zh for p in all_policies().values() if getattr(p, attribute))
 
