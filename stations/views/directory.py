@@ -24,9 +24,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.querycache import cached_fragment
 
-from . import permissions, selectors, services
-from .filters import ActivityFilter, ExpertFilter, HostUnitFilter, SocietyFilter, StationFilter
-from .forms import (
+from .. import permissions, selectors, services
+from ..filters import ActivityFilter, ExpertFilter, HostUnitFilter, SocietyFilter, StationFilter
+from ..forms import (
     ActivityRecordForm,
     ExpertForm,
     HostUnitForm,
@@ -36,7 +36,7 @@ from .forms import (
     attach_service_errors,
     bootstrapify,
 )
-from .models import (
+from ..models import (
     ActivityRecord,
     Expert,
     HostUnit,
@@ -45,7 +45,7 @@ from .models import (
     Station,
     StationExpert,
 )
-from .uploads import stored_file_response
+from ..uploads import stored_file_response
 
 PAGE_SIZE = 25
 DETAIL_URLS = {
