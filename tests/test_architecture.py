@@ -75,7 +75,6 @@ SIZE_REASON = re.compile(r"^#\s*size:\s*\S", re.MULTILINE)
 TEMPORARY_OVERSIZE: dict[str, str] = {
     "reports/forecast.py": "issue 14: the budget forecast (moved from funding/), to split by concern",
     "reports/imports.py": "issue 16 (legacy import) / issue 14, arch",
-    "stations/views/directory.py": "issue 14, arch: split by object (stations, directory, activity)",
     "demo/workflows.py": "issue 14, arch: split by program stage",
 }
 

@@ -4,25 +4,28 @@ The names stations.urls, other apps (reports.exports) and tests import stay impo
 from `stations.views`.
 """
 
-from .directory import (
-    ACTIVITY_ORDER,
+from ._common import (
     DETAIL_URLS,
-    EXPERT_ORDER,
-    HOST_UNIT_ORDER,
     LIST_URLS,
     PAGE_SIZE,
-    SOCIETY_ORDER,
-    STATION_ORDER,
+    apply_sort,
+    forbidden,
+)
+from .activity import (
+    ACTIVITY_ORDER,
     activity_create,
     activity_edit,
     activity_list,
-    apply_sort,
     evidence_download,
+)
+from .directory import (
+    EXPERT_ORDER,
+    HOST_UNIT_ORDER,
+    SOCIETY_ORDER,
     expert_create,
     expert_detail,
     expert_edit,
     expert_list,
-    forbidden,
     host_unit_create,
     host_unit_detail,
     host_unit_edit,
@@ -31,6 +34,9 @@ from .directory import (
     society_detail,
     society_edit,
     society_list,
+)
+from .stations import (
+    STATION_ORDER,
     station_create,
     station_detail,
     station_edit,
