@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # The policy rules are pure and below stations (tests/test_architecture.py): a module import.
-from policies.api import get_policy
+from policies.registry import get_policy
 
 from .choices import StationStatus
 from .models import ActivityRecord, City, District, Expert, HostUnit, Society, Station

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
 from accounts.selectors import visible_sections
-from policies.api import all_policies, get_policy
+from policies.registry import all_policies, get_policy
 from stations.choices import StationStatus
 
 register = template.Library()

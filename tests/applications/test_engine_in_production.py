@@ -195,11 +195,11 @@ def test_application_check_includes_the_engines_level_rule(world):
     assert "level_not_offered" in codes
 
 
-# The demo loader is the one exception: it names Shenyang's station-naming rule directly to
-# build that city's story (demo data may name cities).
+# Exceptions: the demo loader names Shenyang's station-naming rule directly to build that
+# city's story (demo data may name cities); stations sit below the policies app (policies
+# builds facts from stations' rows), so they read the pure rules (policies.registry) only.
 APPS_BEHIND_THE_ENTRY_POINT = (
     "accounts",
-    "stations",
     "network",
     "funding",
     "applications",
