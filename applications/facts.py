@@ -173,9 +173,11 @@ def funded_activities(application, year: int) -> tuple[str, ...]:
     params, _ = current_params(application.city)
     end = year + max(policy.support_years(program, params), 1) - 1
     grants = (
-        # A grant keeps its society and city itself, so a station-less topic or 海智 activity
-        # counts as much as a station does.
-        Grant.objects.filter(society_id=application.society_id, city_id=application.city_id)
+        # Stations' grants only: a station-less topic or 海智 activity is not listed yet (the
+        # approval page offers the no-double-funding reason at quota stages only).
+        Grant.objects.filter(
+            station__society_id=application.society_id, station__city_id=application.city_id
+        )
         .exclude(status__in=[Grant.Status.REVOKED, Grant.Status.DELISTED])
         .select_related("station", "application")
     )

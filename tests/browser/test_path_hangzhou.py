@@ -239,7 +239,9 @@ def test_hangzhou_key_topic_and_overseas_activity_paid_once(page, login_as, scre
     )
     assert stage(page) == "立项"
     certificate = page.inner_text("[data-testid=certification]")
-    assert "授牌" not in certificate and certificate.startswith("立项")
+    assert (
+        "授牌" not in certificate and certificate.startswith("已立项") and "立项编号" in certificate
+    )
     screenshot("hangzhou-topic-approved")
     grant = grant_of(page, topic)
     assert grant.amount == 15000
