@@ -735,14 +735,14 @@ def _evaluations(ctx: Ctx) -> None:
             actor=_station_user(ctx, ev),
             summary=f"{round_year}年度服务站工作总结：专家进站服务、技术攻关和培训均按协议推进。",
             final_accounts="决算：专家咨询费、培训费合计按预算执行。"
-            if ctx.city.policy_code == "hangzhou"
+            if engine.get_city_policy(ctx.city).requires_final_accounts
             else "",
             expected_version=ev.version,
         )
         ctx.count("考核自评")
         demand_unit = ctx.users["host"]
         if (
-            ctx.city.policy_code == "guiyang"
+            engine.get_city_policy(ctx.city).has_demand_unit_evaluation
             and demand_unit.host_unit_id == ev.station.host_unit_id
         ):
             ev = ev_services.evaluation_demand_unit_review(  # 贵阳 四(三)

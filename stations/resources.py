@@ -1,7 +1,7 @@
 """django-import-export resources for the stations models, keyed by natural keys.
 
-Rows name their city by its code (`shenyang`); related rows are looked up by name inside
-that city: society by city + name, host unit by city + credit code, expert by city + name
+Rows name their city by its code (`City.code`, as `stations.reference` lists them); related
+rows are looked up by name inside that city: society by city + name, host unit by city + credit code, expert by city + name
 (+ employer), station by city + name, district by city + name. A user who is not a platform
 administrator may import only rows of their own city.
 """
