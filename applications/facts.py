@@ -170,15 +170,16 @@ def funded_activities(application, year: int) -> tuple[str, ...]:
         program = policy.program(application.program)
     except PolicyError:  # an unknown program has no period
         return ()
+    if application.society_id is None:  # a host unit's own application: no society to match
+        return ()
     params, _ = current_params(application.city)
     end = year + max(policy.support_years(program, params), 1) - 1
     grants = (
-        # Stations' grants only: a station-less topic or 海智 activity is not listed yet (the
-        # approval page offers the no-double-funding reason at quota stages only).
-        Grant.objects.filter(
-            station__society_id=application.society_id, station__city_id=application.city_id
-        )
+        # A grant carries its own society and city, with or without a station: topics and
+        # 海智 activities count as much as bases and stations.
+        Grant.objects.filter(society_id=application.society_id, city_id=application.city_id)
         .exclude(status__in=[Grant.Status.REVOKED, Grant.Status.DELISTED])
+        .exclude(application_id=application.pk)
         .select_related("station", "application")
     )
     if application.station_id:

@@ -293,6 +293,7 @@ def detail(request, pk: int):
         "can_edit": perms.can_edit_application(user, app)[0],
         "inspection_form": InspectionForm(),
         "quota_stage": bool(stage and stage.quota_check),
+        "reason_label": _override_reason_label(stage),
         "asks_amount": asks_amount,
         "amount_range": amount_range(app.city, app.program, app.level, params)
         if asks_amount
@@ -317,6 +318,20 @@ def detail(request, pk: int):
         else None,
     }
     return render(request, "applications/detail.html", context)
+
+
+def _override_reason_label(stage) -> str:
+    """The label of the approver's reason box: a full quota (政策解释 6) and an overlapping
+    funded activity (a stage's double_funding_check) are each passed only with a reason."""
+    if stage is None:
+        return ""
+    if stage.quota_check and stage.double_funding_check:
+        return gettext("超名额或不构成重复资助的理由（名额已满或与已资助项目重叠时必填）")
+    if stage.double_funding_check:
+        return gettext("不构成重复资助的理由（与已资助项目重叠时必填）")
+    if stage.quota_check:
+        return gettext("超名额理由（名额已满时必填）")
+    return ""
 
 
 def actions_for(user, app) -> list[str]:

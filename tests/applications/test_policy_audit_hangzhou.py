@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from accounts.models import AuditEvent
+from applications.models import Application, Call
 from applications.services import TransitionError
 from funding import services as fund_services
 from funding.models import GrantDecision
@@ -12,7 +13,7 @@ from policies.registry import get_policy
 from policies.services import policy_version_create
 from stations.choices import Level, StationStatus
 from tests.applications.cities import Hangzhou
-from tests.factories import StationFactory
+from tests.factories import SocietyFactory, StationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,42 @@ def test_overlapping_funded_activity_warns_at_submission_and_blocks_approval(
     assert app.stage == "contract"
     event = events.get()
     assert event.clause == clause and "不构成包含关系" in event.reason
+
+
+def topic_grant(w, society, title):
+    """A research topic granted to `society` (a grant without a station)."""
+    call = Call.objects.create(
+        city=w.city,
+        program="research_key",
+        title=f"{title}申报",
+        opens_on=dt.date(2020, 1, 1),
+        closes_on=dt.date(2099, 12, 31),
+        required_materials=[],
+    )
+    topic = Application.objects.create(
+        call=call,
+        city=w.city,
+        program="research_key",
+        society=society,
+        title=title,
+        level="city",
+        created_by=w.admin,
+    )
+    return fund_services.grant_create_for_application(
+        application=topic, start_year=2026, actor=w.admin
+    )
+
+
+@pytest.mark.parametrize("own_society", [True, False])
+def test_a_station_less_grant_counts_as_funded_activity(own_society):
+    """杭州 六(二): a research topic's grant (no station) of the same society overlaps."""
+    w = Hangzhou()
+    society = w.society if own_society else SocietyFactory(city=w.city)
+    grant = topic_grant(w, society, "学会助力产业创新研究")
+    assert grant.station_id is None
+    app = w.submitted()
+    warned = [f for f in app.findings if f["code"] == "double_funding"]
+    assert bool(warned) is own_society
+    if own_society:
+        assert "学会助力产业创新研究" in warned[0]["message"]
+        assert warned[0]["clause"] == "杭州 六(二)"

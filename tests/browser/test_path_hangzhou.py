@@ -43,11 +43,13 @@ class People:
 
 
 def apply_and_approve(
-    page, login_as, screenshot, who, *, program_label, form, amount=None, budget=()
+    page, login_as, screenshot, who, *, program_label, form, amount=None, budget=(), overlaps=None
 ):
     """From the call to 立项: the society applies, the city's initial review, one expert's
     scores, the joint review by the talent office and the approval (with the amount where
-    the city sets it). Return the application, on the approval's page (admin logged in)."""
+    the city sets it). Where the society already holds an overlapping grant (`overlaps`, its
+    subject), the approval is refused until the reason it is no double funding is given
+    (杭州 六(二)). Return the application, on the approval's page (admin logged in)."""
     base = page.base_url
     title = form["申报名称"]
     switch(page, login_as, who.admin)
@@ -111,6 +113,15 @@ def apply_and_approve(
     if amount is not None:
         field(page, "核定金额").fill(str(amount))
     act(page, "通过", "同意立项。")
+    if overlaps:
+        refusal = page.inner_text(".alert-danger")
+        assert overlaps in refusal and "杭州 六(二)" in refusal, refusal
+        assert stage(page).startswith("择优确定立项")
+        if amount is not None:  # the typed amount survives the refusal
+            assert field(page, "核定金额").input_value() == str(amount)
+        screenshot(f"hangzhou-{program_label}-double-funding")
+        field(page, "不构成重复资助的理由").fill("引才活动与课题研究内容、对象不同，不构成重复资助。")
+        act(page, "通过", "同意立项。")
     return app
 
 
@@ -257,6 +268,7 @@ def test_hangzhou_key_topic_and_overseas_activity_paid_once(page, login_as, scre
         who,
         program_label="海智基地引才引智活动",
         amount=30000,
+        overlaps="杭州市装备制造业数字化转型路径研究",
         budget=[("专家国际旅费", "往返机票", "20000"), ("专家咨询费", "技术交流", "10000")],
         form={
             "申报名称": "德国精密制造专家来杭技术交流",
