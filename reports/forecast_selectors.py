@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Sum
+from django.db.models import Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -65,12 +66,14 @@ def portfolio(city, *, today: dt.date | None = None) -> Portfolio:
     policy = get_policy(city.policy_code)
     # Plain tuples, not model instances: 4,000 grants load in a fraction of a second.
     grants = list(
-        Grant.objects.filter(station__city=city)
+        # By the grant's own city: a topic's, activity's or award's grant has no station.
+        Grant.objects.filter(city=city)
+        .annotate(subject=Coalesce("station__name", "application__title", Value("")))
         .order_by("id")
         .values_list(
             "id",
             "station_id",
-            "station__name",
+            "subject",
             "program",
             "level",
             "start_year",
@@ -84,7 +87,7 @@ def portfolio(city, *, today: dt.date | None = None) -> Portfolio:
     evaluations: dict[int, list[tuple[int, float, str]]] = defaultdict(list)
     for grant_id, year, score, grade in (
         StationEvaluation.objects.filter(
-            grant__station__city=city, status=StationEvaluation.Status.CONFIRMED
+            grant__city=city, status=StationEvaluation.Status.CONFIRMED
         )
         .exclude(final_score=None)
         .order_by("grant_id", "year")
@@ -92,18 +95,18 @@ def portfolio(city, *, today: dt.date | None = None) -> Portfolio:
     ):
         evaluations[grant_id].append((year, float(score), grade))
     paid: dict[int, set[int]] = defaultdict(set)
-    for grant_id, year in Disbursement.objects.filter(grant__station__city=city).values_list(
+    for grant_id, year in Disbursement.objects.filter(grant__city=city).values_list(
         "grant_id", "year"
     ):
         paid[grant_id].add(year)
     support: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for grant_id, year, amount in GrantDecision.objects.filter(
-        grant__station__city=city, kind=GrantDecision.Kind.SUPPORT
+        grant__city=city, kind=GrantDecision.Kind.SUPPORT
     ).values_list("grant_id", "year", "amount"):
         support[grant_id].append((year, amount))
     outstanding: dict[int, int] = defaultdict(int)
     for recovery in (
-        Recovery.objects.filter(grant__station__city=city)
+        Recovery.objects.filter(grant__city=city)
         .exclude(status=Recovery.Status.REPAID)
         .annotate(repaid_sum=Sum("repayments__amount"))
     ):
@@ -128,7 +131,7 @@ def portfolio(city, *, today: dt.date | None = None) -> Portfolio:
         facts.append(
             GrantFacts(
                 id=pk,
-                station_id=station_id,
+                station_id=station_id or 0,
                 station=name,
                 program=program,
                 level=level,

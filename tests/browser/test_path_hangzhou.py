@@ -120,7 +120,9 @@ def apply_and_approve(
         if amount is not None:  # the typed amount survives the refusal
             assert field(page, "核定金额").input_value() == str(amount)
         screenshot(f"hangzhou-{program_label}-double-funding")
-        field(page, "不构成重复资助的理由").fill("引才活动与课题研究内容、对象不同，不构成重复资助。")
+        field(page, "不构成重复资助的理由").fill(
+            "引才活动与课题研究内容、对象不同，不构成重复资助。"
+        )
         act(page, "通过", "同意立项。")
     return app
 

@@ -215,3 +215,40 @@ def test_a_version_saved_meanwhile_means_previewing_again(client, shenyang_grant
 
     assert again.status_code == 200 and again.context["preview"].base_version == 2
     assert not PolicyVersion.objects.filter(city__code="shenyang", version=3).exists()
+
+
+def test_a_station_less_grant_is_in_the_portfolio_and_its_unpaid_year_certain():
+    """A research topic's grant has no station: the forecast counts it by its own city."""
+    import datetime as dt
+
+    from applications.models import Application, Call
+    from funding import services as fund_services
+    from tests.factories import SocietyFactory
+
+    hz = city("hangzhou")
+    admin = _admin("hangzhou")
+    call = Call.objects.create(
+        city=hz,
+        program="research_key",
+        title="2027年重点课题申报",
+        opens_on=dt.date(2027, 1, 1),
+        closes_on=dt.date(2027, 12, 31),
+        required_materials=[],
+    )
+    topic = Application.objects.create(
+        call=call,
+        city=hz,
+        program="research_key",
+        society=SocietyFactory(city=hz),
+        title="学会助力产业创新研究",
+        level="city",
+        created_by=admin,
+    )
+    grant = fund_services.grant_create_for_application(
+        application=topic, start_year=2027, actor=admin
+    )
+
+    (facts,) = portfolio(hz).grants
+    assert (facts.id, facts.station_id, facts.station) == (grant.pk, 0, "学会助力产业创新研究")
+    cell = city_forecast(hz, first_year=2027).cell("research_key", 2027)
+    assert cell.certain == grant.amount == 15000
