@@ -44,6 +44,40 @@ def _is_admin(user, city_id) -> bool:
     )
 
 
+def _create_page(request, *, model, form_class, create, template):
+    """A new directory entry: a city user's goes into their own city (never one they type)."""
+    user = request.user
+    city = None if user.is_platform_admin else user.city
+
+    def save(data):
+        if city is not None:
+            data["city"] = city
+        return create(actor=user, data=data)
+
+    return _edit_page(
+        request,
+        obj=model(city=city) if city else None,
+        form_class=form_class,
+        decision=permissions.can_create_directory_entry(user),
+        save=save,
+        template=template,
+        form_kwargs={"user": user, "city": city, "is_admin": True},
+    )
+
+
+def _update_page(request, *, obj, form_class, decision, save, template, is_admin: bool):
+    """Edit an entry of the reader's scope; `is_admin` shows the administrator's fields."""
+    return _edit_page(
+        request,
+        obj=obj,
+        form_class=form_class,
+        decision=decision,
+        save=save,
+        template=template,
+        form_kwargs={"user": request.user, "city": obj.city, "is_admin": is_admin},
+    )
+
+
 # --- societies -----------------------------------------------------------------------------
 
 
@@ -98,22 +132,12 @@ def society_detail(request, pk: int):
 
 @login_required
 def society_create(request):
-    user = request.user
-    city = None if user.is_platform_admin else user.city
-
-    def save(data):
-        if city is not None:
-            data["city"] = city
-        return services.society_create(actor=user, data=data)
-
-    return _edit_page(
+    return _create_page(
         request,
-        obj=Society(city=city) if city else None,
+        model=Society,
         form_class=SocietyForm,
-        decision=permissions.can_create_directory_entry(user),
-        save=save,
+        create=services.society_create,
         template="stations/society_form.html",
-        form_kwargs={"user": user, "city": city, "is_admin": True},
     )
 
 
@@ -121,18 +145,14 @@ def society_create(request):
 def society_edit(request, pk: int):
     user = request.user
     society = selectors.get_society(user, pk)
-    return _edit_page(
+    return _update_page(
         request,
         obj=society,
         form_class=SocietyForm,
         decision=permissions.can_edit_society(user, society),
         save=lambda data: services.society_update(society=society, actor=user, data=data),
         template="stations/society_form.html",
-        form_kwargs={
-            "user": user,
-            "city": society.city,
-            "is_admin": _is_admin(user, society.city_id),
-        },
+        is_admin=_is_admin(user, society.city_id),
     )
 
 
@@ -176,22 +196,12 @@ def host_unit_detail(request, pk: int):
 
 @login_required
 def host_unit_create(request):
-    user = request.user
-    city = None if user.is_platform_admin else user.city
-
-    def save(data):
-        if city is not None:
-            data["city"] = city
-        return services.host_unit_create(actor=user, data=data)
-
-    return _edit_page(
+    return _create_page(
         request,
-        obj=HostUnit(city=city) if city else None,
+        model=HostUnit,
         form_class=HostUnitForm,
-        decision=permissions.can_create_directory_entry(user),
-        save=save,
+        create=services.host_unit_create,
         template="stations/host_unit_form.html",
-        form_kwargs={"user": user, "city": city, "is_admin": True},
     )
 
 
@@ -199,18 +209,14 @@ def host_unit_create(request):
 def host_unit_edit(request, pk: int):
     user = request.user
     host_unit = selectors.get_host_unit(user, pk)
-    return _edit_page(
+    return _update_page(
         request,
         obj=host_unit,
         form_class=HostUnitForm,
         decision=permissions.can_edit_host_unit(user, host_unit),
         save=lambda data: services.host_unit_update(host_unit=host_unit, actor=user, data=data),
         template="stations/host_unit_form.html",
-        form_kwargs={
-            "user": user,
-            "city": host_unit.city,
-            "is_admin": _is_admin(user, host_unit.city_id),
-        },
+        is_admin=_is_admin(user, host_unit.city_id),
     )
 
 
@@ -258,22 +264,12 @@ def expert_detail(request, pk: int):
 
 @login_required
 def expert_create(request):
-    user = request.user
-    city = None if user.is_platform_admin else user.city
-
-    def save(data):
-        if city is not None:
-            data["city"] = city
-        return services.expert_create(actor=user, data=data)
-
-    return _edit_page(
+    return _create_page(
         request,
-        obj=Expert(city=city) if city else None,
+        model=Expert,
         form_class=ExpertForm,
-        decision=permissions.can_create_directory_entry(user),
-        save=save,
+        create=services.expert_create,
         template="stations/expert_form.html",
-        form_kwargs={"user": user, "city": city, "is_admin": True},
     )
 
 
@@ -281,12 +277,12 @@ def expert_create(request):
 def expert_edit(request, pk: int):
     user = request.user
     expert = selectors.get_expert(user, pk)
-    return _edit_page(
+    return _update_page(
         request,
         obj=expert,
         form_class=ExpertForm,
         decision=permissions.can_edit_expert(user, expert),
         save=lambda data: services.expert_update(expert=expert, actor=user, data=data),
         template="stations/expert_form.html",
-        form_kwargs={"user": user, "city": expert.city, "is_admin": True},
+        is_admin=True,
     )
