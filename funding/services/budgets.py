@@ -155,20 +155,27 @@ def budget_line_update(
 
 @transaction.atomic
 def budget_line_delete(*, line: BudgetLine, actor, request=None) -> None:
-    line = (
-        BudgetLine.objects.select_for_update(of=("self",))
+    _delete_row(line, BUDGET_FIELDS, "funding.budget_line_deleted", actor, request)
+
+
+def _delete_row(row, fields, event: str, actor, request) -> None:
+    """Delete a budget line or an expense under its lock; the audit keeps what it said, on
+    the grant (the row itself is gone)."""
+    row = (
+        type(row)
+        .objects.select_for_update(of=("self",))
         .select_related("grant__city", "grant__station")
-        .get(pk=line.pk)
+        .get(pk=row.pk)
     )
     audit(
-        event="funding.budget_line_deleted",
+        event=event,
         user=actor,
         request=request,
-        obj=line.grant,
-        city_id=line.grant.city_id,
-        detail={"deleted": {"id": line.pk, **_money_fields(line, BUDGET_FIELDS)}},
+        obj=row.grant,
+        city_id=row.grant.city_id,
+        detail={"deleted": {"id": row.pk, **_money_fields(row, fields)}},
     )
-    line.delete()
+    row.delete()
 
 
 @transaction.atomic
@@ -209,20 +216,7 @@ def expense_update(
 
 @transaction.atomic
 def expense_delete(*, expense: Expense, actor, request=None) -> None:
-    expense = (
-        Expense.objects.select_for_update(of=("self",))
-        .select_related("grant__city", "grant__station")
-        .get(pk=expense.pk)
-    )
-    audit(
-        event="funding.expense_deleted",
-        user=actor,
-        request=request,
-        obj=expense.grant,
-        city_id=expense.grant.city_id,
-        detail={"deleted": {"id": expense.pk, **_money_fields(expense, EXPENSE_FIELDS)}},
-    )
-    expense.delete()
+    _delete_row(expense, EXPENSE_FIELDS, "funding.expense_deleted", actor, request)
 
 
 def _budget_from_application(grant: Grant, application, actor, request) -> None:
