@@ -1,4 +1,5 @@
-"""Display of the Yiyang quantitative items (益阳 第十二条): labelled figures, never raw keys."""
+"""Display of the quantitative items (益阳 第十二条, 贵阳 三(三)7): labelled figures, never raw
+keys."""
 
 from __future__ import annotations
 
@@ -26,8 +27,11 @@ _FIGURES = {
     "breakthroughs": lambda v: _("技术攻关 %(v)s 次") % {"v": v},
     "problems_solved": lambda v: _("破解难题 %(v)s 个") % {"v": v},
     "achievements_transferred": lambda v: _("转化成果 %(v)s 项") % {"v": v},
+    "demands_served": lambda v: _("服务技术需求 %(v)s 项") % {"v": v},
+    "experts": lambda v: _("进站专家 %(v)s 人") % {"v": v},
+    "outside_experts": lambda v: _("其中省外专家 %(v)s 人") % {"v": v},
 }
-_HIDDEN = {"required"}  # already said by the requirement column
+_HIDDEN = {"required", "required_outside"}  # already said by the requirement column
 
 
 @register.filter

@@ -493,6 +493,18 @@ def grant_apply_schedule(
                     "clause": "、".join(row["clauses"]),
                 }
             )
+    later_support = engine.policy_for(city).later_support_clause
+    if later_support and row["year"] == decided_year and row["grade"] == "qualified":
+        # What a qualified year opens where the policy declares discretionary later support
+        # (support_award accepts it only after a qualified year): said on the decision.
+        consequences.append(
+            {
+                "kind": "later_support",
+                "label": "考核合格，后续年度可视合作情况给予补助（由市科协确定）",
+                "amount": 0,
+                "clause": later_support,
+            }
+        )
     previous = grant.status
     grant_set_status(
         grant=grant,

@@ -75,6 +75,21 @@ def test_no_later_support_after_an_unqualified_assessment():
         award(grant, who)
 
 
+@pytest.mark.parametrize("score, opens", [(80, True), (50, False)])
+def test_a_qualified_year_says_what_it_opens_an_unqualified_one_does_not(score, opens):
+    """The decision of a qualified year names the discretionary later support (贵阳 四(三)6)
+    instead of reading only 支持期满; an unqualified year does not offer it."""
+    grant, who = guiyang()
+    ev = evaluate_year(grant, 2024, score, who)
+    later = [c for c in ev.decision["consequences"] if c["kind"] == "later_support"]
+    if opens:
+        assert [(c["clause"], "视合作情况给予补助" in c["label"]) for c in later] == [
+            ("贵阳 四(三)6", True)
+        ]
+    else:
+        assert later == []
+
+
 def test_later_support_is_guiyang_only():
     station = make_station("shenyang", level="national", program="key_support")
     who = people(station)
