@@ -157,6 +157,9 @@ def panel_for(application: Application, stage: str | None = None) -> dict[str, A
         .select_related("expert", "score", "draw", "replaced_by__expert")
         .order_by("id")
     )
+    labels = stage_labels(application.city)
+    for a in assignments:  # the stage as the page names it, never its code
+        a.stage_label = labels.get((application.program, a.stage), a.stage)
     totals = [
         a.score.total
         for a in assignments

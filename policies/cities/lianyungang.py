@@ -60,13 +60,15 @@ LABELS = {
     "chief_expert": ("首席专家（工程师）", "expert"),
     "function_project": ("承接职能示范工程", "society"),
 }
-# --- funding --- who receives each award: the society, the station's host unit, the expert,
-# the function project's undertaking unit.
+# --- funding --- who receives each award: the society, except the chief expert's (paid to the
+# expert). The 优秀科技服务站 award (三(二)) rewards the society whose expert team runs the
+# station, and a 承接职能示范工程 (三(四)) is the society's own undertaking: neither pays the
+# served unit hosting a station the application names.
 PAYEES = {
     "demo_society": "society",
-    "service_station": "host_unit",
+    "service_station": "society",
     "chief_expert": "expert",
-    "function_project": "undertaking_unit",
+    "function_project": "society",
 }
 
 

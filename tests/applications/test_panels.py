@@ -281,3 +281,14 @@ def test_replacement_draw_keeps_the_field_filter_of_the_draw(world):
     new = services.assignment_replace(assignment=first, actor=world.admin, reason="出差")
     assert new.expert.field == "管理科学" and new.draw.field_filter == "管理"
     assert other.pk not in new.draw.pool
+
+
+def test_the_detail_page_names_the_panel_stage_not_its_code(world, client):
+    """The 专家评审 card's 环节 column reads 评审专家组评审, never expert_review."""
+    app = _at_expert_stage(world)
+    world.score_all(app)
+    client.force_login(world.admin)
+    page = client.get(reverse("applications:detail", args=[app.pk])).content.decode()
+    card = page[page.index('data-testid="panel-summary"') :]
+    card = card[: card.index("</table>")]
+    assert "评审专家组评审" in card and "expert_review" not in card

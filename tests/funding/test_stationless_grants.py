@@ -2,8 +2,8 @@
 application once, to the program's payee, and finance pays it exactly once.
 
 杭州 research topics and the 海智 activity (立项), 连云港 awards (表彰); an award given to a
-station (the service-station award needs one: the county confirms it) keeps the station path,
-paid to the host unit.
+station (the society's 科技服务站, confirmed by the county) keeps the station path and is paid
+to the society, like every award but the chief expert's (paid to the expert).
 """
 
 import datetime as dt
@@ -145,6 +145,12 @@ AWARD_DATA = {
         "goals": "解决三项难题。",
         "agreement_signed_on": "2026-03-01",
     },
+    "service_station": {
+        "served_unit": "某装备企业",
+        "goals": "解决三项难题。",
+        "agreement_signed_on": "2026-03-01",
+        "capability": "专家团队十人。",
+    },
 }
 
 
@@ -170,7 +176,7 @@ def approved_this_year(world):
     )
 
 
-def award(world, program):
+def award(world, program, station=None):
     if program == "demo_society":
         approved_this_year(world)
     if program != "function_project":
@@ -183,7 +189,7 @@ def award(world, program):
             quota=1,
             required_materials=[],
         )
-        app = services.application_create(call=world.call, actor=world.staff)
+        app = services.application_create(call=world.call, actor=world.staff, station=station)
         services.application_save_draft(
             application=app,
             actor=world.staff,
@@ -195,7 +201,7 @@ def award(world, program):
                 **AWARD_DATA[program],
             },
         )
-        if program == "chief_expert":  # 连云港 四(三)4: the county 科协 confirms it
+        if program in ("chief_expert", "service_station"):  # 四(二)4, 四(三)4: the county confirms
             services.attachment_add(
                 application=app,
                 actor=world.staff,
@@ -242,7 +248,22 @@ def test_a_lianyungang_award_is_granted_once_and_paid_once(world, program, amoun
     pay_twice(grant, UserFactory(role="finance", city=world.city))
 
 
-def test_a_station_award_keeps_its_station(world):
+def test_a_station_award_keeps_its_station_and_pays_the_society(world):
+    """连云港 三(二): the 优秀科技服务站 award rewards the society whose experts run the
+    station; the served unit hosting it is not paid."""
+    app = award(world, "service_station", station=world.station)
+    grant = Grant.objects.get(station=world.station)
+    assert grant.application == app and grant.amount == 3000
+    assert grant.payee_party == world.society
+    assert fund_services.default_payee(grant)["payee_account_name"] in (
+        world.society.bank_account_name,
+        world.society.name,
+    )
+    pay_twice(grant, UserFactory(role="finance", city=world.city))
+
+
+def test_a_function_project_for_a_station_pays_the_society(world):
+    """连云港 三(四): the society undertakes the function, even when it names its station."""
     app = world.submitted(station=world.station)
     world.to_notice(app)
     services.notice_publish(
@@ -254,4 +275,4 @@ def test_a_station_award_keeps_its_station(world):
     )
     world.act(app, "approve", today=timezone.localdate() + dt.timedelta(days=14))
     grant = Grant.objects.get(station=world.station)
-    assert grant.application == app and grant.payee_party == world.host
+    assert grant.application == app and grant.payee_party == world.society
