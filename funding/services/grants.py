@@ -241,6 +241,14 @@ def grant_create_for_application(
     )
 
 
+def _level_amount(city, program: str, level: str, params) -> int:
+    """Return the yearly amount the policy fixes for the level (0 where it fixes none)."""
+    try:
+        return engine.check_amount(city, program, level, None, params)
+    except engine.PolicyError:
+        return 0
+
+
 def _grant_make(
     *,
     parties: dict,
@@ -285,7 +293,13 @@ def _grant_make(
         )
     except engine.PolicyError as exc:
         raise ValidationError({"amount": str(exc)}) from exc
-    resolved = max((y.paid for y in result.years), default=0) or (amount or 0)
+    # A policy that pays each year on its assessment (益阳 第十六条) schedules nothing yet:
+    # the grant still states the level's yearly amount, as the policy fixes it.
+    resolved = (
+        max((y.paid for y in result.years), default=0)
+        or amount
+        or _level_amount(city, program, level, version.params)
+    )
     grant = Grant(
         station=station,
         application=application,

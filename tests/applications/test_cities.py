@@ -116,6 +116,22 @@ def test_yiyang_national_station_amount_is_entered_at_approval_and_funds_the_gra
     assert (grant.level, grant.amount, grant.amount_entered) == ("national", 80000, 80000)
 
 
+def test_yiyang_city_station_grant_states_the_levels_amount_before_any_year_is_assessed():
+    # 益阳 第十六条: nothing is due until the first year is assessed 合格, yet the grant made at
+    # certification is the city level's 50,000 a year (it was 0: the schedule paid nothing yet).
+    w = Yiyang()
+    applicant = w.new_applicant(nature="enterprise_cast", own_cast=True)
+    app = w.submitted(applicant)
+    assert app.stage == "city_review"  # 第八条(一): a unit with its own CAST applies directly
+    app = w.to_talent_approval(app)
+    w.act(app, "approve", w.talent)
+    w.notice([app])
+    w.act(app, "approve", today=AFTER_NOTICE)
+    grant = Grant.objects.get(station=app.station)
+    assert (grant.level, grant.amount, grant.amount_entered) == ("city", 50000, None)
+    assert [y["paid"] for y in grant.schedule["years"]] == [0, 0]
+
+
 def test_eligibility_is_stored_as_a_policy_decision_with_the_version_at_submit():
     w = Yiyang()
     app = w.draft(experts="专家甲，湖南省")  # 益阳 第七条(六): at least five experts
