@@ -52,3 +52,28 @@ def test_the_station_header_shows_the_program_it_is_funded_under():
     )
     station.refresh_from_db()
     assert station.program == "key_support"
+
+
+@pytest.mark.parametrize(
+    ("city_code", "program", "level", "awaiting", "due"),
+    [
+        # 益阳 第十六条: every year waits on its own 合格; nothing is due at certification.
+        ("yiyang", "station", "city", [2026, 2027], []),
+        # 沈阳 三(三): year 1 is paid on naming, years 2–3 wait on 良好.
+        ("shenyang", "key_support", "provincial", [2027, 2028], [2026]),
+    ],
+)
+def test_the_grant_page_says_which_years_wait_on_an_assessment(
+    client, city_code, program, level, awaiting, due
+):
+    station = make_station(city_code, level=level, program=program)
+    who = people(station)
+    grant = services.grant_create(
+        station=station, program=program, level=level, start_year=2026, actor=who["admin"]
+    )
+    client.force_login(who["finance"])
+    html = client.get(f"/funding/grants/{grant.pk}/").content.decode()
+    for year in awaiting:
+        assert f'data-testid="awaits-{year}">待考核<' in html
+    for year in due:
+        assert f'data-testid="awaits-{year}"' not in html
