@@ -34,11 +34,11 @@ from .changes import (
     change_request_set_status,
     change_request_submit,
 )
+from .conflicts import _conflicts, _support_years, grant_conflicts
 from .grants import (
     DECIDED_FIELDS,
     _application_payee_name,
     _budget_from_application,
-    _conflicts,
     _default_level,
     _fundable_program,
     _grant_make,
@@ -48,10 +48,8 @@ from .grants import (
     _restored_status,
     _schedule_dict,
     _station_follows,
-    _support_years,
     _year_params,
     grant_apply_schedule,
-    grant_conflicts,
     grant_create,
     grant_create_for_application,
 )
