@@ -5,8 +5,9 @@ switched to full model validation; past evaluations and payments are declared be
 (reports.import_resources, with the kinds; columns and templates: reports.import_columns). A file
 with any invalid row — bad credit code, unknown society, a station named twice, an amount
 that is not a number, another city's row — is refused whole with a row-by-row report in
-Chinese, and nothing is written: the real import runs in one transaction that is rolled
-back on the first error. Importing the same file again changes nothing (natural keys,
+Chinese, and nothing is written: every row is checked in memory against lookups loaded once
+per file before the first write, and a clean file is then written in bulk in one transaction
+(reports.import_bulk). Importing the same file again changes nothing (natural keys,
 `skip_unchanged`). Templates carry Chinese headers; English column names are accepted too.
 """
 
@@ -146,10 +147,6 @@ def count_rows(content: bytes) -> int:
         return len(raw_rows(content))
     except SheetUnreadable:
         return 0
-
-
-class ImportRefused(Exception):
-    """Raised inside the import transaction to roll everything back."""
 
 
 def _model_label(exc: Exception) -> str:
@@ -426,11 +423,25 @@ def _payment_checks(prepared: PreparedFile, *, today: dt.date) -> list[RowProble
     return problems
 
 
-def _collect(result, report: ImportReport, prepared: PreparedFile, resource) -> None:
+def _row_problems(row: int, error_dict: dict, resource, prepared: PreparedFile) -> list[RowProblem]:
+    """A row's validation errors by column (a field the file does not fill is noise)."""
     columns = {f.column_name for f in resource.get_import_fields()}
     attribute_to_column = {
         (f.attribute or "").split("__")[0]: f.column_name for f in resource.get_import_fields()
     }
+    found = []
+    for name, messages in error_dict.items():
+        column = attribute_to_column.get(name, name)
+        if name == NON_FIELD_ERRORS:
+            column = ""
+        elif column not in columns:
+            continue  # an internal field the file does not fill (approved_by…): noise
+        for message in messages:
+            found.append(RowProblem(row, column, str(message), prepared.header(column)))
+    return found or [RowProblem(row, "", "这一行的数据不完整，请对照模板检查。")]
+
+
+def _collect(result, report: ImportReport, prepared: PreparedFile, resource) -> None:
     for number, errors in result.row_errors():
         for error in errors:
             report.problems.append(
@@ -438,18 +449,11 @@ def _collect(result, report: ImportReport, prepared: PreparedFile, resource) -> 
             )
     for invalid in result.invalid_rows:
         row = prepared.sheet_row(invalid.number)
-        found = []
-        for name, messages in invalid.error_dict.items():
-            column = attribute_to_column.get(name, name)
-            if name == NON_FIELD_ERRORS:
-                column = ""
-            elif column not in columns:
-                continue  # an internal field the file does not fill (approved_by…): noise
-            for message in messages:
-                found.append(RowProblem(row, column, str(message), prepared.header(column)))
-        report.problems.extend(
-            found or [RowProblem(row, "", "这一行的数据不完整，请对照模板检查。")]
-        )
+        report.problems.extend(_row_problems(row, invalid.error_dict, resource, prepared))
+    # What only the whole file tells: a unique key taken by another row or the database.
+    for number, error_dict in resource.planned_problems():
+        row = prepared.sheet_row(number)
+        report.problems.extend(_row_problems(row, error_dict, resource, prepared))
     for error in result.base_errors:
         report.problems.append(RowProblem(0, "", _message(error.error)))
     report.new = result.totals.get("new", 0)
@@ -486,41 +490,61 @@ PROGRESS_EVERY = 200
 def import_run(*, kind: str, user, content: bytes, dry_run: bool, progress=None) -> ImportReport:
     """Check (dry run) or import a file; any problem means nothing is written.
 
-    `progress(done, total)` is called as rows are processed (the import jobs show it).
+    Two passes (reports.import_bulk): every row is read, resolved against the file's lookups
+    and validated in memory, and all problems are collected, before anything is written; a
+    clean file is then written in bulk in one transaction. `progress(done, total)` follows
+    the rows (the import jobs show it): a real import counts each row half when checked and
+    half when written.
     """
     report, prepared = import_check(kind=kind, content=content, user=user)
     if report.problems or prepared is None:
         return report
     resource = IMPORTS[kind].resource()
-    if progress is not None:
-        total = len(prepared.dataset)
-        progress(0, total)
-        original = resource.after_import_row
-        done = [0]
+    total = len(prepared.dataset)
+    share = 1 if dry_run else 2
 
-        def after_import_row(row, row_result, **kwargs):
-            original(row, row_result, **kwargs)
-            done[0] += 1
-            if done[0] % PROGRESS_EVERY == 0:
-                progress(done[0], total)
+    def tell(units: int) -> None:
+        if progress is not None:
+            progress(units // share, total)
 
-        resource.after_import_row = after_import_row
-    from network.public_cache import deferred
+    tell(0)
+    original = resource.after_import_row
+    checked = [0]
+
+    def after_import_row(row, row_result, **kwargs):
+        original(row, row_result, **kwargs)
+        checked[0] += 1
+        if checked[0] % PROGRESS_EVERY == 0:
+            tell(checked[0])
+
+    resource.after_import_row = after_import_row
+    # The check pass plans every row and saves none; it runs in a transaction that is rolled
+    # back all the same (import-export's dry run), so it can never leave anything behind.
+    result = resource.import_data(
+        prepared.dataset, dry_run=True, raise_errors=False, use_transactions=True, user=user
+    )
+    _collect(result, report, prepared, resource)
+    if report.problems or dry_run:
+        return report
+    tell(total)
+    from django.db import IntegrityError
+
+    from network.public_cache import bump, deferred
 
     try:
-        # One directory-cache bump for the file (after the last row), not one per row.
+        # One directory-cache bump for the file (bulk writes send no post_save signals).
         with deferred(), transaction.atomic():
-            result = resource.import_data(
-                prepared.dataset,
-                dry_run=dry_run,
-                raise_errors=False,
-                use_transactions=True,
-                user=user,
+            resource.write(
+                user=user, totals=result.totals, progress=lambda done: tell(total + done)
             )
-            _collect(result, report, prepared, resource)
-            if report.problems or dry_run:
-                raise ImportRefused
-    except ImportRefused:
+            bump()
+    except IntegrityError:
+        # Someone else wrote a row the check did not see yet: nothing of the file is kept.
+        report.problems.append(
+            RowProblem(
+                0, "", "写入时与他人同时进行的修改冲突，未写入任何数据：请重新上传检查后导入。"
+            )
+        )
         return report
     report.written = True
     return report
