@@ -165,6 +165,10 @@ def unique_problems(model, planned: list[Planned]) -> list[tuple[Planned, Valida
 # --- the resource mixin ---------------------------------------------------------------------
 
 
+def _values(instance: models.Model) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
 def _has_history(model) -> bool:
     return hasattr(model._meta, "simple_history_manager_attribute")
 
@@ -180,18 +184,36 @@ def update_fields(model) -> list[str]:
 
 
 class BulkRows:
-    """Resource mixin (first in the bases; Meta.use_bulk = True, batch_size = None): rows are
-    planned, never saved, by import_data; `planned_problems` and `write` do the rest."""
+    """Resource mixin (first in the bases; Meta: use_bulk and skip_diff True, batch_size None):
+    rows are planned, never saved, by import_data; `planned_problems` and `write` do the rest."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.planned: list[Planned] = []
+
+    # skip_unchanged without import-export's diff (Meta.skip_diff = True): the diff deep-copies
+    # every row's instance, related objects included, and renders each field twice.
+    def get_or_init_instance(self, instance_loader, row):
+        instance, new = super().get_or_init_instance(instance_loader, row)
+        if not new:
+            instance._import_loaded = _values(instance)
+        return instance, new
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """An existing row whose fields are all as loaded is skipped (skip_unchanged)."""
+        loaded = getattr(instance, "_import_loaded", None)
+        if not self._meta.skip_unchanged or import_validation_errors or loaded is None:
+            return False
+        return _values(instance) == loaded
 
     # import-export's save hooks: plan the row, write nothing.
     def save_instance(self, instance, is_create, row, **kwargs):
         self.before_save_instance(instance, row, **kwargs)
         self.planned.append(Planned(kwargs.get("row_number", 0), instance, is_create))
         self.after_save_instance(instance, row, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        """Nothing was saved: the audit entry is `write`'s (and no sequence needs a reset)."""
 
     def bulk_create(self, *args, **kwargs):
         """Nothing is written while the file is read (see `write`)."""

@@ -267,6 +267,7 @@ class SocietyImport(BulkRows, FileLookups, SocietyResource):
         skip_html_diff = True  # the report lists problems, never per-row HTML diffs
         use_bulk = True  # planned, not saved, row by row (reports.import_bulk)
         batch_size = None
+        skip_diff = True  # unchanged rows are told by BulkRows.skip_row
 
 
 class HostUnitImport(BulkRows, FileLookups, HostUnitResource):
@@ -275,6 +276,7 @@ class HostUnitImport(BulkRows, FileLookups, HostUnitResource):
         skip_html_diff = True  # the report lists problems, never per-row HTML diffs
         use_bulk = True  # planned, not saved, row by row (reports.import_bulk)
         batch_size = None
+        skip_diff = True  # unchanged rows are told by BulkRows.skip_row
 
 
 class ExpertImport(BulkRows, FileLookups, ExpertResource):
@@ -283,6 +285,7 @@ class ExpertImport(BulkRows, FileLookups, ExpertResource):
         skip_html_diff = True  # the report lists problems, never per-row HTML diffs
         use_bulk = True  # planned, not saved, row by row (reports.import_bulk)
         batch_size = None
+        skip_diff = True  # unchanged rows are told by BulkRows.skip_row
 
 
 class StationImport(BulkRows, FileLookups, StationResource):
@@ -291,6 +294,7 @@ class StationImport(BulkRows, FileLookups, StationResource):
         skip_html_diff = True  # the report lists problems, never per-row HTML diffs
         use_bulk = True  # planned, not saved, row by row (reports.import_bulk)
         batch_size = None
+        skip_diff = True  # unchanged rows are told by BulkRows.skip_row
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -362,6 +366,7 @@ class PastEvaluationResource(BulkRows, GrantRows, CityScopedResource):
         skip_html_diff = True  # the report lists problems, never per-row HTML diffs
         use_bulk = True  # planned, not saved, row by row (reports.import_bulk)
         batch_size = None
+        skip_diff = True  # unchanged rows are told by BulkRows.skip_row
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -432,6 +437,7 @@ class PaymentResource(BulkRows, GrantRows, CityScopedResource):
         skip_html_diff = True  # the report lists problems, never per-row HTML diffs
         use_bulk = True  # planned, not saved, row by row (reports.import_bulk)
         batch_size = None
+        skip_diff = True  # unchanged rows are told by BulkRows.skip_row
 
     def import_instance(self, instance, row, **kwargs):
         before = instance.amount if instance.pk else None

@@ -14,6 +14,7 @@ per file before the first write, and a clean file is then written in bulk in one
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from django.core.exceptions import (
     ObjectDoesNotExist,
     ValidationError,
 )
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
 from funding.models import Grant
@@ -82,6 +83,8 @@ from .import_sheets import (
     read_sheet,
     sniff_format,
 )
+
+logger = logging.getLogger(__name__)
 
 # --- running --------------------------------------------------------------------------------
 
@@ -184,6 +187,14 @@ class PreparedFile:
 
     def header(self, code: str) -> str:
         return self.headers.get(code, "")
+
+    def without(self, rows: set[int]) -> PreparedFile:
+        """The file without the given sheet rows (their cells are refused already)."""
+        keep = [i for i, number in enumerate(self.numbers) if number not in rows]
+        dataset = tablib.Dataset(headers=self.dataset.headers)
+        for i in keep:
+            dataset.append(self.dataset[i])
+        return PreparedFile(dataset, [self.numbers[i] for i in keep], self.headers, [], self.notes)
 
 
 def _known_headers(kind: ImportKind) -> dict[str, str]:
@@ -450,10 +461,13 @@ def _collect(result, report: ImportReport, prepared: PreparedFile, resource) -> 
     for invalid in result.invalid_rows:
         row = prepared.sheet_row(invalid.number)
         report.problems.extend(_row_problems(row, invalid.error_dict, resource, prepared))
-    # What only the whole file tells: a unique key taken by another row or the database.
+    # What only the whole file tells: a unique key taken by another row or the database
+    # (a row reported already, e.g. as a repeat of an earlier row, is not reported twice).
+    reported = {p.row for p in report.problems}
     for number, error_dict in resource.planned_problems():
         row = prepared.sheet_row(number)
-        report.problems.extend(_row_problems(row, error_dict, resource, prepared))
+        if row not in reported:
+            report.problems.extend(_row_problems(row, error_dict, resource, prepared))
     for error in result.base_errors:
         report.problems.append(RowProblem(0, "", _message(error.error)))
     report.new = result.totals.get("new", 0)
@@ -464,7 +478,11 @@ def _collect(result, report: ImportReport, prepared: PreparedFile, resource) -> 
 def import_check(
     *, kind: str, content: bytes, user=None
 ) -> tuple[ImportReport, PreparedFile | None]:
-    """Read and validate a whole file without writing: cells, duplicates, payments."""
+    """Read and validate a whole file without writing: cells, duplicates, payments.
+
+    Return the report and the rows still to check against the database: all but those with a
+    refused cell or repeating an earlier row (None, or no rows, when the file or its header
+    row cannot be used)."""
     spec = IMPORTS[kind]
     report = ImportReport(kind=spec)
     try:
@@ -475,13 +493,17 @@ def import_check(
     report.rows = len(prepared.dataset)
     report.notes = prepared.notes
     report.problems.extend(prepared.problems)
-    if report.problems:
+    if report.problems and not prepared.numbers:  # the header row: no row was read
         return report, prepared
-    resource = spec.resource()
-    report.problems.extend(_duplicates(prepared, resource))
+    # Every other row is still checked, so the report lists the whole file's problems; a row
+    # repeating an earlier one is reported as that, and not checked again.
+    rest = prepared.without({p.row for p in prepared.problems})
+    repeats = _duplicates(rest, spec.resource())
+    report.problems.extend(repeats)
+    rest = rest.without({p.row for p in repeats})
     if spec.resource is PaymentResource:
-        report.problems.extend(_payment_checks(prepared, today=timezone.localdate()))
-    return report, prepared
+        report.problems.extend(_payment_checks(rest, today=timezone.localdate()))
+    return report, rest
 
 
 PROGRESS_EVERY = 200
@@ -497,10 +519,10 @@ def import_run(*, kind: str, user, content: bytes, dry_run: bool, progress=None)
     half when written.
     """
     report, prepared = import_check(kind=kind, content=content, user=user)
-    if report.problems or prepared is None:
+    if prepared is None or (report.problems and not prepared.numbers):
         return report
     resource = IMPORTS[kind].resource()
-    total = len(prepared.dataset)
+    total = report.rows
     share = 1 if dry_run else 2
 
     def tell(units: int) -> None:
@@ -508,41 +530,46 @@ def import_run(*, kind: str, user, content: bytes, dry_run: bool, progress=None)
             progress(units // share, total)
 
     tell(0)
-    original = resource.after_import_row
+    original = resource.import_row
     checked = [0]
 
-    def after_import_row(row, row_result, **kwargs):
-        original(row, row_result, **kwargs)
-        checked[0] += 1
-        if checked[0] % PROGRESS_EVERY == 0:
-            tell(checked[0])
+    def import_row(row, instance_loader, **kwargs):
+        try:
+            return original(row, instance_loader, **kwargs)
+        finally:  # a refused row counts as checked too
+            checked[0] += 1
+            if checked[0] % PROGRESS_EVERY == 0:
+                tell(checked[0])
 
-    resource.after_import_row = after_import_row
-    # The check pass plans every row and saves none; it runs in a transaction that is rolled
-    # back all the same (import-export's dry run), so it can never leave anything behind.
+    resource.import_row = import_row
+    # The check pass plans every row and saves none (BulkRows), so it needs no transaction:
+    # outside one, the job's progress is seen as it advances.
     result = resource.import_data(
-        prepared.dataset, dry_run=True, raise_errors=False, use_transactions=True, user=user
+        prepared.dataset, dry_run=False, raise_errors=False, use_transactions=False, user=user
     )
     _collect(result, report, prepared, resource)
     if report.problems or dry_run:
         return report
     tell(total)
-    from django.db import IntegrityError
-
     from network.public_cache import bump, deferred
 
     try:
-        # One directory-cache bump for the file (bulk writes send no post_save signals).
+        # All or nothing: one transaction (its progress is seen when it commits). One
+        # directory-cache bump for the file: bulk writes send no post_save signals.
         with deferred(), transaction.atomic():
             resource.write(
                 user=user, totals=result.totals, progress=lambda done: tell(total + done)
             )
             bump()
-    except IntegrityError:
-        # Someone else wrote a row the check did not see yet: nothing of the file is kept.
+    except DatabaseError:
+        # E.g. someone else saved the same record since the check: nothing of the file is kept.
+        logger.exception("import of %s refused by the database", kind)
         report.problems.append(
             RowProblem(
-                0, "", "写入时与他人同时进行的修改冲突，未写入任何数据：请重新上传检查后导入。"
+                0,
+                "",
+                "写入时数据库拒绝了这批数据（可能有人同时修改了相同的记录），未写入任何数据："
+                "请重新上传检查后导入。",
             )
         )
         return report

@@ -72,17 +72,20 @@ def test_a_bad_row_at_the_end_is_refused_before_anything_is_written(admin, paren
 
 
 def test_all_problems_of_a_file_are_reported_with_their_rows(admin, parents):
+    """A bad cell, an unknown society, a bad credit code: one report lists them all."""
     rows = [station_row(i) for i in range(10)]
     rows[2]["society"] = "不存在的学会"
     rows[5]["host_unit_credit_code"] = "91210100000000000B"
     rows[8]["status"] = "不是状态"
     report, queries = counted("stations", xlsx("stations", rows), admin, dry_run=False)
     assert writes(queries) == [] and not Station.objects.exists()
-    assert [p.row for p in report.problems] == [10]  # a bad cell: the file is read, not resolved
-    rows[8]["status"] = "filed"
-    report, queries = counted("stations", xlsx("stations", rows), admin, dry_run=False)
-    assert writes(queries) == [] and not Station.objects.exists()
-    assert sorted(p.row for p in report.problems) == [4, 7]
+    assert sorted((p.row, p.column) for p in report.problems) == [
+        (4, ""),
+        (7, ""),
+        (10, "status"),
+    ]
+    assert {p.row: p.message for p in report.problems}[4].startswith("找不到对应的学会")
+    assert "建站单位" in {p.row: p.message for p in report.problems}[7]
 
 
 def test_a_unique_key_taken_in_the_database_is_found_without_a_query_per_row(
@@ -107,24 +110,36 @@ def test_a_unique_key_taken_in_the_database_is_found_without_a_query_per_row(
     assert [p.row for p in report.problems] == [3] and "凭证号" in report.problems[0].message
 
 
-def test_the_write_keeps_history_audit_and_progress(admin, parents):
+def test_the_write_keeps_history_audit_and_progress(admin, parents, monkeypatch):
+    monkeypatch.setattr("reports.imports.PROGRESS_EVERY", 5)
+    depth = len(connection.atomic_blocks)  # the test's own transaction
     seen = []
+
+    def progress(done, total):
+        seen.append((done, total, len(connection.atomic_blocks) - depth))
+
     content = xlsx("stations", [station_row(i) for i in range(30)])
     report = import_run(
-        kind="stations",
-        user=admin,
-        content=content,
-        dry_run=False,
-        progress=lambda done, total: seen.append((done, total)),
+        kind="stations", user=admin, content=content, dry_run=False, progress=progress
     )
     assert report.written and report.new == 30
+    # Checking is half of the way, writing the other half; the check runs in no transaction,
+    # so a job's page sees it advance (the write is one transaction: seen when it commits).
+    assert seen[0] == (0, 30, 0) and seen[-1] == (30, 30, 1)
+    assert [d for d, _t, _a in seen] == sorted(d for d, _t, _a in seen)
+    assert {(d, a) for d, _t, a in seen if d < 15} == {
+        (0, 0),
+        (2, 0),
+        (5, 0),
+        (7, 0),
+        (10, 0),
+        (12, 0),
+    }
     station = Station.objects.get(name="导入服务站7")
     record = station.history.get()
     assert record.history_type == "+" and record.history_user == admin
     assert record.society_id == station.society_id
     assert AuditEvent.objects.filter(event="station.imported").count() == 1
-    assert seen[0] == (0, 30) and seen[-1] == (30, 30)
-    assert [d for d, _t in seen] == sorted(d for d, _t in seen)  # never goes back
     # A changed row is updated in bulk, with a "~" history row and a new updated_at.
     before = station.updated_at
     with time_machine.travel(before + dt.timedelta(hours=1)):
@@ -211,3 +226,20 @@ def test_queries_do_not_grow_with_the_rows_for_evaluations_and_payments(
         counts.append(queries)
     assert grows(*counts, 80)
     assert Disbursement.objects.filter(grant=grant).count() == 100
+
+
+def test_a_row_saved_by_someone_else_meanwhile_refuses_the_whole_write(admin, parents, monkeypatch):
+    """The check saw no station “导入服务站5”; one is saved before the write: nothing is kept."""
+    from reports.import_resources import StationImport
+    from tests.factories import StationFactory
+
+    def meanwhile(self, *, user):
+        StationFactory(city=admin.city, name="导入服务站5")
+
+    monkeypatch.setattr(StationImport, "before_write", meanwhile)
+    content = xlsx("stations", [station_row(i) for i in range(10)])
+    report = import_run(kind="stations", user=admin, content=content, dry_run=False)
+    assert not report.written and report.problems[0].row == 0
+    assert "未写入任何数据" in report.problems[0].message
+    assert not Station.objects.filter(name__startswith="导入服务站").exists()
+    assert not Station.history.filter(name__startswith="导入服务站").exists()
