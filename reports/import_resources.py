@@ -261,40 +261,34 @@ class FileLookups:
 # --- resources ------------------------------------------------------------------------------
 
 
+class ImportMeta:
+    """The Meta options every legacy import adds to its resource's own."""
+
+    clean_model_instances = True  # full model validation of every row (BulkRows: in memory)
+    skip_html_diff = True  # the report lists problems, never per-row HTML diffs
+    use_bulk = True  # rows are planned, not saved one by one (reports.import_bulk)
+    batch_size = None  # nothing is flushed while the file is read: BulkRows.write batches
+    skip_diff = True  # no per-row deepcopy diff: BulkRows.skip_row tells unchanged rows
+
+
 class SocietyImport(BulkRows, FileLookups, SocietyResource):
-    class Meta(SocietyResource.Meta):
-        clean_model_instances = True
-        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
-        use_bulk = True  # planned, not saved, row by row (reports.import_bulk)
-        batch_size = None
-        skip_diff = True  # unchanged rows are told by BulkRows.skip_row
+    class Meta(ImportMeta, SocietyResource.Meta):
+        pass
 
 
 class HostUnitImport(BulkRows, FileLookups, HostUnitResource):
-    class Meta(HostUnitResource.Meta):
-        clean_model_instances = True
-        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
-        use_bulk = True  # planned, not saved, row by row (reports.import_bulk)
-        batch_size = None
-        skip_diff = True  # unchanged rows are told by BulkRows.skip_row
+    class Meta(ImportMeta, HostUnitResource.Meta):
+        pass
 
 
 class ExpertImport(BulkRows, FileLookups, ExpertResource):
-    class Meta(ExpertResource.Meta):
-        clean_model_instances = True
-        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
-        use_bulk = True  # planned, not saved, row by row (reports.import_bulk)
-        batch_size = None
-        skip_diff = True  # unchanged rows are told by BulkRows.skip_row
+    class Meta(ImportMeta, ExpertResource.Meta):
+        pass
 
 
 class StationImport(BulkRows, FileLookups, StationResource):
-    class Meta(StationResource.Meta):
-        clean_model_instances = True
-        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
-        use_bulk = True  # planned, not saved, row by row (reports.import_bulk)
-        batch_size = None
-        skip_diff = True  # unchanged rows are told by BulkRows.skip_row
+    class Meta(ImportMeta, StationResource.Meta):
+        pass
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -348,7 +342,7 @@ class PastEvaluationResource(BulkRows, GrantRows, CityScopedResource):
     grade = fields.Field(attribute="grade", column_name="grade", widget=GradeWidget())
     summary = fields.Field(attribute="summary", column_name="summary")
 
-    class Meta:
+    class Meta(ImportMeta):
         model = StationEvaluation
         import_id_fields = ("grant", "year")
         fields = (
@@ -362,11 +356,6 @@ class PastEvaluationResource(BulkRows, GrantRows, CityScopedResource):
             "summary",
         )
         skip_unchanged = True
-        clean_model_instances = True
-        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
-        use_bulk = True  # planned, not saved, row by row (reports.import_bulk)
-        batch_size = None
-        skip_diff = True  # unchanged rows are told by BulkRows.skip_row
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -416,7 +405,7 @@ class PaymentResource(BulkRows, GrantRows, CityScopedResource):
     amount = fields.Field(attribute="amount", column_name="amount", widget=AmountWidget())
     paid_on = fields.Field(attribute="paid_on", column_name="paid_on", widget=CnDateWidget())
 
-    class Meta:
+    class Meta(ImportMeta):
         model = Disbursement
         import_id_fields = ("grant", "year")
         fields = (
@@ -433,11 +422,6 @@ class PaymentResource(BulkRows, GrantRows, CityScopedResource):
             "payee_account_no",
         )
         skip_unchanged = True
-        clean_model_instances = True
-        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
-        use_bulk = True  # planned, not saved, row by row (reports.import_bulk)
-        batch_size = None
-        skip_diff = True  # unchanged rows are told by BulkRows.skip_row
 
     def import_instance(self, instance, row, **kwargs):
         before = instance.amount if instance.pk else None

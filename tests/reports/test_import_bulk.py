@@ -243,3 +243,21 @@ def test_a_row_saved_by_someone_else_meanwhile_refuses_the_whole_write(admin, pa
     assert "未写入任何数据" in report.problems[0].message
     assert not Station.objects.filter(name__startswith="导入服务站").exists()
     assert not Station.history.filter(name__startswith="导入服务站").exists()
+
+
+def test_a_changed_bank_account_is_updated_in_bulk_and_stays_encrypted(admin):
+    assert import_run(
+        kind="host_units", user=admin, content=xlsx("host_units", [host_row(1)]), dry_run=False
+    ).written
+    changed = xlsx("host_units", [host_row(1, bank_account_no="6222020200001234567")])
+    report = import_run(kind="host_units", user=admin, content=changed, dry_run=False)
+    assert report.written and (report.new, report.updated) == (0, 1)
+    unit = HostUnit.objects.get(name="导入单位1")
+    assert unit.bank_account_no == "6222020200001234567"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT bank_account_no FROM stations_hostunit WHERE id = %s", [unit.pk])
+        stored = cursor.fetchone()[0]
+    assert stored and "6222020200001234567" not in stored
+    latest = unit.history.first()
+    assert latest.history_type == "~" and latest.bank_account_no == "6222020200001234567"
+    assert latest.history_user == admin
