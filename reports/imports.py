@@ -430,8 +430,11 @@ def import_run(*, kind: str, user, content: bytes, dry_run: bool, progress=None)
         # All or nothing: one transaction (its progress is seen when it commits). One
         # directory-cache bump for the file: bulk writes send no post_save signals.
         with deferred(), transaction.atomic():
+            planned = max(1, len(resource.planned))  # unchanged rows are not written
             resource.write(
-                user=user, totals=result.totals, progress=lambda done: tell(total + done)
+                user=user,
+                totals=result.totals,
+                progress=lambda done: tell(total + done * total // planned),
             )
             bump()
     except DatabaseError:
