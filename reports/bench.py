@@ -381,6 +381,12 @@ def job_import_bad(out: Path, rows: int = 10_000) -> dict:
     }
 
 
+def _import_bench_jobs() -> dict:
+    from .import_bench import JOBS as import_jobs
+
+    return {k: v for k, v in import_jobs.items() if not k.startswith("import_societies")}
+
+
 JOBS = {
     "import_ok": job_import_ok,
     "import_bad": job_import_bad,
@@ -389,6 +395,9 @@ JOBS = {
     "export_import_export": job_export_import_export,
     "subsidy_pdf": job_subsidy_pdf,
 }
+# Stations (new ones of existing societies and host units) and past evaluations, each with a
+# last row only the database lookups refuse (reports.import_bench).
+JOBS.update(_import_bench_jobs())
 
 
 def run_job_in_child(name: str, out: Path) -> dict:

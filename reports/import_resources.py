@@ -28,6 +28,8 @@ from stations.resources import (
     StationResource,
 )
 
+from .import_bulk import IN_CHUNK, BulkRows
+
 IMPORT_NOTE = "历史数据导入"
 
 
@@ -93,10 +95,25 @@ class GradeWidget(widgets.Widget):
 
 
 class GrantWidget(widgets.ForeignKeyWidget):
-    """A grant named by its station (in the row's city), program code and start year."""
+    """A grant named by its station (in the row's city), program code and start year; from
+    the file's grants loaded together (`index_for`) once the import starts."""
 
     def __init__(self):
         super().__init__(Grant, "pk")
+        self._index: dict | None = None
+
+    def index_for(self, rows: list[dict]) -> list[Grant]:
+        """Load the grants of the stations the file names (a query per 2,000 names)."""
+        cities = {r.get("city") for r in rows}
+        names = sorted({str(r.get("station") or "").strip() for r in rows})
+        index = {}
+        for start in range(0, len(names), IN_CHUNK):
+            for g in Grant.objects.filter(
+                station__city__code__in=cities, station__name__in=names[start : start + IN_CHUNK]
+            ).select_related("station__city"):
+                index[(g.station.city.code, g.station.name, g.program, g.start_year)] = g
+        self._index = index
+        return list(index.values())
 
     def clean(self, value, row=None, **kwargs):
         row = row or {}
@@ -106,12 +123,15 @@ class GrantWidget(widgets.ForeignKeyWidget):
             start_year = int(str(row.get("start_year") or "").strip())
         except ValueError as exc:
             raise ValueError(f"资助起始年度“{row.get('start_year')}”不是有效年份。") from exc
-        grant = Grant.objects.filter(
-            station__city__code=row.get("city"),
-            station__name=station,
-            program=program,
-            start_year=start_year,
-        ).first()
+        if self._index is not None:
+            grant = self._index.get((row.get("city"), station, program, start_year))
+        else:
+            grant = Grant.objects.filter(
+                station__city__code=row.get("city"),
+                station__name=station,
+                program=program,
+                start_year=start_year,
+            ).first()
         if grant is None:
             raise ValueError(
                 f"找不到资助项目：服务站“{station}”、项目“{program}”、{start_year}年起"
@@ -241,28 +261,34 @@ class FileLookups:
 # --- resources ------------------------------------------------------------------------------
 
 
-class SocietyImport(FileLookups, SocietyResource):
-    class Meta(SocietyResource.Meta):
-        clean_model_instances = True
-        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
+class ImportMeta:
+    """The Meta options every legacy import adds to its resource's own."""
+
+    clean_model_instances = True  # full model validation of every row (BulkRows: in memory)
+    skip_html_diff = True  # the report lists problems, never per-row HTML diffs
+    use_bulk = True  # rows are planned, not saved one by one (reports.import_bulk)
+    batch_size = None  # nothing is flushed while the file is read: BulkRows.write batches
+    skip_diff = True  # no per-row deepcopy diff: BulkRows.skip_row tells unchanged rows
 
 
-class HostUnitImport(FileLookups, HostUnitResource):
-    class Meta(HostUnitResource.Meta):
-        clean_model_instances = True
-        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
+class SocietyImport(BulkRows, FileLookups, SocietyResource):
+    class Meta(ImportMeta, SocietyResource.Meta):
+        pass
 
 
-class ExpertImport(FileLookups, ExpertResource):
-    class Meta(ExpertResource.Meta):
-        clean_model_instances = True
-        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
+class HostUnitImport(BulkRows, FileLookups, HostUnitResource):
+    class Meta(ImportMeta, HostUnitResource.Meta):
+        pass
 
 
-class StationImport(FileLookups, StationResource):
-    class Meta(StationResource.Meta):
-        clean_model_instances = True
-        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
+class ExpertImport(BulkRows, FileLookups, ExpertResource):
+    class Meta(ImportMeta, ExpertResource.Meta):
+        pass
+
+
+class StationImport(BulkRows, FileLookups, StationResource):
+    class Meta(ImportMeta, StationResource.Meta):
+        pass
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -283,7 +309,26 @@ class StationImport(FileLookups, StationResource):
             self._twins[key] = instance  # a later row of the same file is a twin too
 
 
-class PastEvaluationResource(CityScopedResource):
+class GrantRows:
+    """Mixin of the grant-keyed imports: the file's grants and the rows they already have
+    are loaded once per file (a query per 2,000 stations), then each row is matched in memory."""
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._grants = self.fields["grant"].widget.index_for(list(dataset.dict))
+        ids = [g.pk for g in self._grants]
+        self._instances = {}
+        for start in range(0, len(ids), IN_CHUNK):
+            for obj in self._meta.model.objects.filter(grant_id__in=ids[start : start + IN_CHUNK]):
+                self._instances[(obj.grant_id, obj.year)] = obj
+
+    def get_instance(self, instance_loader, row):
+        grant = self.fields["grant"].clean(row)
+        year = self.fields["year"].clean(row)
+        return self._instances.get((grant.pk, year))
+
+
+class PastEvaluationResource(BulkRows, GrantRows, CityScopedResource):
     """Past years' confirmed grades: a record only, the funding engine is not re-run."""
 
     grant = grant_columns()["grant"]
@@ -297,7 +342,7 @@ class PastEvaluationResource(CityScopedResource):
     grade = fields.Field(attribute="grade", column_name="grade", widget=GradeWidget())
     summary = fields.Field(attribute="summary", column_name="summary")
 
-    class Meta:
+    class Meta(ImportMeta):
         model = StationEvaluation
         import_id_fields = ("grant", "year")
         fields = (
@@ -311,8 +356,13 @@ class PastEvaluationResource(CityScopedResource):
             "summary",
         )
         skip_unchanged = True
-        clean_model_instances = True
-        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        cities = {g.station.city_id for g in self._grants}
+        self._rounds = {
+            (r.city_id, r.year): r for r in EvaluationRound.objects.filter(city_id__in=cities)
+        }
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
@@ -320,22 +370,31 @@ class PastEvaluationResource(CityScopedResource):
             user = getattr(self, "_importing_user", None)
             station = instance.grant.station
             instance.station = station
-            instance.round, _ = EvaluationRound.objects.get_or_create(
-                city=station.city,
-                year=instance.year,
-                defaults={
-                    "title": f"{instance.year}年度考核（{IMPORT_NOTE}）",
-                    "due_date": dt.date(instance.year, 12, 31),
-                    "status": EvaluationRound.Status.CLOSED,
-                    "opened_by": user,
-                },
-            )
+            if isinstance(instance.year, int):
+                # The city's round of that year, or one closed round per city and year that
+                # the write creates before the evaluations (BulkRows.before_write).
+                key = (station.city_id, instance.year)
+                if key not in self._rounds:
+                    self._rounds[key] = EvaluationRound(
+                        city=station.city,
+                        year=instance.year,
+                        title=f"{instance.year}年度考核（{IMPORT_NOTE}）",
+                        due_date=dt.date(instance.year, 12, 31),
+                        status=EvaluationRound.Status.CLOSED,
+                        opened_by=user,
+                    )
+                instance.round = self._rounds[key]
             # 已确认 by the importer: the evaluations' one status setter decides it.
             evaluation_prepare_import(evaluation=instance, actor=user)
             instance.decision = {"imported": True, "note": IMPORT_NOTE}
 
+    def before_write(self, *, user) -> None:
+        planned = {id(getattr(p.instance, "round", None)) for p in self.planned if p.new}
+        new = [r for r in self._rounds.values() if r.pk is None and id(r) in planned]
+        EvaluationRound.objects.bulk_create(new)
 
-class PaymentResource(CityScopedResource):
+
+class PaymentResource(BulkRows, GrantRows, CityScopedResource):
     """Past payments (Disbursement) of existing grants; one per grant and year."""
 
     grant = grant_columns()["grant"]
@@ -346,7 +405,7 @@ class PaymentResource(CityScopedResource):
     amount = fields.Field(attribute="amount", column_name="amount", widget=AmountWidget())
     paid_on = fields.Field(attribute="paid_on", column_name="paid_on", widget=CnDateWidget())
 
-    class Meta:
+    class Meta(ImportMeta):
         model = Disbursement
         import_id_fields = ("grant", "year")
         fields = (
@@ -363,8 +422,6 @@ class PaymentResource(CityScopedResource):
             "payee_account_no",
         )
         skip_unchanged = True
-        clean_model_instances = True
-        skip_html_diff = True  # the report lists problems, never per-row HTML diffs
 
     def import_instance(self, instance, row, **kwargs):
         before = instance.amount if instance.pk else None

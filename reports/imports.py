@@ -2,17 +2,19 @@
 
 The directory resources are stations.resources' own (natural keys, city scoping, audit),
 switched to full model validation; past evaluations and payments are declared beside them
-(reports.import_resources, with the kinds; columns and templates: reports.import_columns). A file
-with any invalid row — bad credit code, unknown society, a station named twice, an amount
-that is not a number, another city's row — is refused whole with a row-by-row report in
-Chinese, and nothing is written: the real import runs in one transaction that is rolled
-back on the first error. Importing the same file again changes nothing (natural keys,
-`skip_unchanged`). Templates carry Chinese headers; English column names are accepted too.
+(reports.import_resources, with the kinds; columns and templates: reports.import_columns;
+repeated rows and payments: reports.import_checks). A file with any invalid row — bad credit
+code, unknown society, a station named twice, an amount that is not a number, another city's
+row — is refused whole with a row-by-row report in Chinese, and nothing is written: every row
+is checked in memory against lookups loaded once per file before the first write, and a clean
+file is then written in bulk in one transaction (reports.import_bulk). Importing the same
+file again changes nothing (natural keys, `skip_unchanged`). Templates carry Chinese headers;
+English column names are accepted too.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,10 +28,10 @@ from django.core.exceptions import (
     ObjectDoesNotExist,
     ValidationError,
 )
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
-from funding.models import Grant
+from .import_checks import RowProblem, duplicate_rows, payment_problems
 
 # Columns and template (import_columns), resources and kinds (import_resources) were moved
 # out by concern; callers and tests still import every name from here.
@@ -82,19 +84,9 @@ from .import_sheets import (
     sniff_format,
 )
 
+logger = logging.getLogger(__name__)
+
 # --- running --------------------------------------------------------------------------------
-
-
-@dataclass
-class RowProblem:
-    row: int  # the spreadsheet's own row number (0: the whole file)
-    column: str  # the column code ("" for the whole row)
-    message: str
-    header: str = ""  # the column's header as written in the sheet
-
-    @property
-    def where(self) -> str:
-        return self.header or self.column
 
 
 @dataclass
@@ -148,10 +140,6 @@ def count_rows(content: bytes) -> int:
         return 0
 
 
-class ImportRefused(Exception):
-    """Raised inside the import transaction to roll everything back."""
-
-
 def _model_label(exc: Exception) -> str:
     for model in apps.get_models():
         if isinstance(exc, model.DoesNotExist | model.MultipleObjectsReturned):
@@ -187,6 +175,14 @@ class PreparedFile:
 
     def header(self, code: str) -> str:
         return self.headers.get(code, "")
+
+    def without(self, rows: set[int]) -> PreparedFile:
+        """The file without the given sheet rows (their cells are refused already)."""
+        keep = [i for i, number in enumerate(self.numbers) if number not in rows]
+        dataset = tablib.Dataset(headers=self.dataset.headers)
+        for i in keep:
+            dataset.append(self.dataset[i])
+        return PreparedFile(dataset, [self.numbers[i] for i in keep], self.headers, [], self.notes)
 
 
 def _known_headers(kind: ImportKind) -> dict[str, str]:
@@ -311,126 +307,25 @@ def load_dataset(content: bytes, kind: ImportKind) -> tablib.Dataset:
     return prepare(kind, content).dataset
 
 
-def _duplicates(prepared: PreparedFile, resource) -> list[RowProblem]:
-    dataset = prepared.dataset
-    id_fields = [resource.fields[name].column_name for name in resource.get_import_id_fields()]
-    key_columns = list(id_fields)
-    if "station" in key_columns:  # a grant is named by station + program + start year
-        key_columns += [c for c in ("program", "start_year") if c in dataset.headers]
-    if not all(c in dataset.headers for c in key_columns):
-        return []
-    first_seen: dict[tuple, int] = {}
-    problems = []
-    for index, row in enumerate(dataset.dict):
-        number = prepared.numbers[index]
-        key = tuple(str(row.get(c, "")).strip().upper() for c in key_columns)
-        if key in first_seen:
-            problems.append(
-                RowProblem(
-                    number,
-                    "、".join(key_columns),
-                    f"与第 {first_seen[key]} 行重复（同一条记录在文件中出现两次）。",
-                    "、".join(prepared.header(c) or c for c in key_columns),
-                )
-            )
-        else:
-            first_seen[key] = number
-    return problems
-
-
-def _payment_checks(prepared: PreparedFile, *, today: dt.date) -> list[RowProblem]:
-    """Payments against their grants, all grants of the file loaded in one query: no payment
-    in a future year or dated in the future, none beyond what the grant approved."""
-    from policies.api import get_policy
-
-    from .documents import cite_clauses
-
-    rows = list(prepared.dataset.dict)
-    keys = {(r.get("city"), r.get("station"), r.get("program"), r.get("start_year")) for r in rows}
-    if not keys:
-        return []
-    grants = {
-        (g.station.city.code, g.station.name, g.program, g.start_year): g
-        for g in Grant.objects.filter(
-            station__city__code__in={k[0] for k in keys},
-            station__name__in={k[1] for k in keys},
-        )
-        .select_related("station__city")
-        .prefetch_related("disbursements")
-    }
-    problems: list[RowProblem] = []
-    in_file: dict[int, dict[int, int]] = {}
-    for index, row in enumerate(rows):
-        number = prepared.numbers[index]
-        year = row.get("year")
-        paid_on = row.get("paid_on")
-        if isinstance(year, int) and year > today.year:
-            problems.append(
-                RowProblem(
-                    number,
-                    "year",
-                    f"资助年度 {year} 年在今年（{today.year} 年）之后：历史拨付记录只能是已经发生的拨付。",
-                    prepared.header("year"),
-                )
-            )
-        if isinstance(paid_on, dt.date) and paid_on > today:
-            problems.append(
-                RowProblem(
-                    number,
-                    "paid_on",
-                    f"支付日期 {paid_on:%Y年%-m月%-d日} 在今天之后：历史拨付记录只能是已经发生的拨付。",
-                    prepared.header("paid_on"),
-                )
-            )
-        grant = grants.get(
-            (row.get("city"), row.get("station"), row.get("program"), row.get("start_year"))
-        )
-        amount = row.get("amount")
-        if grant is None or not isinstance(amount, int) or not isinstance(year, int):
-            continue
-        try:
-            program = get_policy(grant.station.city.policy_code).programs[grant.program]
-            payment, years = program.payment, program.support_years
-            policy = get_policy(grant.station.city.policy_code)
-            if isinstance(years, str):
-                years = int(policy.params(grant.policy_params).get(years, 1))
-        except Exception:  # noqa: BLE001
-            payment, years = "yearly", 1
-        approved_total = grant.amount if payment == "one_off" else grant.amount * max(1, years)
-        clause = cite_clauses(grant.clauses) or "资助项目核定金额"
-        if amount > grant.amount:
-            problems.append(
-                RowProblem(
-                    number,
-                    "amount",
-                    f"金额 {amount:,} 元超过该资助项目核定的{'一次性' if payment == 'one_off' else '年度'}"
-                    f"金额 {grant.amount:,} 元（依据：{clause}）。",
-                    prepared.header("amount"),
-                )
-            )
-            continue
-        mine = in_file.setdefault(grant.pk, {})
-        mine[year] = amount
-        recorded = {d.year: d.amount for d in grant.disbursements.all()}
-        total = sum({**recorded, **mine}.values())
-        if total > approved_total:
-            problems.append(
-                RowProblem(
-                    number,
-                    "amount",
-                    f"加上该资助项目已有的拨付（{sum(recorded.values()):,} 元）和本文件中的拨付，合计"
-                    f" {total:,} 元，超过核定总额 {approved_total:,} 元（依据：{clause}）。",
-                    prepared.header("amount"),
-                )
-            )
-    return problems
-
-
-def _collect(result, report: ImportReport, prepared: PreparedFile, resource) -> None:
+def _row_problems(row: int, error_dict: dict, resource, prepared: PreparedFile) -> list[RowProblem]:
+    """A row's validation errors by column (a field the file does not fill is noise)."""
     columns = {f.column_name for f in resource.get_import_fields()}
     attribute_to_column = {
         (f.attribute or "").split("__")[0]: f.column_name for f in resource.get_import_fields()
     }
+    found = []
+    for name, messages in error_dict.items():
+        column = attribute_to_column.get(name, name)
+        if name == NON_FIELD_ERRORS:
+            column = ""
+        elif column not in columns:
+            continue  # an internal field the file does not fill (approved_by…): noise
+        for message in messages:
+            found.append(RowProblem(row, column, str(message), prepared.header(column)))
+    return found or [RowProblem(row, "", "这一行的数据不完整，请对照模板检查。")]
+
+
+def _collect(result, report: ImportReport, prepared: PreparedFile, resource) -> None:
     for number, errors in result.row_errors():
         for error in errors:
             report.problems.append(
@@ -438,18 +333,14 @@ def _collect(result, report: ImportReport, prepared: PreparedFile, resource) -> 
             )
     for invalid in result.invalid_rows:
         row = prepared.sheet_row(invalid.number)
-        found = []
-        for name, messages in invalid.error_dict.items():
-            column = attribute_to_column.get(name, name)
-            if name == NON_FIELD_ERRORS:
-                column = ""
-            elif column not in columns:
-                continue  # an internal field the file does not fill (approved_by…): noise
-            for message in messages:
-                found.append(RowProblem(row, column, str(message), prepared.header(column)))
-        report.problems.extend(
-            found or [RowProblem(row, "", "这一行的数据不完整，请对照模板检查。")]
-        )
+        report.problems.extend(_row_problems(row, invalid.error_dict, resource, prepared))
+    # What only the whole file tells: a unique key taken by another row or the database
+    # (a row reported already, e.g. as a repeat of an earlier row, is not reported twice).
+    reported = {p.row for p in report.problems}
+    for number, error_dict in resource.planned_problems():
+        row = prepared.sheet_row(number)
+        if row not in reported:
+            report.problems.extend(_row_problems(row, error_dict, resource, prepared))
     for error in result.base_errors:
         report.problems.append(RowProblem(0, "", _message(error.error)))
     report.new = result.totals.get("new", 0)
@@ -460,7 +351,11 @@ def _collect(result, report: ImportReport, prepared: PreparedFile, resource) -> 
 def import_check(
     *, kind: str, content: bytes, user=None
 ) -> tuple[ImportReport, PreparedFile | None]:
-    """Read and validate a whole file without writing: cells, duplicates, payments."""
+    """Read and validate a whole file without writing: cells, duplicates, payments.
+
+    Return the report and the rows still to check against the database: all but those with a
+    refused cell or repeating an earlier row (None, or no rows, when the file or its header
+    row cannot be used)."""
     spec = IMPORTS[kind]
     report = ImportReport(kind=spec)
     try:
@@ -471,13 +366,17 @@ def import_check(
     report.rows = len(prepared.dataset)
     report.notes = prepared.notes
     report.problems.extend(prepared.problems)
-    if report.problems:
+    if report.problems and not prepared.numbers:  # the header row: no row was read
         return report, prepared
-    resource = spec.resource()
-    report.problems.extend(_duplicates(prepared, resource))
+    # Every other row is still checked, so the report lists the whole file's problems; a row
+    # repeating an earlier one is reported as that, and not checked again.
+    rest = prepared.without({p.row for p in prepared.problems})
+    repeats = duplicate_rows(rest, spec.resource())
+    report.problems.extend(repeats)
+    rest = rest.without({p.row for p in repeats})
     if spec.resource is PaymentResource:
-        report.problems.extend(_payment_checks(prepared, today=timezone.localdate()))
-    return report, prepared
+        report.problems.extend(payment_problems(rest, today=timezone.localdate()))
+    return report, rest
 
 
 PROGRESS_EVERY = 200
@@ -486,41 +385,69 @@ PROGRESS_EVERY = 200
 def import_run(*, kind: str, user, content: bytes, dry_run: bool, progress=None) -> ImportReport:
     """Check (dry run) or import a file; any problem means nothing is written.
 
-    `progress(done, total)` is called as rows are processed (the import jobs show it).
+    Two passes (reports.import_bulk): every row is read, resolved against the file's lookups
+    and validated in memory, and all problems are collected, before anything is written; a
+    clean file is then written in bulk in one transaction. `progress(done, total)` follows
+    the rows (the import jobs show it): a real import counts each row half when checked and
+    half when written.
     """
     report, prepared = import_check(kind=kind, content=content, user=user)
-    if report.problems or prepared is None:
+    if prepared is None or (report.problems and not prepared.numbers):
         return report
     resource = IMPORTS[kind].resource()
-    if progress is not None:
-        total = len(prepared.dataset)
-        progress(0, total)
-        original = resource.after_import_row
-        done = [0]
+    total = report.rows
+    share = 1 if dry_run else 2
 
-        def after_import_row(row, row_result, **kwargs):
-            original(row, row_result, **kwargs)
-            done[0] += 1
-            if done[0] % PROGRESS_EVERY == 0:
-                progress(done[0], total)
+    def tell(units: int) -> None:
+        if progress is not None:
+            progress(units // share, total)
 
-        resource.after_import_row = after_import_row
-    from network.public_cache import deferred
+    tell(0)
+    original = resource.import_row
+    checked = [0]
+
+    def import_row(row, instance_loader, **kwargs):
+        try:
+            return original(row, instance_loader, **kwargs)
+        finally:  # a refused row counts as checked too
+            checked[0] += 1
+            if checked[0] % PROGRESS_EVERY == 0:
+                tell(checked[0])
+
+    resource.import_row = import_row
+    # The check pass plans every row and saves none (BulkRows), so it needs no transaction:
+    # outside one, the job's progress is seen as it advances.
+    result = resource.import_data(
+        prepared.dataset, dry_run=False, raise_errors=False, use_transactions=False, user=user
+    )
+    _collect(result, report, prepared, resource)
+    if report.problems or dry_run:
+        return report
+    tell(total)
+    from network.public_cache import bump, deferred
 
     try:
-        # One directory-cache bump for the file (after the last row), not one per row.
+        # All or nothing: one transaction (its progress is seen when it commits). One
+        # directory-cache bump for the file: bulk writes send no post_save signals.
         with deferred(), transaction.atomic():
-            result = resource.import_data(
-                prepared.dataset,
-                dry_run=dry_run,
-                raise_errors=False,
-                use_transactions=True,
+            planned = max(1, len(resource.planned))  # unchanged rows are not written
+            resource.write(
                 user=user,
+                totals=result.totals,
+                progress=lambda done: tell(total + done * total // planned),
             )
-            _collect(result, report, prepared, resource)
-            if report.problems or dry_run:
-                raise ImportRefused
-    except ImportRefused:
+            bump()
+    except DatabaseError:
+        # E.g. someone else saved the same record since the check: nothing of the file is kept.
+        logger.exception("import of %s refused by the database", kind)
+        report.problems.append(
+            RowProblem(
+                0,
+                "",
+                "写入时数据库拒绝了这批数据（可能有人同时修改了相同的记录），未写入任何数据："
+                "请重新上传检查后导入。",
+            )
+        )
         return report
     report.written = True
     return report

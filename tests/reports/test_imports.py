@@ -317,9 +317,13 @@ def test_lookups_are_loaded_once_per_file_not_per_row(admin, rows):
         report = import_run(kind="stations", user=admin, content=content, dry_run=True)
     assert report.ok and report.new == rows
     selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
-    # Object loads (SELECT "table"."id", …); Django's own FK checks in full_clean stay per row.
+    # Object loads (SELECT "table"."id", …): the file's lookups, not one per row.
     for table in ("stations_society", "stations_hostunit", "stations_district", "stations_city"):
         loads = [sql for sql in selects if sql.startswith(f'SELECT "{table}"."id"')]
         assert len(loads) <= 2, (table, loads[:3])  # the file's lookups, not one per row
-    loads = [s for s in selects if s.startswith('SELECT "stations_station"."id"')]
+    loads = [s for s in selects if s.startswith('SELECT "stations_station"."id", ')]
     assert len(loads) == 1  # the file's existing stations, matched in memory
+    keys = [s for s in selects if s.startswith('SELECT "stations_station"."id" AS "pk"')]
+    assert len(keys) == 1  # the unique (city, name) of the whole file, checked at once
+    # Nor does full_clean ask again whether each row's society or host unit exists.
+    assert not [s for s in selects if s.startswith("SELECT 1 AS")]

@@ -101,6 +101,10 @@ class Command(BaseCommand):
                 "subsidy_pdf",
                 "import_ok",
                 "import_bad",
+                "import_stations_ok",
+                "import_stations_bad",
+                "import_evaluations_ok",
+                "import_evaluations_bad",
             ):
                 jobs[name] = bench.run_job_in_child(name, Path(tmp) / f"{name}.out")
                 self._say(f"{name}: {json.dumps(jobs[name], ensure_ascii=False)}")
@@ -117,6 +121,14 @@ class Command(BaseCommand):
             f" {ok['written']} written, {ok['problems']} problems; the same file with its last row"
             f" bad: refused in {bad['seconds']:.1f} s, {bad['written']} written"
         )
+        for kind in ("stations", "evaluations"):
+            ok, bad = jobs[f"import_{kind}_ok"], jobs[f"import_{kind}_bad"]
+            self._say(
+                f"import of {ok['rows']} {kind}: {ok['seconds']:.1f} s ({ok['import_cpu_seconds']:.1f} s"
+                f" CPU), {ok['peak_mb']:.0f} MB, {ok['written']} written, {ok['problems']}"
+                f" problems; last row unknown: refused in {bad['seconds']:.1f} s"
+                f" ({bad['import_cpu_seconds']:.1f} s CPU), {bad['written']} written"
+            )
         pdf = jobs["subsidy_pdf"]
         self._say(
             f"subsidy PDF of {pdf['rows']} rows: {pdf['seconds']:.1f} s, {pdf['pages']} pages,"
