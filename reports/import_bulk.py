@@ -252,6 +252,9 @@ class BulkRows:
     def before_write(self, *, user) -> None:
         """Save what the planned rows point to and is not saved yet (evaluation rounds)."""
 
+    def after_write(self, *, user) -> None:
+        """Bring what the written rows add up to up to date (a grant's running sums)."""
+
     def write(self, *, user, totals: dict, progress: Callable[[int], None] | None = None) -> int:
         """Write the planned rows in batches with their history; audit the file once.
         `progress(n)` is told how many rows have been written after each batch."""
@@ -291,6 +294,7 @@ class BulkRows:
             done += len(batch)
             if progress is not None:
                 progress(done)
+        self.after_write(user=user)
         # As stations.resources.CityScopedResource.after_import audits a real import.
         audit(
             event=f"{model._meta.model_name}.imported",

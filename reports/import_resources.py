@@ -423,6 +423,17 @@ class PaymentResource(BulkRows, GrantRows, CityScopedResource):
         )
         skip_unchanged = True
 
+    def after_write(self, *, user) -> None:
+        """A past payment is money paid: each grant's running sum (Grant.disbursed_total,
+        which the recovery cap and the ledgers read) grows by its new rows, in one F() update
+        a grant, as funding.services.disbursement_approve moves it."""
+        added: dict[int, int] = defaultdict(int)
+        for planned in self.planned:
+            if planned.new:
+                added[planned.instance.grant_id] += planned.instance.amount
+        for grant_id, amount in added.items():
+            Grant.objects.filter(pk=grant_id).update(disbursed_total=F("disbursed_total") + amount)
+
     def import_instance(self, instance, row, **kwargs):
         before = instance.amount if instance.pk else None
         super().import_instance(instance, row, **kwargs)

@@ -261,3 +261,26 @@ def test_a_changed_bank_account_is_updated_in_bulk_and_stays_encrypted(admin):
     latest = unit.history.first()
     assert latest.history_type == "~" and latest.bank_account_no == "6222020200001234567"
     assert latest.history_user == admin
+
+
+def test_imported_payments_add_to_the_grants_paid_total(guiyang_money, unpaid_grant):
+    """A past payment is money paid: the grant's running sum (the recovery cap reads it)
+    grows by exactly the imported amounts, once; a repeated file adds nothing."""
+    admin = guiyang_money["admin"]
+    rows = [
+        payment_row(unpaid_grant, year=2020, amount=10000, voucher_no="记-20"),
+        payment_row(unpaid_grant, year=2021, amount=2500, voucher_no="记-21"),
+    ]
+    assert import_run(
+        kind="payments", user=admin, content=xlsx("payments", rows), dry_run=False
+    ).written
+    unpaid_grant.refresh_from_db()
+    assert unpaid_grant.disbursed_total == 12500
+    again = import_run(kind="payments", user=admin, content=xlsx("payments", rows), dry_run=False)
+    assert not again.problems
+    unpaid_grant.refresh_from_db()
+    assert unpaid_grant.disbursed_total == 12500
+    assert (
+        sum(Disbursement.objects.filter(grant=unpaid_grant).values_list("amount", flat=True))
+        == 12500
+    )
