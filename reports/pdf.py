@@ -6,6 +6,14 @@ that host under STATIC_URL, reading them through the staticfiles finders. Every 
 (file:, http(s) to anywhere, data:, paths escaping the static folders) is refused, so a
 user's text such as `file:///etc/passwd` or `http://127.0.0.1:…` can only ever be text.
 Fonts come from fontconfig (fonts-wqy-microhei), never from a URL.
+
+Documents are rendered against a leaner copy of WeasyPrint's HTML user-agent stylesheet
+(`LEAN_UA_STYLESHEET`): the stock one gives *every* element six pseudo-element styles
+(`::marker`, `::footnote-call`, `::footnote-marker`, `::note-call`, `::note-marker`,
+`::note-callback`), computed one by one and never shared, which made most of the style
+time and a quarter of the memory of a 1,000-row subsidy report (13,000 cells). The lean
+copy drops the footnote and note rules (no PDF here floats anything to a footnote) and
+keeps the marker rule for `li`, the only list items the UA stylesheet makes.
 """
 
 from __future__ import annotations
@@ -13,12 +21,15 @@ from __future__ import annotations
 import logging
 import mimetypes
 import posixpath
+import re
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.css.counters import CounterStyle
+from weasyprint.html import UA, UA_STYLESHEET
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -28,6 +39,21 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 PDF_CONTENT_TYPE = "application/pdf"
 STATIC_HOST = "static.ssp.invalid"  # .invalid never resolves (RFC 2606)
 BASE_URL = f"https://{STATIC_HOST}/"
+
+
+_UNIVERSAL_NOTE_RULES = re.compile(r"^::(?:footnote|note)-[a-z]+ \{[^}]*\}$", re.MULTILINE)
+LEAN_UA = _UNIVERSAL_NOTE_RULES.sub("", UA).replace("\n::marker {", "\nli::marker {")
+# Its @counter-style rules go to a throwaway registry: rendering takes the counter styles
+# from WeasyPrint's own (HTML._ua_counter_style), which already holds them.
+LEAN_UA_STYLESHEET = CSS(string=LEAN_UA, counter_style=CounterStyle())
+
+
+class LeanHTML(HTML):
+    """WeasyPrint's HTML with the lean user-agent stylesheet (see the module docstring)."""
+
+    def _ua_stylesheets(self, forms=False):
+        sheets = super()._ua_stylesheets(forms)
+        return [LEAN_UA_STYLESHEET if sheet is UA_STYLESHEET else sheet for sheet in sheets]
 
 
 class FetchRefused(ValueError):
@@ -86,7 +112,7 @@ def render_pdf(template: str, context: dict, *, fetcher: StaticOnlyFetcher | Non
     """Render a Django template to PDF bytes (A4, CJK font, page numbers from the CSS)."""
     html = render_to_string(template, context)
     fetcher = fetcher or StaticOnlyFetcher()
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    return LeanHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
 
 
 def static_url(path: str) -> str:
