@@ -305,6 +305,7 @@ def job_subsidy_pdf(out: Path, rows: int = 1000) -> dict:
     pdf = render_pdf(
         "reports/pdf/subsidy.html",
         {"report": report, "today": timezone.localdate(), "issuer": "沈阳市科学技术协会"},
+        lean_ua=True,
     )
     out.write_bytes(pdf)
     from io import BytesIO

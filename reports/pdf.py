@@ -7,13 +7,14 @@ that host under STATIC_URL, reading them through the staticfiles finders. Every 
 user's text such as `file:///etc/passwd` or `http://127.0.0.1:…` can only ever be text.
 Fonts come from fontconfig (fonts-wqy-microhei), never from a URL.
 
-Documents are rendered against a leaner copy of WeasyPrint's HTML user-agent stylesheet
-(`LEAN_UA_STYLESHEET`): the stock one gives *every* element six pseudo-element styles
-(`::marker`, `::footnote-call`, `::footnote-marker`, `::note-call`, `::note-marker`,
-`::note-callback`), computed one by one and never shared, which made most of the style
-time and a quarter of the memory of a 1,000-row subsidy report (13,000 cells). The lean
-copy drops the footnote and note rules (no PDF here floats anything to a footnote) and
-keeps the marker rule for `li`, the only list items the UA stylesheet makes.
+`render_pdf(..., lean_ua=True)` (the subsidy report) renders against a leaner copy of
+WeasyPrint's HTML user-agent stylesheet (`LEAN_UA_STYLESHEET`): the stock one gives *every*
+element six pseudo-element styles (`::marker`, `::footnote-call`, `::footnote-marker`,
+`::note-call`, `::note-marker`, `::note-callback`), computed one by one and never shared,
+which made most of the style time and a quarter of the memory of a 1,000-row report
+(13,000 cells). The lean copy drops the footnote and note rules and keeps the marker rule
+for `li`, the only list items the UA stylesheet makes. A document that floats something to
+a footnote (`float: footnote`) or a note needs those rules: it must not ask for lean_ua.
 """
 
 from __future__ import annotations
@@ -108,11 +109,19 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, body, {"Content-Type": mime or "application/octet-stream"})
 
 
-def render_pdf(template: str, context: dict, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """Render a Django template to PDF bytes (A4, CJK font, page numbers from the CSS)."""
+def render_pdf(
+    template: str,
+    context: dict,
+    *,
+    fetcher: StaticOnlyFetcher | None = None,
+    lean_ua: bool = False,
+) -> bytes:
+    """Render a Django template to PDF bytes (A4, CJK font, page numbers from the CSS);
+    `lean_ua` for a long document without footnotes (see the module docstring)."""
     html = render_to_string(template, context)
     fetcher = fetcher or StaticOnlyFetcher()
-    return LeanHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    document = (LeanHTML if lean_ua else HTML)(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf()
 
 
 def static_url(path: str) -> str:

@@ -146,6 +146,7 @@ def subsidy_job_run(*, job_id: int) -> ExportJob | None:
             content = render_pdf(
                 "reports/pdf/subsidy.html",
                 {"report": report, "today": timezone.localdate(), "issuer": issuer_for(city)},
+                lean_ua=True,
             )
         _progress(job.pk, 95, row_count=total)
         path.parent.mkdir(parents=True, exist_ok=True)

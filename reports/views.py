@@ -103,6 +103,7 @@ def subsidy(request):
     pdf = render_pdf(
         "reports/pdf/subsidy.html",
         {"report": report, "today": timezone.localdate(), "issuer": issuer_for(city)},
+        lean_ua=True,
     )
     return attachment(pdf, filename, PDF_CONTENT_TYPE)
 

@@ -72,6 +72,7 @@ def render(report) -> bytes:
     return render_pdf(
         "reports/pdf/subsidy.html",
         {"report": report, "issuer": "沈阳市科学技术协会", "today": dt.date(2025, 12, 1)},
+        lean_ua=True,  # as the views and the job render it
     )
 
 

@@ -131,7 +131,9 @@ def test_pdf_repeats_the_table_header_on_every_page(guiyang_money, this_year, cl
     report = subsidy_report(guiyang_money["admin"], city=guiyang_money["city"], year=this_year)
     level = report.groups[0].levels[0]
     level.rows = level.rows * 80  # long enough for several pages
-    pdf = render_pdf("reports/pdf/subsidy.html", {"report": report, "issuer": "贵阳市科学技术协会"})
+    pdf = render_pdf(
+        "reports/pdf/subsidy.html", {"report": report, "issuer": "贵阳市科学技术协会"}, lean_ua=True
+    )
     pages = pdf_pages(pdf)
     assert pages >= 3
     assert re.sub(r"\s+", "", pdf_text(pdf)).count("已拨付（元）") >= pages
