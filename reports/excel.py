@@ -143,6 +143,13 @@ class SheetWriter:
     # The number format each column's numbers were written with: its totals use the same.
     formats: dict[int, str] = field(default_factory=dict)
     _protos: dict = field(default_factory=dict, repr=False)
+    # (index, getter, number format) of each column: what `append` reads, once per row.
+    _plan: tuple = field(default=(), repr=False)
+
+    def __post_init__(self):
+        self._plan = tuple(
+            (index, col.get, col.number_format) for index, col in enumerate(self.columns)
+        )
 
     @classmethod
     def create(
@@ -206,26 +213,43 @@ class SheetWriter:
     def append_values(self, values: Iterable[Any], *, style: str = "") -> int:
         row_number = self.next_row
         cells = []
-        formats = self.formats
         for index, (col, value) in enumerate(zip(self.columns, values, strict=True)):
-            fmt = col.number_format
-            if fmt is None and isinstance(value, Formula):
-                fmt = formats.get(index)  # a total is formatted like its column
-            item = self._cell(index, value, fmt, style)
-            if (
-                index not in formats
-                and isinstance(item, Cell)
-                and type(value) is not bool
-                and isinstance(value, int | float | Decimal)
-            ):
-                formats[index] = item.number_format
-            cells.append(item)
+            cells.append(self._item(index, value, col.number_format, style))
         self.ws.append(cells)
         self.rows_written += 1
         return row_number
 
+    def _item(self, index: int, value: Any, fmt: str | None, style: str):
+        """`_cell`, remembering the number format of the column's numbers (for its total)."""
+        formats = self.formats
+        if fmt is None and isinstance(value, Formula):
+            fmt = formats.get(index)  # a total is formatted like its column
+        item = self._cell(index, value, fmt, style)
+        if (
+            index not in formats
+            and isinstance(item, Cell)
+            and type(value) is not bool
+            and isinstance(value, int | float | Decimal)
+        ):
+            formats[index] = item.number_format
+        return item
+
     def append(self, obj: Any) -> int:
-        return self.append_values(col.get(obj) for col in self.columns)
+        """Append one data row read from `obj` by the columns' getters: `append_values` of
+        `col.get(obj)` for every column, with the commonest cell — text of a column without
+        a number format — neutralised here instead of through `_cell` (the hot loop)."""
+        row_number = self.next_row
+        cells = []
+        add = cells.append
+        for index, get, fmt in self._plan:
+            value = get(obj)
+            if fmt is None and type(value) is str:
+                add(neutralise(value))
+            else:
+                add(self._item(index, value, fmt, ""))
+        self.ws.append(cells)
+        self.rows_written += 1
+        return row_number
 
     def totals_row(self, label: str = "合计", first: int | None = None, last: int | None = None):
         """Append a row of SUM formulas over the data rows for the columns marked `total`."""

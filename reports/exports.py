@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from types import SimpleNamespace
 
 from django.db.models import QuerySet
@@ -217,14 +218,20 @@ DISBURSEMENT_FIELDS = (
 )
 
 
+# Where each field sits in a row of _disbursements (a tuple, in DISBURSEMENT_FIELDS order).
+_AT = {name: index for index, name in enumerate(DISBURSEMENT_FIELDS)}
+
+
 def _disbursements(user) -> QuerySet:
-    """Disbursements as plain dicts: a 50,000-row export must not build 350,000 model objects."""
+    """Disbursements as plain tuples (values_list): a 100,000-row export builds no model
+    objects (seven a row) and no dict a row. The exported account number is the only
+    encrypted column read, so it is the only one decrypted."""
     from funding.models import Disbursement
 
     return (
         scope_queryset(user, Disbursement.objects.all())
         .order_by("grant__station__name", "grant_id", "year")
-        .values(*DISBURSEMENT_FIELDS)
+        .values_list(*DISBURSEMENT_FIELDS)
     )
 
 
@@ -244,45 +251,52 @@ def _payee_account(user):
     from stations.models import HostUnit, Society
     from stations.privacy import can_see_bank_account
 
+    payees: dict[tuple, str] = {}
     visible: dict[tuple, bool] = {}
+    policy_at, program_at = _AT["grant__city__policy_code"], _AT["grant__program"]
+    host_unit_at, society_at = _AT["grant__host_unit_id"], _AT["grant__society_id"]
+    city_at, number_at = _AT["grant__city_id"], _AT["payee_account_no"]
 
     def account(row) -> str:
         # Who is paid is the program's declaration (policies Program.payee).
-        payee = _payee_of(row["grant__city__policy_code"], row["grant__program"])
-        if payee in ("society", "expert") or not row["grant__host_unit_id"]:
-            model, pk = Society, row["grant__society_id"]
+        program = (row[policy_at], row[program_at])
+        payee = payees.get(program)
+        if payee is None:
+            payee = payees[program] = _payee_of(*program)
+        if payee in ("society", "expert") or not row[host_unit_at]:
+            key = (Society, row[society_at])
         else:
-            model, pk = HostUnit, row["grant__host_unit_id"]
-        key = (model, pk)
-        if key not in visible:
-            owner = model(pk=pk, city_id=row["grant__city_id"])
-            visible[key] = can_see_bank_account(user, owner)
-        number = row["payee_account_no"]
-        return number if visible[key] else mask(number)
+            key = (HostUnit, row[host_unit_at])
+        shown = visible.get(key)
+        if shown is None:
+            model, pk = key
+            shown = visible[key] = can_see_bank_account(user, model(pk=pk, city_id=row[city_at]))
+        number = row[number_at]
+        return number if shown else mask(number)
 
     return account
 
 
 def _disbursement_columns(user) -> Sequence[Column]:
     labels = _ProgramLabels()
+    at = _AT
+    station, title = at["grant__station__name"], at["grant__application__title"]
+    policy, program = at["grant__city__policy_code"], at["grant__program"]
+    full_name, username = at["approved_by__full_name"], at["approved_by__username"]
     return (
         # A program without a station (a topic, an award) is listed by its application.
-        Column("服务站", lambda d: d["grant__station__name"] or d["grant__application__title"], 36),
-        Column("城市", lambda d: d["grant__city__name"], 8),
-        Column("建站学会", lambda d: d["grant__society__name"], 26),
-        Column(
-            "项目类别",
-            lambda d: labels.program_for_code(d["grant__city__policy_code"], d["grant__program"]),
-            20,
-        ),
-        Column("资助年度", lambda d: d["year"], 10, number_format="0"),
-        Column("金额（元）", lambda d: d["amount"], 14, MONEY_FORMAT, total=True),
-        Column("支付日期", lambda d: d["paid_on"], 12),
-        Column("凭证号", lambda d: d["voucher_no"], 18),
-        Column("收款户名", lambda d: d["payee_account_name"], 24),
-        Column("开户银行", lambda d: d["payee_bank"], 20),
+        Column("服务站", lambda d: d[station] or d[title], 36),
+        Column("城市", itemgetter(at["grant__city__name"]), 8),
+        Column("建站学会", itemgetter(at["grant__society__name"]), 26),
+        Column("项目类别", lambda d: labels.program_for_code(d[policy], d[program]), 20),
+        Column("资助年度", itemgetter(at["year"]), 10, number_format="0"),
+        Column("金额（元）", itemgetter(at["amount"]), 14, MONEY_FORMAT, total=True),
+        Column("支付日期", itemgetter(at["paid_on"]), 12),
+        Column("凭证号", itemgetter(at["voucher_no"]), 18),
+        Column("收款户名", itemgetter(at["payee_account_name"]), 24),
+        Column("开户银行", itemgetter(at["payee_bank"]), 20),
         Column("收款账号", _payee_account(user), 24),
-        Column("审批人", lambda d: d["approved_by__full_name"] or d["approved_by__username"], 12),
+        Column("审批人", lambda d: d[full_name] or d[username], 12),
     )
 
 

@@ -160,7 +160,7 @@ def test_a_pending_job_page_polls_with_htmx_and_no_inline_script(personas, clien
 
 ROWS = 50_000
 TRACE_FROM_ROW = 40_000
-# Memory bound of the streaming path (write-only workbook, queryset read as dicts in chunks
+# Memory bound of the streaming path (write-only workbook, queryset read as tuples in chunks
 # of 2,000). tracemalloc multiplies openpyxl's run time about sevenfold, so tracing the
 # whole run would take minutes; instead the test traces the steady state: tracing starts
 # when 40,000 rows are written and covers the last 10,000 rows plus the final save.
@@ -277,3 +277,97 @@ def test_reports_index_for_each_role(personas, client):
     for key in ("admin", "finance", "society", "super"):
         client.force_login(personas[key])
         assert client.get(reverse("reports:index")).status_code == 200, key
+
+
+def _expected_disbursement_rows(user):
+    """The disbursement list as the models say it, built without reports.exports."""
+    from accounts.scoping import scope_queryset
+    from policies.api import get_policy
+    from stations.privacy import bank_account_for
+
+    rows = []
+    queryset = scope_queryset(user, Disbursement.objects.all()).select_related(
+        "grant__station", "grant__application", "grant__city", "grant__society", "approved_by"
+    )
+    for d in queryset.order_by("grant__station__name", "grant_id", "year"):
+        grant = d.grant
+        program = get_policy(grant.city.policy_code).programs[grant.program].label_zh
+        rows.append(
+            (
+                grant.station.name if grant.station_id else grant.application.title,
+                grant.city.name,
+                grant.society.name,
+                program,
+                d.year,
+                d.amount,
+                dt.datetime.combine(d.paid_on, dt.time()),
+                d.voucher_no,
+                d.payee_account_name,
+                d.payee_bank,
+                bank_account_for(user, d.payee_party, d.payee_account_no),
+                d.approved_by.full_name or d.approved_by.username,
+            )
+        )
+    return rows
+
+
+@pytest.mark.parametrize("who", ["finance", "admin", "super"])
+def test_disbursement_export_reads_back_as_the_models_say(
+    guiyang_money, hangzhou_money, personas, client, who
+):
+    """values_list rows, itemgetter columns and the fast decryption change nothing a
+    reader of the workbook sees: every cell, its type and its number format."""
+    user = {"finance": guiyang_money["finance"], "admin": guiyang_money["admin"]}.get(who)
+    user = user or personas["super"]
+    client.force_login(user)
+    response = client.get(reverse("reports:list_export", args=["disbursements"]), {"download": "1"})
+    ws = open_xlsx(response.content).active
+    rows = list(ws.iter_rows(min_row=2, max_row=ws.max_row - 1))
+    expected = _expected_disbursement_rows(user)
+    assert len(expected) >= 4
+    assert [tuple(c.value for c in row) for row in rows] == expected
+    assert {row[4].number_format for row in rows} == {"0"}
+    assert {row[5].number_format for row in rows} == {"#,##0"}
+    assert {row[6].number_format for row in rows} == {"yyyy-mm-dd"}
+    accounts = {row[10].value for row in rows}
+    if who == "finance":
+        assert accounts == {"6222020200001234567"}
+    else:
+        assert accounts == {"***************4567"}
+    assert ws.cell(ws.max_row, 6).value == f"=SUM(F2:F{ws.max_row - 1})"
+
+
+def test_sheet_writer_append_writes_what_append_values_writes():
+    from io import BytesIO
+
+    from reports.excel import MONEY_FORMAT, Column, SheetWriter, new_workbook
+
+    columns = (
+        Column("名称", lambda r: r[0]),
+        Column("年度", lambda r: r[1], number_format="0"),
+        Column("金额", lambda r: r[2], number_format=MONEY_FORMAT, total=True),
+        Column("日期", lambda r: r[3]),
+        Column("备注", lambda r: r[4]),
+    )
+    rows = [
+        ("=HYPERLINK(1)", 2025, 50000, dt.date(2025, 3, 1), None),
+        ("普通", None, 1.5, None, True),
+        ("", 2024, 0, dt.datetime(2025, 1, 2, 3, 4), "@x"),
+    ]
+
+    def sheet(by_object: bool):
+        wb = new_workbook()
+        writer = SheetWriter.create(wb, "t", columns)
+        for row in rows:
+            if by_object:
+                writer.append(row)
+            else:
+                writer.append_values(col.get(row) for col in columns)
+        writer.totals_row()
+        out = BytesIO()
+        wb.save(out)
+        ws = open_xlsx(out.getvalue()).active
+        return [[(c.value, c.data_type, c.number_format) for c in r] for r in ws.iter_rows()]
+
+    assert sheet(True) == sheet(False)
+    assert sheet(True)[1][0] == ("'=HYPERLINK(1)", "s", "General")
