@@ -5,11 +5,13 @@ randomised per write, so these columns cannot be searched or joined on — by de
 
 Reading is on the hot path of exports (a 100,000-row disbursement list decrypts 100,000
 account numbers), so `decrypt` opens a token itself before asking `MultiFernet`: the same
-Fernet format, keys and order, the HMAC-SHA256 checked (constant-time) before anything is
-decrypted, AES-128-CBC — but CBC is computed as one reusable AES-ECB decryptor a thread
-XOR the preceding ciphertext block, instead of building an HMAC object, a CBC cipher
-context and a padding object per token (half the time). Any token it does not accept goes
-to `MultiFernet`, which decides (and raises) exactly as before. Encryption is unchanged.
+Fernet format, keys and order, cryptography's own primitives, the HMAC-SHA256 verified
+(constant-time) before anything is decrypted, then AES-128-CBC and the PKCS7 padding —
+but with each key's HMAC and AES contexts set up once a thread (the HMAC copied, CBC
+computed as AES block decryption XOR the preceding ciphertext block) instead of an HMAC
+object, a CBC cipher context and a padding object built per token: a third of the time.
+Any token it does not accept goes to `MultiFernet`, which decides (and raises) exactly as
+before. Encryption is unchanged.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import json
 import threading
 from functools import lru_cache
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.hmac import HMAC
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
@@ -61,36 +65,46 @@ def _key_pairs(keys: tuple[str, ...]) -> tuple[tuple[bytes, bytes], ...]:
     return tuple(pairs)
 
 
-_decryptors = threading.local()  # a cipher context is not shared between threads
+_contexts = threading.local()  # cryptography's contexts are not shared between threads
 
 
-def _aes_block_decryptor(key: bytes):
-    contexts = _decryptors.__dict__
-    context = contexts.get(key)
-    if context is None:
-        # Raw AES block decryption, the building block of CBC below; fed whole blocks only,
-        # so the context never carries state from one token to the next.
-        context = contexts[key] = Cipher(algorithms.AES(key), modes.ECB()).decryptor()
-    return context
+def _key_contexts(keys: tuple[str, ...]) -> tuple:
+    """This thread's (HMAC-SHA256 of the signing key, AES block decryptor of the encryption
+    key) for each key, in MultiFernet's order — set up once, not once per token."""
+    contexts = _contexts.__dict__.get(keys)
+    if contexts is None:
+        contexts = _contexts.__dict__[keys] = tuple(
+            (
+                HMAC(signing_key, hashes.SHA256()),
+                # Raw AES block decryption, the building block of CBC below; fed whole
+                # blocks only, so it never carries state from one token to the next.
+                Cipher(algorithms.AES(encryption_key), modes.ECB()).decryptor(),
+            )
+            for signing_key, encryption_key in _key_pairs(keys)
+        )
+    return contexts
 
 
-def _open(token: str, key_pairs) -> bytes | None:
+def _open(token: str, contexts) -> bytes | None:
     """Return the plaintext of a Fernet token, or None to let MultiFernet decide."""
     try:
-        data = base64.urlsafe_b64decode(token)
+        data = base64.urlsafe_b64decode(token.encode())
     except (binascii.Error, ValueError):
         return None
     size = len(data) - 57  # version 1 + timestamp 8 + IV 16 + HMAC 32 bytes
     if size <= 0 or size % 16 or data[0] != 0x80:
         return None
-    signed, mac = data[:-32], data[-32:]
-    for signing_key, encryption_key in key_pairs:
-        if not hmac.compare_digest(hmac.digest(signing_key, signed, "sha256"), mac):
-            continue
+    for signing, blocks in contexts:
+        mac = signing.copy()
+        mac.update(data[:-32])
+        try:
+            mac.verify(data[-32:])  # constant-time, as Fernet's
+        except InvalidSignature:
+            continue  # another key's, or tampered with
         # CBC: plaintext block i = AES⁻¹(ciphertext block i) XOR ciphertext block i−1 (IV first).
-        blocks = _aes_block_decryptor(encryption_key).update(data[25:-32])
+        decrypted = blocks.update(data[25:-32])
         chain = data[9:-48]  # the IV and every ciphertext block but the last
-        padded = (int.from_bytes(blocks, "big") ^ int.from_bytes(chain, "big")).to_bytes(
+        padded = (int.from_bytes(decrypted, "big") ^ int.from_bytes(chain, "big")).to_bytes(
             size, "big"
         )
         pad = padded[-1]
@@ -113,7 +127,7 @@ def decrypt(stored: str) -> str:
         return stored  # a row written before encryption was switched on
     keys = tuple(settings.FIELD_ENCRYPTION_KEYS)
     token = stored[len(PREFIX) :]
-    plain = _open(token, _key_pairs(keys))
+    plain = _open(token, _key_contexts(keys))
     if plain is not None:
         return plain.decode()
     try:

@@ -41,13 +41,13 @@ def test_fast_opening_reads_what_multifernet_reads(keys, value):
     stored = fields.encrypt(value)
     assert stored.startswith("enc1:")
     token = stored[len(fields.PREFIX) :]
-    assert fields._open(token, fields._key_pairs(tuple(keys.FIELD_ENCRYPTION_KEYS))) is not None
+    assert fields._open(token, fields._key_contexts(tuple(keys.FIELD_ENCRYPTION_KEYS))) is not None
     assert fields.decrypt(stored) == stock_decrypt(stored) == value
 
 
 def test_a_value_encrypted_with_a_rotated_out_key_still_reads(keys):
     old = "enc1:" + Fernet(OLD_KEY.encode()).encrypt(b"6222000011112222").decode()
-    assert fields._open(old[len(fields.PREFIX) :], fields._key_pairs((NEW_KEY, OLD_KEY))) == (
+    assert fields._open(old[len(fields.PREFIX) :], fields._key_contexts((NEW_KEY, OLD_KEY))) == (
         b"6222000011112222"
     )
     assert fields.decrypt(old) == "6222000011112222"
@@ -72,7 +72,7 @@ def _tampered(stored: str, position: int) -> str:
 )
 def test_a_tampered_token_is_refused_as_before(keys, position):
     bad = _tampered(fields.encrypt("6222020200001234567"), position)
-    assert fields._open(bad[len(fields.PREFIX) :], fields._key_pairs((NEW_KEY, OLD_KEY))) is None
+    assert fields._open(bad[len(fields.PREFIX) :], fields._key_contexts((NEW_KEY, OLD_KEY))) is None
     with pytest.raises(InvalidToken):
         stock_decrypt(bad)
     with pytest.raises(ImproperlyConfigured):
