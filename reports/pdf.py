@@ -33,6 +33,8 @@ from weasyprint.css.counters import CounterStyle
 from weasyprint.html import UA, UA_STYLESHEET
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .heavy import fewer_collections
+
 logger = logging.getLogger(__name__)
 # WeasyPrint logs every rendering step at INFO; keep the logs for what matters.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -120,8 +122,9 @@ def render_pdf(
     `lean_ua` for a long document without footnotes (see the module docstring)."""
     html = render_to_string(template, context)
     fetcher = fetcher or StaticOnlyFetcher()
-    document = (LeanHTML if lean_ua else HTML)(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf()
+    with fewer_collections():
+        html_class = LeanHTML if lean_ua else HTML
+        return html_class(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
 
 
 def static_url(path: str) -> str:
