@@ -113,14 +113,16 @@ def _rows_of_cells(ws) -> Callable:
     only from the ValueError the assignment raises — formatting the cell's repr into the
     message each time: a third of the writer's own cost for a row of typed cells. This
     builder takes cell objects as they are and plain values through one cursor cell, as
-    openpyxl does (a new cursor after a styled one: openpyxl gives dates a format)."""
+    openpyxl does (a new cursor after a styled one: openpyxl gives dates a format; text,
+    the commonest value, never gets a style, so it is not asked)."""
 
     def values_to_row(values, row_idx):
         cursor = WriteOnlyCell(ws)
         for col_idx, value in enumerate(values, 1):
             if value is None:
                 continue
-            if isinstance(value, Cell):
+            text = type(value) is str
+            if not text and isinstance(value, Cell):
                 cell = value
             else:
                 cell = cursor
@@ -128,10 +130,15 @@ def _rows_of_cells(ws) -> Callable:
             cell.column = col_idx
             cell.row = row_idx
             yield cell
-            if cell is cursor and cursor.has_style:
+            if cell is cursor and not text and cursor.has_style:
                 cursor = WriteOnlyCell(ws)
 
     return values_to_row
+
+
+# Types whose styled cell depends only on the column (`_normalise`: an int is a number in the
+# column's format or MONEY_FORMAT, a date a date in the column's format or DATE_FORMAT).
+_READY_TYPES = (int, dt.date)
 
 
 @dataclass
@@ -147,6 +154,9 @@ class SheetWriter:
     _protos: dict = field(default_factory=dict, repr=False)
     # (index, getter, number format) of each column: what `append` reads, once per row.
     _plan: tuple = field(default=(), repr=False)
+    # (column index, value type) -> the styled cell `_cell` returned for that column's first
+    # value of that type (ints, dates: their format depends on nothing but the column).
+    _ready: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         self._plan = tuple(
@@ -243,12 +253,24 @@ class SheetWriter:
         row_number = self.next_row
         cells = []
         add = cells.append
+        ready = self._ready
         for index, get, fmt in self._plan:
             value = get(obj)
-            if fmt is None and type(value) is str:
+            kind = type(value)
+            if kind is str and fmt is None:
                 add(neutralise(value))
+                continue
+            # A number or a date again: the column's styled cell that `_cell` made for the
+            # first one, given the new value (what `_cell` would do, without its checks).
+            cell = ready.get((index, kind))
+            if cell is None:
+                item = self._item(index, value, fmt, "")
+                if kind in _READY_TYPES and isinstance(item, Cell) and item.has_style:
+                    ready[index, kind] = item
+                add(item)
             else:
-                add(self._item(index, value, fmt, ""))
+                cell.value = value
+                add(cell)
         self.ws.append(cells)
         self.rows_written += 1
         return row_number
