@@ -1,5 +1,8 @@
-"""Encrypted fields: the fast Fernet opening in stations.fields.decrypt reads exactly what
-MultiFernet reads, and refuses (through MultiFernet) exactly what MultiFernet refuses."""
+"""Encrypted fields: decrypt reads what encrypt wrote under every configured key (rotation),
+and refuses a tampered, foreign or garbled token instead of returning anything.
+
+Decryption is cryptography's MultiFernet and nothing of our own: a hand-written faster
+opening was measured (a third of the time a token) and not kept."""
 
 from __future__ import annotations
 
@@ -32,24 +35,19 @@ def keys(settings):
 
 
 def stock_decrypt(stored: str) -> str:
-    """What decrypt returned before the fast path: MultiFernet over the same keys."""
+    """MultiFernet over the same keys, called directly."""
     return fields.cipher().decrypt(stored[len(fields.PREFIX) :].encode()).decode()
 
 
 @pytest.mark.parametrize("value", VALUES)
-def test_fast_opening_reads_what_multifernet_reads(keys, value):
+def test_decrypt_reads_what_encrypt_wrote(keys, value):
     stored = fields.encrypt(value)
     assert stored.startswith("enc1:")
-    token = stored[len(fields.PREFIX) :]
-    assert fields._open(token, fields._key_contexts(tuple(keys.FIELD_ENCRYPTION_KEYS))) is not None
     assert fields.decrypt(stored) == stock_decrypt(stored) == value
 
 
 def test_a_value_encrypted_with_a_rotated_out_key_still_reads(keys):
     old = "enc1:" + Fernet(OLD_KEY.encode()).encrypt(b"6222000011112222").decode()
-    assert fields._open(old[len(fields.PREFIX) :], fields._key_contexts((NEW_KEY, OLD_KEY))) == (
-        b"6222000011112222"
-    )
     assert fields.decrypt(old) == "6222000011112222"
 
 
@@ -72,7 +70,6 @@ def _tampered(stored: str, position: int) -> str:
 )
 def test_a_tampered_token_is_refused_as_before(keys, position):
     bad = _tampered(fields.encrypt("6222020200001234567"), position)
-    assert fields._open(bad[len(fields.PREFIX) :], fields._key_contexts((NEW_KEY, OLD_KEY))) is None
     with pytest.raises(InvalidToken):
         stock_decrypt(bad)
     with pytest.raises(ImproperlyConfigured):
@@ -96,7 +93,6 @@ def test_plain_legacy_values_pass_through(keys):
 
 
 def test_many_tokens_and_threads_each_read_their_own_value(keys):
-    """One AES block decryptor per thread and key, reused token after token."""
     reference = MultiFernet([Fernet(NEW_KEY.encode()), Fernet(OLD_KEY.encode())])
     stored = [fields.encrypt(f"62220{n:014d}"[: 6 + n % 20]) for n in range(300)]
     expected = [reference.decrypt(s[len(fields.PREFIX) :].encode()).decode() for s in stored]
