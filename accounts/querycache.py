@@ -89,14 +89,24 @@ def directory_count(queryset: QuerySet) -> int:
     return _cached("count", queryset, queryset.count)
 
 
-def grant_ids(queryset: QuerySet, limit: int) -> list:
-    """The first `limit` ids of an object-permission queryset (values_list of pks)."""
-    return _cached(
-        f"grants{limit}",
-        queryset,
-        lambda: list(queryset.all()[:limit]),
-        generation_key=GRANTS_KEY,
+def user_grant_ids(user, perm: str, model, build) -> list:
+    """The ids `build()` returns for the user's django-guardian grants of `perm` on `model`.
+
+    Keyed by the user, not by the SQL: building guardian's queryset (content type, the user's
+    groups, two subqueries) and compiling it cost more CPU than the query itself, on every
+    list page. What guardian answers depends only on the user (id, superuser flag), their
+    groups and the object permission rows, and any change to the last two bumps GRANTS_KEY.
+    """
+    gen = _generation(GRANTS_KEY)
+    key = (
+        f"querycache:user-grants:{gen}:{user.pk}:{int(bool(user.is_superuser))}:"
+        f"{model._meta.label_lower}:{perm}"
     )
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, _timeout())
+    return value
 
 
 def cached_value(name: str, queryset: QuerySet, variant, build):

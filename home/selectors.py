@@ -167,6 +167,7 @@ def _station_figures(user) -> dict:
     recent_activities = (
         ActivityRecord.objects.filter(station__in=stations.values("pk"))
         .select_related("station")
+        .only("id", "date", "kind", "title", "station__name")
         .order_by("-date", "-id")[:8]
     )
     return {**figures, "recent_activities": recent_activities}
