@@ -60,10 +60,16 @@ def _key(kind: str, queryset: QuerySet, generation: int) -> str:
     return f"querycache:{kind}:{generation}:{digest}"
 
 
-def _cached(kind: str, queryset: QuerySet, build, *, generation_key: str | None = None):
+def _cached(
+    kind: str, queryset: QuerySet, build, *, generation_key: str | None = None, rows_only=False
+):
+    """`build()` through the cache. With `rows_only` (a value computed by a named piece of
+    code from the rows `queryset` selects: a figure, a rendered fragment), the key is the SQL
+    of `queryset.values("pk")`: the same WHERE, ORDER BY and slice — the scope, filters and
+    sort — without compiling the joined columns, which cost more than the cache lookup."""
     gen = _generation(generation_key or DIRECTORY_KEY)
     try:
-        key = _key(kind, queryset, gen)
+        key = _key(kind, queryset.values("pk") if rows_only else queryset, gen)
     except Exception:  # noqa: BLE001 (an empty `pk__in=[]` has no SQL: nothing to cache)
         return build()
     value = cache.get(key)
@@ -112,7 +118,19 @@ def user_grant_ids(user, perm: str, model, build) -> list:
 def cached_value(name: str, queryset: QuerySet, variant, build):
     """Any picklable value computed from directory rows of `queryset` (and `variant`)."""
     kind = "value:" + hashlib.sha256(f"{name}|{variant!r}".encode()).hexdigest()[:24]
-    return _cached(kind, queryset, build)
+    return _cached(kind, queryset, build, rows_only=True)
+
+
+def directory_value(name: str, build):
+    """A value that depends on no user's scope (e.g. every city's row), by name, dropped by
+    the directory generation like the rest."""
+    gen = _generation(DIRECTORY_KEY)
+    key = f"querycache:directory-value:{gen}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, _timeout())
+    return value
 
 
 def cached_fragment(name: str, queryset: QuerySet, variant, build) -> str:
@@ -121,11 +139,41 @@ def cached_fragment(name: str, queryset: QuerySet, variant, build) -> str:
     from django.utils.safestring import mark_safe
 
     kind = "fragment:" + hashlib.sha256(f"{name}|{variant!r}".encode()).hexdigest()[:24]
-    return mark_safe(_cached(kind, queryset, lambda: str(build())))
+    return mark_safe(_cached(kind, queryset, lambda: str(build()), rows_only=True))
+
+
+def _unread_generation_key(user_id) -> str:
+    return f"querycache:unread-generation:{user_id}"
+
+
+def unread_count(user, build) -> int:
+    """The user's unread inbox count (`build()`), cached per user: the bell on every page.
+
+    Any save or delete of one of their notifications bumps their own generation, at once and
+    again when the transaction commits (a page counting between the two would otherwise
+    keep the count from before the commit)."""
+    gen = _generation(_unread_generation_key(user.pk))
+    key = f"querycache:unread:{gen}:{user.pk}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, _timeout())
+    return value
+
+
+def bump_unread(sender=None, instance=None, **_kwargs) -> None:
+    from django.db import transaction
+
+    if instance is None or not instance.recipient_id:
+        return
+    key = _unread_generation_key(instance.recipient_id)
+    _bump(key)
+    transaction.on_commit(lambda: _bump(key))
 
 
 def connect() -> None:
-    """Bump the grants generation whenever an object permission or a group membership changes."""
+    """Bump the grants generation whenever an object permission or a group membership
+    changes, and a user's unread generation whenever one of their notifications does."""
     from django.contrib.auth import get_user_model
     from django.db.models.signals import m2m_changed, post_delete, post_save
     from guardian.models import GroupObjectPermission, UserObjectPermission
@@ -139,3 +187,7 @@ def connect() -> None:
         sender=get_user_model().groups.through,
         dispatch_uid="querycache-grants-user-groups",
     )
+    from .models import Notification
+
+    post_save.connect(bump_unread, sender=Notification, dispatch_uid="querycache-unread-save")
+    post_delete.connect(bump_unread, sender=Notification, dispatch_uid="querycache-unread-delete")

@@ -67,8 +67,11 @@ class TodoItem:
 def _slim(queryset, *fields: str, related: tuple[str, ...] = ()):
     """`queryset` reading only `fields` (and joining only `related`): no decrypted column,
     no joined row the to-do item does not print."""
+    queryset = queryset.select_related(None)
+    if related:  # (select_related() without names would join every foreign key)
+        queryset = queryset.select_related(*related)
     # defer(None) first: only() keeps out whatever the selector deferred.
-    return queryset.select_related(None).select_related(*related).defer(None).only(*fields)
+    return queryset.defer(None).only(*fields)
 
 
 def _day(moment) -> dt.date | None:
