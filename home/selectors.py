@@ -158,11 +158,9 @@ def _station_figures(user) -> dict:
     # The directory figures come from the shared cache in one entry (accounts.querycache:
     # keyed by the scope's query, role, day and language; dropped by any change to a
     # station, society, host unit or expert). Activity records are read each time.
+    variant = (user.role, today.isoformat(), get_language())
     figures = cached_value(
-        "home-directory",
-        stations,
-        (user.role, today.isoformat(), get_language()),
-        lambda: _directory_figures(user, stations, today),
+        "home-directory", stations, variant, lambda: _directory_figures(user, stations, today)
     )
     recent_activities = (
         ActivityRecord.objects.filter(station__in=stations.values("pk"))
@@ -170,7 +168,12 @@ def _station_figures(user) -> dict:
         .only("id", "date", "kind", "title", "station__name")
         .order_by("-date", "-id")[:8]
     )
-    return {**figures, "recent_activities": recent_activities}
+    # (stations, variant): what the view's cached rendering of the directory cards is keyed by.
+    return {
+        **figures,
+        "recent_activities": recent_activities,
+        "directory_cache_key": (stations, variant),
+    }
 
 
 def _directory_figures(user, stations, today) -> dict:

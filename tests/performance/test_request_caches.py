@@ -87,3 +87,23 @@ def test_the_cached_station_list_is_never_another_citys_or_scopes(personas, clie
     station.name = "改名后的服务站"
     station.save()
     assert "改名后的服务站" in client.get(STATIONS).content.decode()
+
+
+def test_the_home_directory_cards_are_never_another_citys_or_scopes(personas, client, station):
+    hangzhou_station = StationFactory(city=personas["hangzhou_admin"].city, name="杭州某服务站")
+    other_society = StationFactory(city=station.city, name="另一学会的服务站")
+    home = reverse("home")
+    pages = {}
+    for who in ("admin", "hangzhou_admin", "society", "admin", "hangzhou_admin", "society"):
+        client.force_login(personas[who])
+        pages[who] = client.get(home).content.decode()  # the second round is cached
+    cards = {who: html.split('id="status-heading"')[1] for who, html in pages.items()}
+    assert station.name in cards["admin"] and other_society.name in cards["admin"]
+    assert hangzhou_station.name not in cards["admin"]
+    assert hangzhou_station.name in cards["hangzhou_admin"]
+    assert station.name not in cards["hangzhou_admin"]
+    assert station.name in cards["society"] and other_society.name not in cards["society"]
+    client.force_login(personas["admin"])
+    station.name = "改名后的服务站"
+    station.save()
+    assert "改名后的服务站" in client.get(home).content.decode()
