@@ -107,3 +107,40 @@ def test_the_home_directory_cards_are_never_another_citys_or_scopes(personas, cl
     station.name = "改名后的服务站"
     station.save()
     assert "改名后的服务站" in client.get(home).content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/stations/",
+        "/stations/12/edit/",
+        "/applications/inbox/",
+        "/network/demands/3/",
+        "/network/enterprises/",
+        "/evaluations/rounds/1/",
+        "/funding/grants/",
+        "/reports/",
+        "/policies/shenyang/",
+        "/accounts/security/users/",
+        "/accounts/audit/",
+        "/accounts/inbox/",
+    ],
+)
+def test_the_cached_menu_is_the_menu_of_the_real_path_for_every_role(make_user, path, rf):
+    """main_nav renders `_nav.html` for nav_path(path) once per role: the same links and the
+    same active entry as the template rendered with the real path."""
+    from django.template import Context, Template
+    from django.template.loader import render_to_string
+
+    from accounts.roles import Role
+
+    users = [make_user(role, city=None) for role in Role.values] + [
+        make_user(Role.CITY_ADMIN, city=None, is_staff=True),
+        make_user("", city=None, is_superuser=True),
+    ]
+    template = Template("{% load stations_tags %}{% main_nav %}")
+    for user in users:
+        request = rf.get(path)
+        cached = [template.render(Context({"user": user, "request": request})) for _ in "ab"]
+        assert cached[0] == cached[1] == render_to_string("_nav.html", {"user": user, "path": path})
