@@ -74,6 +74,12 @@ def _slim(queryset, *fields: str, related: tuple[str, ...] = ()):
     return queryset.defer(None).only(*fields)
 
 
+def _rows(queryset, *fields: str) -> list[dict]:
+    """The first LIMIT rows of `queryset` as plain values (no model instance, no join but
+    those the fields name)."""
+    return list(queryset.values(*fields)[:LIMIT])
+
+
 def _day(moment) -> dt.date | None:
     if moment is None:
         return None
@@ -87,21 +93,48 @@ def _applications_to_review(user) -> list[TodoItem]:
 
     if user.role == Role.EXPERT_REVIEWER:
         return []
-    inbox = _slim(
+    rows = _rows(
         app_selectors.reviewer_inbox(user),
-        *APPLICATION_FIELDS,
-        related=("city",),
+        "id",
+        "title",
+        "program",
+        "stage",
+        "stage_entered_at",
+        "submitted_at",
+        "city_id",
     )
-    rows = app_selectors.decorate(inbox[:LIMIT])
+    labels = _stage_labels(user, {row["city_id"] for row in rows})
+
+    def stage(row) -> str:
+        return labels[row["city_id"]].get((row["program"], row["stage"]), row["stage"])
+
     return [
         TodoItem(
-            kind=_("审核申报") + f"（{row.stage_label}）",
-            title=str(row),
-            url=reverse("applications:detail", args=[row.pk]),
-            since=_day(row.stage_entered_at or row.submitted_at),
+            kind=_("审核申报") + f"（{stage(row)}）",
+            title=row["title"],
+            url=reverse("applications:detail", args=[row["id"]]),
+            since=_day(row["stage_entered_at"] or row["submitted_at"]),
         )
         for row in rows
     ]
+
+
+def _stage_labels(user, city_ids) -> dict:
+    """{city id: {(program, stage): label}} of the rows' cities (the user's own is loaded)."""
+    from applications.selectors import stage_labels
+    from policies.api import PolicyError
+    from stations.models import City
+
+    cities = {user.city_id: user.city} if user.city_id in city_ids else {}
+    if set(city_ids) - set(cities):
+        cities.update(City.objects.in_bulk(set(city_ids) - set(cities)))
+    labels = {}
+    for pk, city in cities.items():
+        try:
+            labels[pk] = stage_labels(city)
+        except PolicyError:  # as applications.selectors.decorate: the stage's code
+            labels[pk] = {}
+    return labels
 
 
 def _panels_to_score(user) -> list[TodoItem]:
@@ -141,43 +174,33 @@ def _evaluations(user) -> list[TodoItem]:
     visible = ev_selectors.evaluation_list(user)
     items: list[TodoItem] = []
     if user.role in (Role.SOCIETY_STAFF, Role.HOST_STAFF):
-        pending = _slim(
-            visible.filter(status=E.PENDING, round__status="open"),
-            "id",
-            "year",
-            "station__name",
-            "round__opened_at",
-            "round__due_date",
-            related=("station", "round"),
+        pending = visible.filter(status=E.PENDING, round__status="open").order_by(
+            "round__due_date", "id"
         )
-        for ev in pending.order_by("round__due_date", "id")[:LIMIT]:
+        fields = ("id", "year", "station__name", "round__opened_at", "round__due_date")
+        for ev in _rows(pending, *fields):
             items.append(
                 TodoItem(
                     kind=_("提交年度自评"),
-                    title=f"{ev.station.name} · {ev.year}",
-                    url=reverse("evaluations:detail", args=[ev.pk]),
-                    since=_day(ev.round.opened_at),
-                    deadline=ev.round.due_date,
+                    title=f"{ev['station__name']} · {ev['year']}",
+                    url=reverse("evaluations:detail", args=[ev["id"]]),
+                    since=_day(ev["round__opened_at"]),
+                    deadline=ev["round__due_date"],
                 )
             )
     elif user.role == Role.EXPERT_REVIEWER:
-        scores = (
-            StationEvaluation.objects.filter(
-                expert_scores__expert=user,
-                expert_scores__submitted_at__isnull=True,
-                status__in=[E.SUBMITTED, E.SCORED],
-            )
-            .select_related("station")
-            .only("id", "year", "submitted_at", "station__name")
-            .order_by("submitted_at", "id")[:LIMIT]
-        )
-        for ev in scores:
+        scores = StationEvaluation.objects.filter(
+            expert_scores__expert=user,
+            expert_scores__submitted_at__isnull=True,
+            status__in=[E.SUBMITTED, E.SCORED],
+        ).order_by("submitted_at", "id")
+        for ev in _rows(scores, "id", "year", "submitted_at", "station__name"):
             items.append(
                 TodoItem(
                     kind=_("年度考核评分"),
-                    title=f"{ev.station.name} · {ev.year}",
-                    url=reverse("evaluations:detail", args=[ev.pk]),
-                    since=_day(ev.submitted_at),
+                    title=f"{ev['station__name']} · {ev['year']}",
+                    url=reverse("evaluations:detail", args=[ev["id"]]),
+                    since=_day(ev["submitted_at"]),
                 )
             )
     elif user.role == Role.CITY_ADMIN or user.is_platform_admin:
@@ -187,23 +210,15 @@ def _evaluations(user) -> list[TodoItem]:
 
         no_expert = ~Exists(ExpertScore.objects.filter(evaluation=OuterRef("pk")))
         waiting = Q(status=E.SCORED) | (Q(status=E.SUBMITTED) & no_expert)
-        rows = _slim(
-            visible.filter(waiting),
-            "id",
-            "year",
-            "status",
-            "submitted_at",
-            "station__name",
-            related=("station",),
-        ).order_by("submitted_at", "id")
-        for ev in rows[:LIMIT]:
-            kind = _("确认考核结果") if ev.status == E.SCORED else _("指派考核专家")
+        rows = visible.filter(waiting).order_by("submitted_at", "id")
+        for ev in _rows(rows, "id", "year", "status", "submitted_at", "station__name"):
+            kind = _("确认考核结果") if ev["status"] == E.SCORED else _("指派考核专家")
             items.append(
                 TodoItem(
                     kind=kind,
-                    title=f"{ev.station.name} · {ev.year}",
-                    url=reverse("evaluations:detail", args=[ev.pk]),
-                    since=_day(ev.submitted_at),
+                    title=f"{ev['station__name']} · {ev['year']}",
+                    url=reverse("evaluations:detail", args=[ev["id"]]),
+                    since=_day(ev["submitted_at"]),
                 )
             )
     return items
@@ -215,31 +230,25 @@ def _notices(user) -> list[TodoItem]:
     if user.role != Role.CITY_ADMIN:
         return []
     today = timezone.localdate()
-    notices = _slim(
-        app_selectors.notice_list(user).filter(end_on__gte=today),
-        "id",
-        "title",
-        "start_on",
-        "end_on",
-    )
+    notices = app_selectors.notice_list(user).filter(end_on__gte=today)
     items = [
         TodoItem(
             kind=_("公示期将结束"),
-            title=notice.title,
-            url=reverse("applications:notice", args=[notice.pk]),
-            since=notice.start_on,
-            deadline=notice.end_on,
+            title=notice["title"],
+            url=reverse("applications:notice", args=[notice["id"]]),
+            since=notice["start_on"],
+            deadline=notice["end_on"],
         )
-        for notice in notices[:LIMIT]
+        for notice in _rows(notices, "id", "title", "start_on", "end_on")
     ]
-    candidates = _slim(app_selectors.notice_candidate_rows(user), "id", "title", "stage_entered_at")
-    for app in candidates[:LIMIT]:
+    candidates = app_selectors.notice_candidate_rows(user)
+    for app in _rows(candidates, "id", "title", "stage_entered_at"):
         items.append(
             TodoItem(
                 kind=_("发布公示"),
-                title=str(app),
+                title=app["title"],
                 url=reverse("applications:notice_create"),
-                since=_day(app.stage_entered_at),
+                since=_day(app["stage_entered_at"]),
             )
         )
     return items
@@ -301,22 +310,15 @@ def _demands(user) -> list[TodoItem]:
         wanted, kind = Q(status__in=[S.ACCEPTED, S.IN_PROGRESS]), _("答复技术需求")
     else:
         return []
-    demands = _slim(
-        network_selectors.demand_list(user).filter(wanted),
-        "id",
-        "title",
-        "accepted_at",
-        "created_at",
-    )
-    rows = demands.order_by("created_at", "id")[:LIMIT]
+    demands = network_selectors.demand_list(user).filter(wanted).order_by("created_at", "id")
     return [
         TodoItem(
             kind=kind,
-            title=d.title,
-            url=reverse("network:demand_detail", args=[d.pk]),
-            since=_day(d.accepted_at or d.created_at),
+            title=d["title"],
+            url=reverse("network:demand_detail", args=[d["id"]]),
+            since=_day(d["accepted_at"] or d["created_at"]),
         )
-        for d in rows
+        for d in _rows(demands, "id", "title", "accepted_at", "created_at")
     ]
 
 
