@@ -115,10 +115,11 @@ def user_grant_ids(user, perm: str, model, build) -> list:
     return value
 
 
-def cached_value(name: str, queryset: QuerySet, variant, build):
-    """Any picklable value computed from directory rows of `queryset` (and `variant`)."""
+def cached_value(name: str, queryset: QuerySet, variant, build, *, generation_key=None):
+    """Any picklable value computed from the rows of `queryset` (and `variant`): directory
+    rows unless `generation_key` names the generation of the rows it reads."""
     kind = "value:" + hashlib.sha256(f"{name}|{variant!r}".encode()).hexdigest()[:24]
-    return _cached(kind, queryset, build, rows_only=True)
+    return _cached(kind, queryset, build, generation_key=generation_key, rows_only=True)
 
 
 def directory_value(name: str, build):
@@ -161,14 +162,20 @@ def unread_count(user, build) -> int:
     return value
 
 
-def bump_unread(sender=None, instance=None, **_kwargs) -> None:
+def bump_now_and_on_commit(key: str) -> None:
+    """Bump the generation `key` at once (this transaction's own reads) and again when the
+    transaction commits (a read between the two, on another connection, still saw the rows
+    from before and may have cached them under the first new generation)."""
     from django.db import transaction
 
-    if instance is None or not instance.recipient_id:
-        return
-    key = _unread_generation_key(instance.recipient_id)
     _bump(key)
     transaction.on_commit(lambda: _bump(key))
+
+
+def bump_unread(sender=None, instance=None, **_kwargs) -> None:
+    if instance is None or not instance.recipient_id:
+        return
+    bump_now_and_on_commit(_unread_generation_key(instance.recipient_id))
 
 
 def connect() -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from accounts.querycache import bump_now_and_on_commit
 from accounts.scoping import get_for_user, scope_queryset
 from stations.models import Station
 from stations.selectors import get_station
@@ -151,6 +152,24 @@ class StationDecision:
 
 
 # --- reads the money services share (re-exported by funding.services) ---------------------
+
+
+# The generation of what `payable` reads (grants, their disbursements and decisions): any
+# save or delete of one bumps it (funding.apps), so a cached list of dues follows at once.
+DUES_GENERATION = "querycache:funding-dues-generation"
+
+
+def bump_dues(**_kwargs) -> None:
+    bump_now_and_on_commit(DUES_GENERATION)
+
+
+def connect_dues_cache() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    for model in (Grant, Disbursement, GrantDecision):
+        uid = f"funding-dues-{model._meta.label_lower}"
+        post_save.connect(bump_dues, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(bump_dues, sender=model, dispatch_uid=uid + "-delete")
 
 
 def payable(grant: Grant) -> list[dict]:

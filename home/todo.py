@@ -255,49 +255,65 @@ def _notices(user) -> list[TodoItem]:
 
 
 def _payments(user) -> list[TodoItem]:
+    from accounts.querycache import cached_value
     from funding import selectors as funding_selectors
-    from funding.selectors import payable_by_grant
 
     if user.role != Role.FINANCE:
         return []
-    items: list[TodoItem] = []
     grants = funding_selectors.grant_list(user).filter(frozen_reason="").order_by("id")
-    # Grant by grant in id order until LIMIT dues, in batches growing fourfold, each read
-    # as plain values with its paid years and support decisions in three queries (a city
-    # where everything is paid reads its grants in a handful of batches, not three queries
-    # a grant); only the grants that owe are read as objects, for their names.
+    # The first dues (grant, year) from the shared cache: the same for every finance user
+    # of the city (the key is the grants' WHERE: their scope), dropped by any save or delete
+    # of a grant, payment or decision (funding.selectors.DUES_GENERATION). The names are
+    # read each time (a station's rename is a directory change).
+    dues = cached_value(
+        "home-payments",
+        grants,
+        LIMIT,
+        lambda: _first_dues(grants),
+        generation_key=funding_selectors.DUES_GENERATION,
+    )
+    owing = {pk for pk, _year in dues}
+    names = {
+        g.pk: g.subject
+        for g in _slim(
+            grants.filter(pk__in=owing),
+            "id",
+            "station__name",
+            "application__title",
+            related=("station", "application"),
+        )
+    }
+    return [
+        TodoItem(
+            kind=_("审核拨付") + f"（{year}）",
+            title=names[pk],
+            url=reverse("funding:grant", args=[pk]),
+            since=dt.date(year, 1, 1),
+        )
+        for pk, year in dues
+        if pk in names
+    ]
+
+
+def _first_dues(grants) -> list[tuple[int, int]]:
+    """(grant id, year) of what is due, grant by grant in id order, until LIMIT: in batches
+    growing fourfold, each read as plain values with its paid years and support decisions
+    in three queries (a city where everything is paid reads its grants in a handful of
+    batches, not three queries a grant)."""
+    from funding.selectors import payable_by_grant
+
+    dues: list[tuple[int, int]] = []
     after, size = 0, PAYMENT_BATCH
-    while len(items) < LIMIT:
+    while len(dues) < LIMIT:
         batch = payable_by_grant(grants.filter(id__gt=after)[:size])
-        if not batch:
-            break
-        owing = [(pk, dues) for pk, dues in batch if dues]
-        names = {
-            g.pk: g.subject
-            for g in _slim(
-                grants.filter(pk__in=[pk for pk, _dues in owing[:LIMIT]]),
-                "id",
-                "station__name",
-                "application__title",
-                related=("station", "application"),
-            )
-        }
-        for pk, dues in owing:
-            for due in dues:
-                items.append(
-                    TodoItem(
-                        kind=_("审核拨付") + f"（{due['year']}）",
-                        title=names[pk],
-                        url=reverse("funding:grant", args=[pk]),
-                        since=dt.date(due["year"], 1, 1),
-                    )
-                )
-            if len(items) >= LIMIT:
+        for pk, years in batch:
+            dues.extend((pk, due["year"]) for due in years)
+            if len(dues) >= LIMIT:
                 break
         if len(batch) < size:  # the last grants
             break
         after, size = batch[-1][0], size * 4
-    return items
+    return dues
 
 
 def _demands(user) -> list[TodoItem]:

@@ -74,3 +74,21 @@ def test_paid_grants_are_read_in_growing_batches_not_a_query_each(monkeypatch):
     # a batch, one for the owing grant's name, no query past the last grant.
     assert [i.url for i in items] == [reverse("funding:grant", args=[grants[10].pk])]
     assert len(ctx.captured_queries) == 3 * 3 + 1
+
+
+def test_cached_dues_are_per_city_and_follow_each_payment_and_freeze():
+    grants, who = shenyang_grants(2)
+    first, second = grants
+    _gy_grant, gy = guiyang()  # its own subsidy paid: nothing due
+    finance = who["finance"]
+    assert len(todo._payments(finance)) == 2
+    with CaptureQueriesContext(connection) as ctx:  # cached: only the names are read
+        assert len(todo._payments(finance)) == 2
+    assert len(ctx.captured_queries) == 1
+    assert todo._payments(gy["finance"]) == []  # the other city's entry is its own
+    pay_dues(first, finance)
+    assert [i.url for i in todo._payments(finance)] == [reverse("funding:grant", args=[second.pk])]
+    second.refresh_from_db()
+    second.frozen_reason, second.frozen_clause = "处罚", "某条"
+    second.save()
+    assert todo._payments(finance) == []
