@@ -53,7 +53,7 @@ def bump_grants(**_kwargs) -> None:
     _bump(GRANTS_KEY)
 
 
-def _key(kind: str, queryset: QuerySet, generation: int) -> str:
+def _key(kind: str, queryset: QuerySet, generation) -> str:
     sql, params = queryset.query.sql_with_params()
     text = f"{queryset.db}|{sql}|{params!r}"
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -61,13 +61,15 @@ def _key(kind: str, queryset: QuerySet, generation: int) -> str:
 
 
 def _cached(
-    kind: str, queryset: QuerySet, build, *, generation_key: str | None = None, rows_only=False
+    kind: str, queryset: QuerySet, build, *, generation_key: str | tuple = "", rows_only=False
 ):
     """`build()` through the cache. With `rows_only` (a value computed by a named piece of
     code from the rows `queryset` selects: a figure, a rendered fragment), the key is the SQL
     of `queryset.values("pk")`: the same WHERE, ORDER BY and slice — the scope, filters and
     sort — without compiling the joined columns, which cost more than the cache lookup."""
-    gen = _generation(generation_key or DIRECTORY_KEY)
+    keys = generation_key or DIRECTORY_KEY
+    keys = (keys,) if isinstance(keys, str) else keys
+    gen = "-".join(str(_generation(k)) for k in keys)
     try:
         key = _key(kind, queryset.values("pk") if rows_only else queryset, gen)
     except Exception:  # noqa: BLE001 (an empty `pk__in=[]` has no SQL: nothing to cache)
@@ -115,9 +117,10 @@ def user_grant_ids(user, perm: str, model, build) -> list:
     return value
 
 
-def cached_value(name: str, queryset: QuerySet, variant, build, *, generation_key=None):
+def cached_value(name: str, queryset: QuerySet, variant, build, *, generation_key=""):
     """Any picklable value computed from the rows of `queryset` (and `variant`): directory
-    rows unless `generation_key` names the generation of the rows it reads."""
+    rows unless `generation_key` names the generation (or a tuple of generations, any of
+    which drops the value) of the rows it reads."""
     kind = "value:" + hashlib.sha256(f"{name}|{variant!r}".encode()).hexdigest()[:24]
     return _cached(kind, queryset, build, generation_key=generation_key, rows_only=True)
 

@@ -255,7 +255,7 @@ def _notices(user) -> list[TodoItem]:
 
 
 def _payments(user) -> list[TodoItem]:
-    from accounts.querycache import cached_value
+    from accounts.querycache import DIRECTORY_KEY, cached_value
     from funding import selectors as funding_selectors
 
     if user.role != Role.FINANCE:
@@ -263,14 +263,15 @@ def _payments(user) -> list[TodoItem]:
     grants = funding_selectors.grant_list(user).filter(frozen_reason="").order_by("id")
     # The first dues (grant, year) from the shared cache: the same for every finance user
     # of the city (the key is the grants' WHERE: their scope), dropped by any save or delete
-    # of a grant, payment or decision (funding.selectors.DUES_GENERATION). The names are
-    # read each time (a station's rename is a directory change).
+    # of a grant, payment or decision (funding.selectors.DUES_GENERATION) and by the
+    # directory generation, which an import bumps once for its file (bulk writes send no
+    # signal). The names are read each time.
     dues = cached_value(
         "home-payments",
         grants,
         LIMIT,
         lambda: _first_dues(grants),
-        generation_key=funding_selectors.DUES_GENERATION,
+        generation_key=(funding_selectors.DUES_GENERATION, DIRECTORY_KEY),
     )
     owing = {pk for pk, _year in dues}
     names = {

@@ -92,3 +92,14 @@ def test_cached_dues_are_per_city_and_follow_each_payment_and_freeze():
     second.frozen_reason, second.frozen_clause = "处罚", "某条"
     second.save()
     assert todo._payments(finance) == []
+
+
+def test_an_imports_directory_bump_drops_the_cached_dues_too():
+    """Imports write in bulk (no signals) and bump the directory generation once a file."""
+    from network.public_cache import bump
+
+    grants, who = shenyang_grants(1)
+    assert len(todo._payments(who["finance"])) == 1
+    Grant.objects.filter(pk=grants[0].pk).update(frozen_reason="处罚")  # no signal
+    bump()
+    assert todo._payments(who["finance"]) == []
