@@ -53,17 +53,25 @@ def bump_grants(**_kwargs) -> None:
     _bump(GRANTS_KEY)
 
 
-def _key(kind: str, queryset: QuerySet, generation: int) -> str:
+def _key(kind: str, queryset: QuerySet, generation) -> str:
     sql, params = queryset.query.sql_with_params()
     text = f"{queryset.db}|{sql}|{params!r}"
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
     return f"querycache:{kind}:{generation}:{digest}"
 
 
-def _cached(kind: str, queryset: QuerySet, build, *, generation_key: str | None = None):
-    gen = _generation(generation_key or DIRECTORY_KEY)
+def _cached(
+    kind: str, queryset: QuerySet, build, *, generation_key: str | tuple = "", rows_only=False
+):
+    """`build()` through the cache. With `rows_only` (a value computed by a named piece of
+    code from the rows `queryset` selects: a figure, a rendered fragment), the key is the SQL
+    of `queryset.values("pk")`: the same WHERE, ORDER BY and slice — the scope, filters and
+    sort — without compiling the joined columns, which cost more than the cache lookup."""
+    keys = generation_key or DIRECTORY_KEY
+    keys = (keys,) if isinstance(keys, str) else keys
+    gen = "-".join(str(_generation(k)) for k in keys)
     try:
-        key = _key(kind, queryset, gen)
+        key = _key(kind, queryset.values("pk") if rows_only else queryset, gen)
     except Exception:  # noqa: BLE001 (an empty `pk__in=[]` has no SQL: nothing to cache)
         return build()
     value = cache.get(key)
@@ -89,20 +97,44 @@ def directory_count(queryset: QuerySet) -> int:
     return _cached("count", queryset, queryset.count)
 
 
-def grant_ids(queryset: QuerySet, limit: int) -> list:
-    """The first `limit` ids of an object-permission queryset (values_list of pks)."""
-    return _cached(
-        f"grants{limit}",
-        queryset,
-        lambda: list(queryset.all()[:limit]),
-        generation_key=GRANTS_KEY,
+def user_grant_ids(user, perm: str, model, build) -> list:
+    """The ids `build()` returns for the user's django-guardian grants of `perm` on `model`.
+
+    Keyed by the user, not by the SQL: building guardian's queryset (content type, the user's
+    groups, two subqueries) and compiling it cost more CPU than the query itself, on every
+    list page. What guardian answers depends only on the user (id, superuser flag), their
+    groups and the object permission rows, and any change to the last two bumps GRANTS_KEY.
+    """
+    gen = _generation(GRANTS_KEY)
+    key = (
+        f"querycache:user-grants:{gen}:{user.pk}:{int(bool(user.is_superuser))}:"
+        f"{model._meta.label_lower}:{perm}"
     )
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, _timeout())
+    return value
 
 
-def cached_value(name: str, queryset: QuerySet, variant, build):
-    """Any picklable value computed from directory rows of `queryset` (and `variant`)."""
+def cached_value(name: str, queryset: QuerySet, variant, build, *, generation_key=""):
+    """Any picklable value computed from the rows of `queryset` (and `variant`): directory
+    rows unless `generation_key` names the generation (or a tuple of generations, any of
+    which drops the value) of the rows it reads."""
     kind = "value:" + hashlib.sha256(f"{name}|{variant!r}".encode()).hexdigest()[:24]
-    return _cached(kind, queryset, build)
+    return _cached(kind, queryset, build, generation_key=generation_key, rows_only=True)
+
+
+def directory_value(name: str, build):
+    """A value that depends on no user's scope (e.g. every city's row), by name, dropped by
+    the directory generation like the rest."""
+    gen = _generation(DIRECTORY_KEY)
+    key = f"querycache:directory-value:{gen}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, _timeout())
+    return value
 
 
 def cached_fragment(name: str, queryset: QuerySet, variant, build) -> str:
@@ -111,11 +143,47 @@ def cached_fragment(name: str, queryset: QuerySet, variant, build) -> str:
     from django.utils.safestring import mark_safe
 
     kind = "fragment:" + hashlib.sha256(f"{name}|{variant!r}".encode()).hexdigest()[:24]
-    return mark_safe(_cached(kind, queryset, lambda: str(build())))
+    return mark_safe(_cached(kind, queryset, lambda: str(build()), rows_only=True))
+
+
+def _unread_generation_key(user_id) -> str:
+    return f"querycache:unread-generation:{user_id}"
+
+
+def unread_count(user, build) -> int:
+    """The user's unread inbox count (`build()`), cached per user: the bell on every page.
+
+    Any save or delete of one of their notifications bumps their own generation, at once and
+    again when the transaction commits (a page counting between the two would otherwise
+    keep the count from before the commit)."""
+    gen = _generation(_unread_generation_key(user.pk))
+    key = f"querycache:unread:{gen}:{user.pk}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, _timeout())
+    return value
+
+
+def bump_now_and_on_commit(key: str) -> None:
+    """Bump the generation `key` at once (this transaction's own reads) and again when the
+    transaction commits (a read between the two, on another connection, still saw the rows
+    from before and may have cached them under the first new generation)."""
+    from django.db import transaction
+
+    _bump(key)
+    transaction.on_commit(lambda: _bump(key))
+
+
+def bump_unread(sender=None, instance=None, **_kwargs) -> None:
+    if instance is None or not instance.recipient_id:
+        return
+    bump_now_and_on_commit(_unread_generation_key(instance.recipient_id))
 
 
 def connect() -> None:
-    """Bump the grants generation whenever an object permission or a group membership changes."""
+    """Bump the grants generation whenever an object permission or a group membership
+    changes, and a user's unread generation whenever one of their notifications does."""
     from django.contrib.auth import get_user_model
     from django.db.models.signals import m2m_changed, post_delete, post_save
     from guardian.models import GroupObjectPermission, UserObjectPermission
@@ -129,3 +197,7 @@ def connect() -> None:
         sender=get_user_model().groups.through,
         dispatch_uid="querycache-grants-user-groups",
     )
+    from .models import Notification
+
+    post_save.connect(bump_unread, sender=Notification, dispatch_uid="querycache-unread-save")
+    post_delete.connect(bump_unread, sender=Notification, dispatch_uid="querycache-unread-delete")

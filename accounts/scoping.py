@@ -21,7 +21,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from .querycache import grant_ids
+from .querycache import user_grant_ids
 from .roles import CITY_WIDE_ROLES, Role
 
 
@@ -115,13 +115,22 @@ def scope_queryset(user, queryset: QuerySet, *, perm: str | None = None) -> Quer
     if condition is None:
         return queryset
     if perm and user.is_authenticated:
-        granted = get_objects_for_user(
-            user, perm, klass=queryset.model._default_manager.all(), accept_global_perms=False
-        ).values_list("pk", flat=True)
-        # Cached (accounts.querycache): most users have no grants, and every list asked.
-        ids = grant_ids(granted.order_by(), MAX_LISTED_GRANTS + 1)
+        model = queryset.model
+
+        def granted() -> QuerySet:
+            return (
+                get_objects_for_user(
+                    user, perm, klass=model._default_manager.all(), accept_global_perms=False
+                )
+                .values_list("pk", flat=True)
+                .order_by()
+            )
+
+        # Cached per user (accounts.querycache): most users have no grants, and every list
+        # asked; the guardian queryset is built only on a miss or past the listed maximum.
+        ids = user_grant_ids(user, perm, model, lambda: list(granted()[: MAX_LISTED_GRANTS + 1]))
         if len(ids) > MAX_LISTED_GRANTS:
-            condition |= Q(pk__in=granted.order_by())
+            condition |= Q(pk__in=granted())
         elif ids:
             condition |= Q(pk__in=ids)
     return queryset.filter(condition)

@@ -248,8 +248,14 @@ def notice_get(user, pk: int) -> PublicNotice:
 
 def notice_candidates(user) -> list[Application]:
     """Applications waiting at a notice stage, not yet on an open notice."""
+    return decorate(notice_candidate_rows(user))
+
+
+def notice_candidate_rows(user) -> QuerySet[Application]:
+    """`notice_candidates` as a queryset (undecorated: a caller may slice it or read fewer
+    columns)."""
     if not user.city_id:
-        return []
+        return Application.objects.none()
     policy = get_city_policy(user.city)
     condition = Q(pk__in=[])
     for program, workflow in policy.workflows.items():
@@ -259,7 +265,7 @@ def notice_candidates(user) -> list[Application]:
     qs = scope_queryset(user, _base().filter(condition, withdrawn=False)).exclude(
         notices__end_on__gte=timezone.localdate()
     )
-    return decorate(qs.distinct())
+    return qs.distinct()
 
 
 def grants_of(application: Application) -> list:

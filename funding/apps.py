@@ -9,3 +9,6 @@ class FundingConfig(AppConfig):
 
     def ready(self) -> None:
         from . import scopes  # noqa: F401  (registers row-level scopes)
+        from .selectors import connect_dues_cache
+
+        connect_dues_cache()

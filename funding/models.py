@@ -14,6 +14,16 @@ from stations.fields import EncryptedCharField
 from stations.validators import validate_bank_account
 
 
+def schedule_years(schedule: dict | None) -> list[dict]:
+    """A grant's `schedule` years, each with the parameter version it was decided under."""
+    schedule = schedule or {}
+    versions = schedule.get("year_versions", {})
+    return [
+        {**row, "decided_version": versions.get(str(row["year"]))}
+        for row in schedule.get("years", [])
+    ]
+
+
 class Grant(models.Model):
     """One station's (or project's) support under one city program, with its schedule.
 
@@ -230,11 +240,7 @@ class Grant(models.Model):
 
     def schedule_years(self) -> list[dict]:
         """The schedule's years, each with the parameter version it was decided under."""
-        versions = self.schedule.get("year_versions", {})
-        return [
-            {**row, "decided_version": versions.get(str(row["year"]))}
-            for row in self.schedule.get("years", [])
-        ]
+        return schedule_years(self.schedule)
 
     def schedule_year(self, year: int) -> dict | None:
         for row in self.schedule_years():

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from accounts.querycache import bump_now_and_on_commit
 from accounts.scoping import get_for_user, scope_queryset
 from stations.models import Station
 from stations.selectors import get_station
 
 from .graded_years import graded_years
-from .models import Disbursement, Grant, GrantDecision, Recovery
+from .models import Disbursement, Grant, GrantDecision, Recovery, schedule_years
 
 
 def grant_list(user) -> QuerySet[Grant]:
@@ -152,6 +154,24 @@ class StationDecision:
 # --- reads the money services share (re-exported by funding.services) ---------------------
 
 
+# The generation of what `payable` reads (grants, their disbursements and decisions): any
+# save or delete of one bumps it (funding.apps), so a cached list of dues follows at once.
+DUES_GENERATION = "querycache:funding-dues-generation"
+
+
+def bump_dues(**_kwargs) -> None:
+    bump_now_and_on_commit(DUES_GENERATION)
+
+
+def connect_dues_cache() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    for model in (Grant, Disbursement, GrantDecision):
+        uid = f"funding-dues-{model._meta.label_lower}"
+        post_save.connect(bump_dues, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(bump_dues, sender=model, dispatch_uid=uid + "-delete")
+
+
 def payable(grant: Grant) -> list[dict]:
     """Return the years that are due and not yet paid (nor withdrawn).
 
@@ -160,20 +180,56 @@ def payable(grant: Grant) -> list[dict]:
     if grant.frozen_reason:
         return []
     paid = set(grant.disbursements.values_list("year", flat=True))
-    dues = [
-        y
-        for y in grant.schedule_years()
-        if y["paid"] and y["year"] not in paid and y["year"] not in grant.withdrawn_years
+    supports = grant.decisions.filter(kind=GrantDecision.Kind.SUPPORT).order_by("year")
+    return _dues(grant.schedule, grant.withdrawn_years, paid, supports.values(*SUPPORT))
+
+
+SUPPORT = ("year", "amount", "clause", "reason")
+
+
+def payable_by_grant(grants: QuerySet[Grant]) -> list[tuple[int, list[dict]]]:
+    """Return (id, `payable`) of each grant of `grants` (a queryset, sliced or not), in its
+    order, in three queries whatever the number: the grants as plain values (no model
+    instance), their paid years and their support decisions (subqueries of `grants`, not
+    lists of ids)."""
+    rows = list(grants.values_list("id", "schedule", "withdrawn_years", "frozen_reason"))
+    if not rows:
+        return []
+    among = grants.values("id")
+    paid: dict[int, set] = defaultdict(set)
+    for grant_id, year in Disbursement.objects.filter(grant_id__in=among).values_list(
+        "grant_id", "year"
+    ):
+        paid[grant_id].add(year)
+    supports: dict[int, list] = defaultdict(list)
+    for award in (
+        GrantDecision.objects.filter(grant_id__in=among, kind=GrantDecision.Kind.SUPPORT)
+        .order_by("year", "id")
+        .values("grant_id", *SUPPORT)
+    ):
+        supports[award["grant_id"]].append(award)
+    return [
+        (pk, [] if frozen else _dues(schedule, withdrawn or [], paid[pk], supports[pk]))
+        for pk, schedule, withdrawn, frozen in rows
     ]
-    scheduled = {y["year"] for y in grant.schedule_years() if y["paid"]}
-    for award in grant.decisions.filter(kind=GrantDecision.Kind.SUPPORT).order_by("year"):
-        if award.year not in paid and award.year not in scheduled:
+
+
+def _dues(schedule: dict | None, withdrawn: list, paid: set, supports) -> list[dict]:
+    raw = (schedule or {}).get("years", [])
+    open_years = {
+        y["year"] for y in raw if y["paid"] and y["year"] not in paid and y["year"] not in withdrawn
+    }
+    # The full rows (with their parameter version) only for a grant that owes a year.
+    dues = [y for y in schedule_years(schedule) if y["year"] in open_years] if open_years else []
+    scheduled = {y["year"] for y in raw if y["paid"]}
+    for award in supports:
+        if award["year"] not in paid and award["year"] not in scheduled:
             dues.append(
                 {
-                    "year": award.year,
-                    "paid": award.amount,
-                    "clauses": [award.clause],
-                    "reason": award.reason,
+                    "year": award["year"],
+                    "paid": award["amount"],
+                    "clauses": [award["clause"]],
+                    "reason": award["reason"],
                     "discretionary": True,
                 }
             )

@@ -14,7 +14,7 @@ from accounts.querycache import cached_value
 from accounts.roles import Role
 from accounts.selectors import visible_sections
 from stations import permissions as station_permissions
-from stations.choices import StationStatus
+from stations.choices import ActivityKind, StationStatus
 from stations.models import ActivityRecord
 from stations.selectors import expert_list, host_unit_list, society_list, station_list
 
@@ -158,18 +158,27 @@ def _station_figures(user) -> dict:
     # The directory figures come from the shared cache in one entry (accounts.querycache:
     # keyed by the scope's query, role, day and language; dropped by any change to a
     # station, society, host unit or expert). Activity records are read each time.
+    variant = (user.role, today.isoformat(), get_language())
     figures = cached_value(
-        "home-directory",
-        stations,
-        (user.role, today.isoformat(), get_language()),
-        lambda: _directory_figures(user, stations, today),
+        "home-directory", stations, variant, lambda: _directory_figures(user, stations, today)
     )
-    recent_activities = (
+    recent_activities = list(
         ActivityRecord.objects.filter(station__in=stations.values("pk"))
         .select_related("station")
+        .only("id", "date", "kind", "title", "station__name")
         .order_by("-date", "-id")[:8]
     )
-    return {**figures, "recent_activities": recent_activities}
+    # The label from one dict, not get_kind_display(): Django hashes every lazy choice label
+    # (a catalogue look-up each) on each call.
+    labels = dict(ActivityKind.choices)
+    for activity in recent_activities:
+        activity.kind_label = labels.get(activity.kind, activity.kind)
+    # (stations, variant): what the view's cached rendering of the directory cards is keyed by.
+    return {
+        **figures,
+        "recent_activities": recent_activities,
+        "directory_cache_key": (stations, variant),
+    }
 
 
 def _directory_figures(user, stations, today) -> dict:

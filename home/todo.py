@@ -1,7 +1,10 @@
 """Reads for the home page: what waits for the signed-in person, oldest first.
 
 Every source is another app's selector (so the rows are the ones the person may see); this
-module only turns them into one list of `TodoItem`s with a deadline and the days left.
+module only turns them into one list of `TodoItem`s with a deadline and the days left. Each
+source reads only the columns its items print (`_slim`): the selectors join what their own
+pages show, and building, converting and decrypting those wide rows was most of the home
+page's time.
 """
 
 from __future__ import annotations
@@ -17,6 +20,19 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 
 LIMIT = 12  # rows per source; the page links to the full list
+PAYMENT_BATCH = 50  # grants read in the first batch when looking for dues (then ×4)
+# What an application's to-do item reads: its title, stage and when it got there, and its
+# city's policy (for the stage's label and the workflow's first stage).
+APPLICATION_FIELDS = (
+    "id",
+    "title",
+    "program",
+    "stage",
+    "stage_entered_at",
+    "submitted_at",
+    "created_at",
+    "city__policy_code",
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,22 @@ class TodoItem:
         return (self.since or self.deadline or far, self.deadline or far, self.title)
 
 
+def _slim(queryset, *fields: str, related: tuple[str, ...] = ()):
+    """`queryset` reading only `fields` (and joining only `related`): no decrypted column,
+    no joined row the to-do item does not print."""
+    queryset = queryset.select_related(None)
+    if related:  # (select_related() without names would join every foreign key)
+        queryset = queryset.select_related(*related)
+    # defer(None) first: only() keeps out whatever the selector deferred.
+    return queryset.defer(None).only(*fields)
+
+
+def _rows(queryset, *fields: str) -> list[dict]:
+    """The first LIMIT rows of `queryset` as plain values (no model instance, no join but
+    those the fields name)."""
+    return list(queryset.values(*fields)[:LIMIT])
+
+
 def _day(moment) -> dt.date | None:
     if moment is None:
         return None
@@ -61,16 +93,48 @@ def _applications_to_review(user) -> list[TodoItem]:
 
     if user.role == Role.EXPERT_REVIEWER:
         return []
-    rows = app_selectors.decorate(app_selectors.reviewer_inbox(user)[:LIMIT])
+    rows = _rows(
+        app_selectors.reviewer_inbox(user),
+        "id",
+        "title",
+        "program",
+        "stage",
+        "stage_entered_at",
+        "submitted_at",
+        "city_id",
+    )
+    labels = _stage_labels(user, {row["city_id"] for row in rows})
+
+    def stage(row) -> str:
+        return labels[row["city_id"]].get((row["program"], row["stage"]), row["stage"])
+
     return [
         TodoItem(
-            kind=_("审核申报") + f"（{row.stage_label}）",
-            title=str(row),
-            url=reverse("applications:detail", args=[row.pk]),
-            since=_day(row.stage_entered_at or row.submitted_at),
+            kind=_("审核申报") + f"（{stage(row)}）",
+            title=row["title"],
+            url=reverse("applications:detail", args=[row["id"]]),
+            since=_day(row["stage_entered_at"] or row["submitted_at"]),
         )
         for row in rows
     ]
+
+
+def _stage_labels(user, city_ids) -> dict:
+    """{city id: {(program, stage): label}} of the rows' cities (the user's own is loaded)."""
+    from applications.selectors import stage_labels
+    from policies.api import PolicyError
+    from stations.models import City
+
+    cities = {user.city_id: user.city} if user.city_id in city_ids else {}
+    if set(city_ids) - set(cities):
+        cities.update(City.objects.in_bulk(set(city_ids) - set(cities)))
+    labels = {}
+    for pk, city in cities.items():
+        try:
+            labels[pk] = stage_labels(city)
+        except PolicyError:  # as applications.selectors.decorate: the stage's code
+            labels[pk] = {}
+    return labels
 
 
 def _panels_to_score(user) -> list[TodoItem]:
@@ -110,35 +174,33 @@ def _evaluations(user) -> list[TodoItem]:
     visible = ev_selectors.evaluation_list(user)
     items: list[TodoItem] = []
     if user.role in (Role.SOCIETY_STAFF, Role.HOST_STAFF):
-        for ev in visible.filter(status=E.PENDING, round__status="open").order_by(
+        pending = visible.filter(status=E.PENDING, round__status="open").order_by(
             "round__due_date", "id"
-        )[:LIMIT]:
+        )
+        fields = ("id", "year", "station__name", "round__opened_at", "round__due_date")
+        for ev in _rows(pending, *fields):
             items.append(
                 TodoItem(
                     kind=_("提交年度自评"),
-                    title=f"{ev.station.name} · {ev.year}",
-                    url=reverse("evaluations:detail", args=[ev.pk]),
-                    since=_day(ev.round.opened_at),
-                    deadline=ev.round.due_date,
+                    title=f"{ev['station__name']} · {ev['year']}",
+                    url=reverse("evaluations:detail", args=[ev["id"]]),
+                    since=_day(ev["round__opened_at"]),
+                    deadline=ev["round__due_date"],
                 )
             )
     elif user.role == Role.EXPERT_REVIEWER:
-        scores = (
-            StationEvaluation.objects.filter(
-                expert_scores__expert=user,
-                expert_scores__submitted_at__isnull=True,
-                status__in=[E.SUBMITTED, E.SCORED],
-            )
-            .select_related("station", "round")
-            .order_by("submitted_at", "id")[:LIMIT]
-        )
-        for ev in scores:
+        scores = StationEvaluation.objects.filter(
+            expert_scores__expert=user,
+            expert_scores__submitted_at__isnull=True,
+            status__in=[E.SUBMITTED, E.SCORED],
+        ).order_by("submitted_at", "id")
+        for ev in _rows(scores, "id", "year", "submitted_at", "station__name"):
             items.append(
                 TodoItem(
                     kind=_("年度考核评分"),
-                    title=f"{ev.station.name} · {ev.year}",
-                    url=reverse("evaluations:detail", args=[ev.pk]),
-                    since=_day(ev.submitted_at),
+                    title=f"{ev['station__name']} · {ev['year']}",
+                    url=reverse("evaluations:detail", args=[ev["id"]]),
+                    since=_day(ev["submitted_at"]),
                 )
             )
     elif user.role == Role.CITY_ADMIN or user.is_platform_admin:
@@ -148,15 +210,15 @@ def _evaluations(user) -> list[TodoItem]:
 
         no_expert = ~Exists(ExpertScore.objects.filter(evaluation=OuterRef("pk")))
         waiting = Q(status=E.SCORED) | (Q(status=E.SUBMITTED) & no_expert)
-        rows = visible.filter(waiting).select_related("station").order_by("submitted_at", "id")
-        for ev in rows[:LIMIT]:
-            kind = _("确认考核结果") if ev.status == E.SCORED else _("指派考核专家")
+        rows = visible.filter(waiting).order_by("submitted_at", "id")
+        for ev in _rows(rows, "id", "year", "status", "submitted_at", "station__name"):
+            kind = _("确认考核结果") if ev["status"] == E.SCORED else _("指派考核专家")
             items.append(
                 TodoItem(
                     kind=kind,
-                    title=f"{ev.station.name} · {ev.year}",
-                    url=reverse("evaluations:detail", args=[ev.pk]),
-                    since=_day(ev.submitted_at),
+                    title=f"{ev['station__name']} · {ev['year']}",
+                    url=reverse("evaluations:detail", args=[ev["id"]]),
+                    since=_day(ev["submitted_at"]),
                 )
             )
     return items
@@ -168,54 +230,91 @@ def _notices(user) -> list[TodoItem]:
     if user.role != Role.CITY_ADMIN:
         return []
     today = timezone.localdate()
+    notices = app_selectors.notice_list(user).filter(end_on__gte=today)
     items = [
         TodoItem(
             kind=_("公示期将结束"),
-            title=notice.title,
-            url=reverse("applications:notice", args=[notice.pk]),
-            since=notice.start_on,
-            deadline=notice.end_on,
+            title=notice["title"],
+            url=reverse("applications:notice", args=[notice["id"]]),
+            since=notice["start_on"],
+            deadline=notice["end_on"],
         )
-        for notice in app_selectors.notice_list(user).filter(end_on__gte=today)[:LIMIT]
+        for notice in _rows(notices, "id", "title", "start_on", "end_on")
     ]
-    for app in app_selectors.notice_candidates(user)[:LIMIT]:
+    candidates = app_selectors.notice_candidate_rows(user)
+    for app in _rows(candidates, "id", "title", "stage_entered_at"):
         items.append(
             TodoItem(
                 kind=_("发布公示"),
-                title=str(app),
+                title=app["title"],
                 url=reverse("applications:notice_create"),
-                since=_day(app.stage_entered_at),
+                since=_day(app["stage_entered_at"]),
             )
         )
     return items
 
 
 def _payments(user) -> list[TodoItem]:
+    from accounts.querycache import DIRECTORY_KEY, cached_value
     from funding import selectors as funding_selectors
-    from funding.services import payable
 
     if user.role != Role.FINANCE:
         return []
-    items = []
-    grants = (
-        funding_selectors.grant_list(user)
-        .filter(frozen_reason="")
-        .select_related("station", "application")
-        .order_by("id")
+    grants = funding_selectors.grant_list(user).filter(frozen_reason="").order_by("id")
+    # The first dues (grant, year) from the shared cache: the same for every finance user
+    # of the city (the key is the grants' WHERE: their scope), dropped by any save or delete
+    # of a grant, payment or decision (funding.selectors.DUES_GENERATION) and by the
+    # directory generation, which an import bumps once for its file (bulk writes send no
+    # signal). The names are read each time.
+    dues = cached_value(
+        "home-payments",
+        grants,
+        LIMIT,
+        lambda: _first_dues(grants),
+        generation_key=(funding_selectors.DUES_GENERATION, DIRECTORY_KEY),
     )
-    for grant in grants:
-        for due in payable(grant):
-            items.append(
-                TodoItem(
-                    kind=_("审核拨付") + f"（{due['year']}）",
-                    title=grant.subject,
-                    url=reverse("funding:grant", args=[grant.pk]),
-                    since=dt.date(due["year"], 1, 1),
-                )
-            )
-        if len(items) >= LIMIT:
+    owing = {pk for pk, _year in dues}
+    names = {
+        g.pk: g.subject
+        for g in _slim(
+            grants.filter(pk__in=owing),
+            "id",
+            "station__name",
+            "application__title",
+            related=("station", "application"),
+        )
+    }
+    return [
+        TodoItem(
+            kind=_("审核拨付") + f"（{year}）",
+            title=names[pk],
+            url=reverse("funding:grant", args=[pk]),
+            since=dt.date(year, 1, 1),
+        )
+        for pk, year in dues
+        if pk in names
+    ]
+
+
+def _first_dues(grants) -> list[tuple[int, int]]:
+    """(grant id, year) of what is due, grant by grant in id order, until LIMIT: in batches
+    growing fourfold, each read as plain values with its paid years and support decisions
+    in three queries (a city where everything is paid reads its grants in a handful of
+    batches, not three queries a grant)."""
+    from funding.selectors import payable_by_grant
+
+    dues: list[tuple[int, int]] = []
+    after, size = 0, PAYMENT_BATCH
+    while len(dues) < LIMIT:
+        batch = payable_by_grant(grants.filter(id__gt=after)[:size])
+        for pk, years in batch:
+            dues.extend((pk, due["year"]) for due in years)
+            if len(dues) >= LIMIT:
+                break
+        if len(batch) < size:  # the last grants
             break
-    return items
+        after, size = batch[-1][0], size * 4
+    return dues
 
 
 def _demands(user) -> list[TodoItem]:
@@ -228,15 +327,15 @@ def _demands(user) -> list[TodoItem]:
         wanted, kind = Q(status__in=[S.ACCEPTED, S.IN_PROGRESS]), _("答复技术需求")
     else:
         return []
-    rows = network_selectors.demand_list(user).filter(wanted).order_by("created_at", "id")[:LIMIT]
+    demands = network_selectors.demand_list(user).filter(wanted).order_by("created_at", "id")
     return [
         TodoItem(
             kind=kind,
-            title=d.title,
-            url=reverse("network:demand_detail", args=[d.pk]),
-            since=_day(d.accepted_at or d.created_at),
+            title=d["title"],
+            url=reverse("network:demand_detail", args=[d["id"]]),
+            since=_day(d["accepted_at"] or d["created_at"]),
         )
-        for d in rows
+        for d in _rows(demands, "id", "title", "accepted_at", "created_at")
     ]
 
 
@@ -247,7 +346,13 @@ def _own_drafts(user) -> list[TodoItem]:
     if user.role not in (Role.SOCIETY_STAFF, Role.HOST_STAFF):
         return []
     items = []
-    for app in app_selectors.my_applications(user).filter(withdrawn=False, outcome="")[:50]:
+    mine = _slim(
+        app_selectors.my_applications(user).filter(withdrawn=False, outcome=""),
+        *APPLICATION_FIELDS,
+        "call__closes_on",
+        related=("city", "call"),
+    )
+    for app in mine[:50]:
         try:
             start = workflow_for(app.city, app.program).start
         except PolicyError:  # a city without that workflow shows no draft row
@@ -336,7 +441,10 @@ def open_calls(user) -> dict | None:
     if user.role not in (Role.SOCIETY_STAFF, Role.HOST_STAFF):
         return None
     today = timezone.localdate()
-    open_now = list(app_selectors.call_list(user, open_only=True))
+    fields = ("id", "title", "program", "opens_on", "closes_on", "city__policy_code")
+    open_now = list(
+        _slim(app_selectors.call_list(user, open_only=True), *fields, related=("city",))
+    )
     calls = [c for c in open_now if _applicant_role(c) == user.role]
     # Where none: open calls for the other applicant role, or the next one to open.
     others = [c for c in open_now if c not in calls]
@@ -346,7 +454,7 @@ def open_calls(user) -> dict | None:
         upcoming = next(
             (
                 c
-                for c in app_selectors.call_list(user)
+                for c in _slim(app_selectors.call_list(user), *fields, related=("city",))
                 .filter(opens_on__gt=today)
                 .order_by("opens_on")
                 if _applicant_role(c) == user.role

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -80,6 +82,10 @@ def yes_no_filter(label, **kwargs) -> django_filters.BooleanFilter:
     return django_filters.BooleanFilter(label=label, widget=widget, **kwargs)
 
 
+def _choices(field, empty: list) -> list:
+    return empty + directory_choices(field.queryset, field.label_from_instance)
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """A FilterSet with a free-text `q` over `search_fields`; empty choices read “全部”."""
 
@@ -103,10 +109,11 @@ class SearchFilterSet(django_filters.FilterSet):
                     field.widget, FastSelect
                 ):
                     # The same dropdown for everyone in a scope: read once from the shared
-                    # cache (the queryset still validates a submitted value).
-                    choices = directory_choices(field.queryset, field.label_from_instance)
+                    # cache (the queryset still validates a submitted value), and only when
+                    # the form is rendered (a callable: Django calls it as it iterates), not
+                    # when it only filters (a cached list page renders no form).
                     empty = [] if field.empty_label is None else [("", field.empty_label)]
-                    field.widget.choices = empty + choices
+                    field.widget.choices = partial(_choices, field, empty)
         return form
 
     def search(self, queryset, name, value):

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The user's city from the shared cache, not a query a request (stations.middleware).
+    "stations.middleware.UserCityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.security.SessionPolicyMiddleware",
     "accounts.security.TwoFactorMiddleware",

@@ -117,3 +117,57 @@ def sort_header(context, key: str, label: str) -> str:
 def nav_sections(user) -> set[str]:
     """Return the stations sections the nav should link to for `user`."""
     return visible_sections(user)
+
+
+# What `_nav.html` tests the path against (a prefix, or a part anywhere in it): any path
+# becomes the one of these it matches (or ""), so the menu renders the same for both.
+NAV_PREFIXES = (
+    "/stations/",
+    "/applications/",
+    "/network/demands/",
+    "/evaluations/",
+    "/funding/",
+    "/reports/",
+    "/policies/",
+)
+NAV_PARTS = ("/accounts/security/", "/accounts/audit/")
+_NAV_HTML: dict[tuple, str] = {}
+
+
+def nav_path(path: str) -> str:
+    """Return the part of `path` the main menu depends on (which entry is active)."""
+    if path == "/":
+        return path
+    for prefix in NAV_PREFIXES:
+        if path.startswith(prefix):
+            return prefix
+    return next((part for part in NAV_PARTS if part in path), "")
+
+
+@register.simple_tag(takes_context=True)
+def main_nav(context) -> str:
+    """Render `_nav.html` for the signed-in user. It prints no data, only links that depend
+    on the role, the platform-administrator and staff flags, the language and the active
+    section: rendered once per process for each of those (a few hundred at most) instead
+    of on every page (DEBUG renders it every time, so template edits show)."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.urls import get_script_prefix
+    from django.utils.safestring import mark_safe
+
+    user = context["user"]
+    request = context.get("request")
+    path = nav_path(request.path if request is not None else "")
+    key = (
+        user.role,
+        bool(user.is_platform_admin),
+        bool(user.is_staff),
+        get_language(),
+        path,
+        get_script_prefix(),
+    )
+    html = None if settings.DEBUG else _NAV_HTML.get(key)
+    if html is None:
+        html = render_to_string("_nav.html", {"user": user, "path": path})
+        _NAV_HTML[key] = html
+    return mark_safe(html)  # noqa: S308 (our own template's output)

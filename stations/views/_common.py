@@ -63,11 +63,17 @@ def _list_page(
     table and pagination, printing only directory rows), the rendered fragment comes from the
     shared cache (accounts.querycache: keyed by the rows' SQL — scope, filters, sort — the
     query string, role and language; dropped by any directory change)."""
-    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
-    rows = filterset.qs if filterset.is_bound else queryset
+    # Without a query string the rows are the whole scoped list: the filter set (its
+    # dropdowns, the program choices) is built only when the fragment is rendered.
+    filterset = (
+        filterset_class(request.GET, queryset=queryset, request=request) if request.GET else None
+    )
+    rows = filterset.qs if filterset is not None else queryset
     rows, current_sort = apply_sort(rows, request, orderings, default_sort)
 
-    def render_fragment(name: str, request=request):
+    def render_fragment(name: str, request=request, filterset=filterset):
+        if filterset is None:
+            filterset = filterset_class(None, queryset=queryset, request=request)
         bootstrapify(filterset.form)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         context = {

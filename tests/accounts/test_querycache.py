@@ -44,3 +44,38 @@ def test_cached_object_grants_follow_assign_and_remove(shenyang):
     assert other_city_station in scope_queryset(user, Station.objects.all(), perm=perm)
     remove_perm(perm, user, other_city_station)
     assert other_city_station not in scope_queryset(user, Station.objects.all(), perm=perm)
+
+
+def test_cached_object_grants_are_per_user(shenyang):
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    far = StationFactory(city=city("hangzhou"))
+    granted = UserFactory(role=Role.CITY_ADMIN, city=shenyang)
+    colleague = UserFactory(role=Role.CITY_ADMIN, city=shenyang)  # same scope, no grant
+    perm = "stations.view_station"
+    assert far not in scope_queryset(colleague, Station.objects.all(), perm=perm)  # cached
+    assign_perm(perm, granted, far)
+    assert far in scope_queryset(granted, Station.objects.all(), perm=perm)
+    assert far not in scope_queryset(colleague, Station.objects.all(), perm=perm)
+    with CaptureQueriesContext(connection) as ctx:  # both answered from the cache now
+        list(scope_queryset(colleague, Station.objects.all(), perm=perm).values_list("pk"))
+    assert len(ctx.captured_queries) == 1
+
+
+def test_cached_object_grants_follow_group_membership(shenyang):
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    far = StationFactory(city=city("hangzhou"))
+    user = UserFactory(role=Role.CITY_ADMIN, city=shenyang)
+    group = Group.objects.create(name="跨市协作")
+    perm = "stations.view_station"
+    assign_perm(perm, group, far)
+    assert far not in scope_queryset(user, Station.objects.all(), perm=perm)
+    user.groups.add(group)
+    assert far in scope_queryset(user, Station.objects.all(), perm=perm)
+    user.groups.remove(group)
+    assert far not in scope_queryset(user, Station.objects.all(), perm=perm)

@@ -106,3 +106,33 @@ def test_home_page_lists_the_todo_with_days_left(world, client):
     html = client.get(reverse("home")).content.decode()
     assert 'data-testid="station-count"' not in html
     assert 'data-testid="todo-empty"' in html
+
+
+def test_city_admin_is_asked_to_publish_the_notice_then_told_when_it_ends(world):
+    import datetime as dt
+
+    from tests.applications.conftest import on_day
+
+    app = world.submitted(station=world.station)
+    world.to_notice(app)
+    with on_day(dt.date(2025, 11, 24)):
+        notice_kinds = ("发布公示", "公示期将结束")
+        assert [(i.kind, i.title) for i in todo_for(world.admin) if i.kind in notice_kinds] == [
+            ("发布公示", app.title)
+        ]
+        notice = services.notice_publish(
+            city=world.city,
+            applications=[app],
+            actor=world.admin,
+            title="2025年度服务站认定公示",
+            start_on=dt.date(2025, 11, 24),
+        )
+        items = [i for i in todo_for(world.admin) if i.kind in notice_kinds]
+        assert [(i.kind, i.title, i.url, i.deadline) for i in items] == [
+            (
+                "公示期将结束",
+                "2025年度服务站认定公示",
+                reverse("applications:notice", args=[notice.pk]),
+                notice.end_on,
+            )
+        ]

@@ -37,3 +37,21 @@ def test_list_filters_use_it_for_their_choice_lists(rf, db):
     form = StationFilter(None, queryset=Station.objects.all(), request=request).form
     assert isinstance(form.fields["society"].widget, FastSelect)
     assert isinstance(form.fields["status"].widget, FastSelect)
+
+
+def test_the_choices_are_read_when_the_form_renders_not_when_it_filters(rf, db, shenyang):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stations.models import Station
+    from tests.factories import SocietyFactory, UserFactory
+
+    society = SocietyFactory(city=shenyang, name="甲学会")
+    request = rf.get("/stations/", {"status": "certified"})
+    request.user = UserFactory(role="city_admin", city=shenyang)
+    filterset = StationFilter(request.GET, queryset=Station.objects.all(), request=request)
+    with CaptureQueriesContext(connection) as ctx:
+        assert filterset.is_valid()
+    assert not any('FROM "stations_society"' in q["sql"] for q in ctx.captured_queries)
+    html = str(filterset.form["society"])
+    assert (str(society.pk), False, "甲学会") in options(html)
