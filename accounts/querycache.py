@@ -146,6 +146,19 @@ def cached_fragment(name: str, queryset: QuerySet, variant, build) -> str:
     return mark_safe(_cached(kind, queryset, lambda: str(build()), rows_only=True))
 
 
+def cached_for(name: str, variant, build, generation_keys: tuple[str, ...]):
+    """`build()` through the cache under `name` and `variant` (what the value depends on,
+    e.g. a person and a day), dropped by any of `generation_keys`."""
+    gen = "-".join(str(_generation(k)) for k in generation_keys)
+    digest = hashlib.sha256(f"{name}|{variant!r}".encode()).hexdigest()[:32]
+    key = f"querycache:for:{name}:{gen}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, _timeout())
+    return value
+
+
 def _unread_generation_key(user_id) -> str:
     return f"querycache:unread-generation:{user_id}"
 

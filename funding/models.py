@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from stations.fields import EncryptedCharField
+from stations.fields import EncryptedCharField, MaskedCopyField
 from stations.validators import validate_bank_account
 
 
@@ -325,6 +325,9 @@ class Disbursement(models.Model):
     payee_account_no = EncryptedCharField(
         _("收款账号"), plain_max_length=30, validators=[validate_bank_account]
     )
+    # What the masked view shows (all but the last four digits hidden), so exports for
+    # people who may not see the number read it without decrypting (stations.fields).
+    payee_account_masked = MaskedCopyField(_("收款账号（脱敏）"), source="payee_account_no")
     notice_sent_at = models.DateTimeField(_("拨付通知发送时间"), null=True, blank=True)
 
     class Meta:

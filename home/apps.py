@@ -6,3 +6,8 @@ class HomeConfig(AppConfig):
     # No models: the landing page reads every other app.
     name = "home"
     verbose_name = _("工作台")
+
+    def ready(self) -> None:
+        from .todo import connect_todo_cache
+
+        connect_todo_cache()

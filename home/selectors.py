@@ -134,12 +134,12 @@ def _enterprise_demands(user) -> list:
 
 
 def dashboard_for(user) -> dict:
-    """Return the home page's context: the person's to-do list first, then their figures."""
-    from .todo import open_calls, scored_assignments, todo_for
+    """Return the home page's context: what the person looks after and their figures (the
+    to-do list is rendered by the view, through its per-person cache: home.todo)."""
+    from .todo import open_calls, scored_assignments
 
     context = {
         "focus": _focus(user),
-        "todo": todo_for(user),
         "scored_assignments": scored_assignments(user),
         "calls": open_calls(user),
         "enterprise_demands": _enterprise_demands(user),

@@ -471,3 +471,70 @@ def open_calls(user) -> dict | None:
         "upcoming": upcoming,
         "url": reverse("applications:calls"),
     }
+
+
+# --- the rendered list, cached per person ---------------------------------------------------
+
+# The generation of what the to-do sources read besides the directory, the grants' dues and
+# object permissions (which have their own): any save or delete of one of these rows drops
+# every cached list at once (and again on commit: accounts.querycache.bump_now_and_on_commit).
+TODO_GENERATION = "querycache:home-todo-generation"
+TODO_MODELS = (
+    "applications.Call",
+    "applications.Application",
+    "applications.ExpertAssignment",
+    "applications.ReviewScore",
+    "applications.PublicNotice",
+    "evaluations.EvaluationRound",
+    "evaluations.StationEvaluation",
+    "evaluations.ExpertScore",
+    "network.Demand",
+)
+
+
+def bump_todo(**_kwargs) -> None:
+    from accounts.querycache import bump_now_and_on_commit
+
+    bump_now_and_on_commit(TODO_GENERATION)
+
+
+def connect_todo_cache() -> None:
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    for label in TODO_MODELS:
+        model = apps.get_model(label)
+        uid = f"home-todo-{model._meta.label_lower}"
+        post_save.connect(bump_todo, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(bump_todo, sender=model, dispatch_uid=uid + "-delete")
+
+
+def cached_todo_html(user, render) -> str:
+    """`render()` (the to-do card's HTML) through the shared cache, once per person, day and
+    language until one of the rows it reads changes.
+
+    The key holds the person and everything their scope is made of (role, city, district,
+    society, host unit, expert: an account changed by the security administrator gets a new
+    key), the day (days left count from it) and the language; the value is dropped by the
+    to-do, directory, dues and object-permission generations. A page of twenty people's
+    reloads then costs one build, not twenty."""
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    from accounts.querycache import DIRECTORY_KEY, GRANTS_KEY, cached_for
+    from funding.selectors import DUES_GENERATION
+
+    variant = (
+        user.pk,
+        user.role,
+        bool(user.is_superuser),
+        user.city_id,
+        getattr(user, "district_id", None),
+        getattr(user, "society_id", None),
+        getattr(user, "host_unit_id", None),
+        getattr(user, "expert_id", None),
+        timezone.localdate().isoformat(),
+        get_language(),
+    )
+    generations = (TODO_GENERATION, DIRECTORY_KEY, DUES_GENERATION, GRANTS_KEY)
+    return mark_safe(cached_for("home-todo", variant, lambda: str(render()), generations))

@@ -5,14 +5,20 @@ from django.template.loader import render_to_string
 from accounts.querycache import cached_fragment
 
 from .selectors import dashboard_for
+from .todo import cached_todo_html, todo_for
 
 DIRECTORY_CARDS = "home/_directory_cards.html"
+TODO_CARD = "home/_todo.html"
 
 
 @login_required
 def home(request):
     """Each role's landing page: what waits for it and what it looks after."""
-    context = dashboard_for(request.user)
+    user = request.user
+    context = dashboard_for(user)
+    context["todo_html"] = cached_todo_html(
+        user, lambda: render_to_string(TODO_CARD, {"todo": todo_for(user)}, request)
+    )
     if "directory_cache_key" in context:
         # The status, recently changed and expiring stations' cards print only directory
         # rows: rendered once per scope, role, day and language (accounts.querycache, dropped

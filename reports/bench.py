@@ -225,7 +225,10 @@ def job_export_ours(out: Path) -> dict:
 
 
 def job_export_raw(out: Path) -> dict:
-    """The floor: the same rows by psycopg2 (server-side cursor) into write-only openpyxl."""
+    """The floor: the same rows by psycopg2 (server-side cursor) into write-only openpyxl.
+
+    The platform administrator's export shows every account masked, read from the masked
+    copy without decrypting (reports.exports); the floor writes the same column."""
     from openpyxl import Workbook
 
     start = time.perf_counter()
@@ -234,7 +237,7 @@ def job_export_raw(out: Path) -> dict:
     cur.itersize = 2000
     cur.execute(
         """SELECT s.name, c.name, so.name, g.program, d.year, d.amount, d.paid_on, d.voucher_no,
-                  d.payee_account_name, d.payee_bank, d.payee_account_no, u.username
+                  d.payee_account_name, d.payee_bank, d.payee_account_masked, u.username
            FROM funding_disbursement d JOIN funding_grant g ON g.id = d.grant_id
            JOIN stations_station s ON s.id = g.station_id JOIN stations_city c ON c.id = s.city_id
            JOIN stations_society so ON so.id = s.society_id
@@ -445,132 +448,3 @@ SCENARIO = {
 
 
 # --- 20 concurrent clients against gunicorn ----------------------------------------------------
-
-
-def load_test(
-    paths: list[str], *, clients: int = 20, seconds: float = 10, port: int = 18116
-) -> dict[str, dict]:
-    """Start gunicorn (2 workers × 4 threads), log a city administrator in through a session
-    cookie, and hit each path from `clients` threads for `seconds`; return req/s and p95."""
-    import http.client
-    import threading
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    user = bench_users()["admin"]
-
-    def new_cookie() -> str:
-        # One session per client, as 20 people would have (a shared session would make
-        # every request wait for the same session row's update).
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-
-    cookies = [new_cookie() for _ in range(clients)]
-
-    env = os.environ.copy()
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.local", "DEBUG": "0"})
-    # Persistent database connections as in production (config/settings/production.py):
-    # otherwise every request pays a new PostgreSQL connection (a backend process started on
-    # the same two cores), which is not what production serves.
-    env.setdefault("DB_CONN_MAX_AGE", "60")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "-w",
-            "2",
-            "--threads",
-            "4",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        _wait_for(port)
-        # Warm every worker and thread first: a worker's first request imports and compiles
-        # what the rest reuse, and would otherwise count as a slow request.
-        warm = [
-            threading.Thread(target=_get, args=(port, path, cookie))
-            for path in paths
-            for cookie in cookies[:16]
-        ]
-        for t in warm:
-            t.start()
-        for t in warm:
-            t.join()
-        results = {}
-        for path in paths:
-            latencies: list[float] = []
-            errors = [0]
-            stop = time.monotonic() + seconds
-            lock = threading.Lock()
-
-            def worker(cookie, path=path, stop=stop, latencies=latencies, errors=errors, lock=lock):
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                while time.monotonic() < stop:
-                    start = time.perf_counter()
-                    try:
-                        conn.request("GET", path, headers={"Cookie": cookie})
-                        response = conn.getresponse()
-                        response.read()
-                        ok = response.status == 200
-                    except Exception:  # noqa: BLE001
-                        ok = False
-                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                    with lock:
-                        if ok:
-                            latencies.append(time.perf_counter() - start)
-                        else:
-                            errors[0] += 1
-
-            threads = [threading.Thread(target=worker, args=(c,)) for c in cookies]
-            began = time.monotonic()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            elapsed = time.monotonic() - began
-            latencies.sort()
-            p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan")
-            results[path] = {
-                "req_per_s": len(latencies) / elapsed,
-                "p95_ms": p95 * 1000,
-                "errors": errors[0],
-            }
-        return results
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def _get(port: int, path: str, cookie: str) -> None:
-    import http.client
-
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    conn.request("GET", path, headers={"Cookie": cookie})
-    conn.getresponse().read()
-
-
-def _wait_for(port: int, timeout: float = 60) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("gunicorn did not start")

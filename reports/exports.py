@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from types import SimpleNamespace
 
-from django.db.models import QuerySet
+from django.db.models import CharField, ExpressionWrapper, F, QuerySet
 from django.http import QueryDict
 
 from accounts.scoping import scope_queryset
@@ -203,7 +203,7 @@ DISBURSEMENT_FIELDS = (
     "voucher_no",
     "payee_account_name",
     "payee_bank",
-    "payee_account_no",
+    "payee_account_masked",
     "grant__program",
     "grant__station__name",
     "grant__application__title",
@@ -224,15 +224,22 @@ _AT = {name: index for index, name in enumerate(DISBURSEMENT_FIELDS)}
 
 def _disbursements(user) -> QuerySet:
     """Disbursements as plain tuples (values_list): a 100,000-row export builds no model
-    objects (seven a row) and no dict a row. The exported account number is the only
-    encrypted column read, so it is the only one decrypted."""
+    objects (seven a row) and no dict a row. The account number is read as its stored token
+    (the last field, not decrypted by the ORM) beside its masked copy: only a row whose
+    number the user may see in full is decrypted (`_payee_account`)."""
     from funding.models import Disbursement
 
     return (
         scope_queryset(user, Disbursement.objects.all())
         .order_by("grant__station__name", "grant_id", "year")
-        .values_list(*DISBURSEMENT_FIELDS)
+        .values_list(*DISBURSEMENT_FIELDS, _stored_token("payee_account_no"))
     )
+
+
+def _stored_token(field: str) -> ExpressionWrapper:
+    """The encrypted column as the database holds it: a plain text output field has no
+    from_db_value, so the ORM hands over the `enc1:` token instead of decrypting it."""
+    return ExpressionWrapper(F(field), output_field=CharField())
 
 
 def _payee_of(policy_code: str, program: str) -> str:
@@ -248,6 +255,7 @@ def _payee_of(policy_code: str, program: str) -> str:
 def _payee_account(user):
     """Return row -> account number, full or masked by stations.privacy (cached per payee)."""
     from accounts.privacy import mask
+    from stations.fields import decrypt
     from stations.models import HostUnit, Society
     from stations.privacy import can_see_bank_account
 
@@ -255,7 +263,8 @@ def _payee_account(user):
     visible: dict[tuple, bool] = {}
     policy_at, program_at = _AT["grant__city__policy_code"], _AT["grant__program"]
     host_unit_at, society_at = _AT["grant__host_unit_id"], _AT["grant__society_id"]
-    city_at, number_at = _AT["grant__city_id"], _AT["payee_account_no"]
+    city_at, masked_at = _AT["grant__city_id"], _AT["payee_account_masked"]
+    token_at = len(DISBURSEMENT_FIELDS)  # the stored token, after the named fields
 
     def account(row) -> str:
         # Who is paid is the program's declaration (policies Program.payee).
@@ -271,8 +280,11 @@ def _payee_account(user):
         if shown is None:
             model, pk = key
             shown = visible[key] = can_see_bank_account(user, model(pk=pk, city_id=row[city_at]))
-        number = row[number_at]
-        return number if shown else mask(number)
+        if shown:
+            token = row[token_at]
+            return decrypt(token) if token else ""
+        # A row saved before the masked copy existed would have none: mask the number then.
+        return row[masked_at] or (mask(decrypt(row[token_at])) if row[token_at] else "")
 
     return account
 

@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from accounts.privacy import mask  # noqa: F401  (the masked view of these fields' values)
+from accounts.privacy import mask  # the masked view of these fields' values
 
 PREFIX = "enc1:"
 
@@ -78,6 +78,35 @@ class EncryptedCharField(models.CharField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return encrypt(value) if value else value
+
+
+class MaskedCopyField(models.CharField):
+    """The masked form (accounts.privacy.mask: ************1234) of an encrypted field's value,
+    kept beside it in plain text.
+
+    What everyone but finance and the payee sees of an account number is its length and last
+    four digits; a list or export that shows only that reads this column and decrypts nothing
+    ("never decrypt what is not shown"). It is written from the plain value whenever the row is
+    saved, by save() and bulk_create() alike (both call pre_save), so no write path can forget it.
+    """
+
+    def __init__(self, *args, source: str, **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = mask(getattr(model_instance, self.source) or "")
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class EncryptedJSONField(models.TextField):

@@ -136,3 +136,38 @@ def test_city_admin_is_asked_to_publish_the_notice_then_told_when_it_ends(world)
                 notice.end_on,
             )
         ]
+
+
+def test_the_cached_home_todo_follows_every_change_and_the_day(world, client):
+    """The rendered to-do is cached per person (home.todo.cached_todo_html): a transition,
+    a new row or a new day shows at once on the next page, never the list from before."""
+    import time_machine
+
+    app = world.draft()
+    client.force_login(world.staff)
+    assert client.get(reverse("home")).content.decode().count('data-testid="todo-item"') == 1
+    reviewer = next(u for u in (world.admin, world.county) if u.role == Role.CITY_ADMIN)
+    client.force_login(reviewer)
+    before = client.get(reverse("home")).content.decode().count('data-testid="todo-item"')
+
+    services.application_transition(application=app, action="submit", actor=world.staff)
+    client.force_login(world.staff)
+    html = client.get(reverse("home")).content.decode()
+    assert 'data-testid="todo-item"' not in html and 'data-testid="todo-empty"' in html
+    reviewers = [u for u in (world.admin, world.county) if todo_for(u)]
+    client.force_login(reviewers[0])
+    html = client.get(reverse("home")).content.decode()
+    assert html.count('data-testid="todo-item"') == len(todo_for(reviewers[0]))
+    if reviewers[0] == reviewer:
+        assert html.count('data-testid="todo-item"') == before + 1
+
+    second = world.draft(title="第二个承接职能示范工程")
+    client.force_login(world.staff)
+    html = client.get(reverse("home")).content.decode()
+    assert html.count('data-testid="todo-item"') == 1 and second.title in html
+    days = (world.call.closes_on - timezone.localdate()).days
+    assert f"还剩 {days} 天" in html
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1)):
+        client.force_login(world.staff)  # (a session idle for a day has ended)
+        html = client.get(reverse("home")).content.decode()
+        assert f"还剩 {days - 1} 天" in html

@@ -65,3 +65,21 @@ def test_the_generator_is_deterministic():
     )
     assert len(rows) == 12 and rows[:6] == rows[6:]
     assert len(set(rows)) > 1  # and the draws do vary
+
+
+def test_the_export_top_up_adds_earlier_years_until_the_target_and_then_nothing():
+    """`make bench` exports 100,000 payments at full scale, more than the data set's three a
+    grant: earlier years are added to the grants, each grant and year once."""
+    from django.db.models import Count
+
+    from funding.models import Disbursement
+
+    benchdata.generate(scale=ONE_X, cities=("yiyang",))
+    before = Disbursement.objects.count()
+    grants = Disbursement.objects.values("grant").distinct().count()
+    target = before + grants + 2  # a whole earlier year, and two grants of the year before
+    assert benchdata.top_up_disbursements(target) == grants + 2
+    assert Disbursement.objects.count() == target
+    years = dict(Disbursement.objects.values_list("year").annotate(n=Count("id")))
+    assert years[benchdata.YEARS[0] - 1] == grants and years[benchdata.YEARS[0] - 2] == 2
+    assert benchdata.top_up_disbursements(target) == 0

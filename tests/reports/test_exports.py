@@ -107,6 +107,63 @@ def test_bank_accounts_are_masked_except_for_finance(guiyang_money, guiyang_disb
     assert ws.cell(2, col).value == "6222020200001234567"
 
 
+def test_a_payment_keeps_the_masked_copy_of_its_account_by_save_and_bulk_create(
+    guiyang_disbursement,
+):
+    """The masked copy is what the masked view shows, written on every kind of insert."""
+    d = guiyang_disbursement
+    assert d.payee_account_masked == "***************4567"
+    d.pk, d.year, d.voucher_no = None, d.year + 10, "V-bulk"
+    d.payee_account_no = "6222020200009876543"
+    (made,) = Disbursement.objects.bulk_create([d])
+    stored = Disbursement.objects.values_list("payee_account_masked", flat=True).get(pk=made.pk)
+    assert stored == "***************6543"
+
+
+@pytest.mark.parametrize(("who", "decrypted"), [("admin", False), ("finance", True)])
+def test_an_export_decrypts_only_the_numbers_it_shows_in_full(
+    guiyang_money, guiyang_disbursement, client, monkeypatch, who, decrypted
+):
+    """Never decrypt what is not shown: an administrator's export (every number masked)
+    opens no token; finance's opens one per row and shows the full numbers."""
+    from stations import fields
+
+    calls = []
+    real = fields.cipher
+
+    def counting_cipher():
+        calls.append(1)
+        return real()
+
+    monkeypatch.setattr(fields, "cipher", counting_cipher)
+    client.force_login(guiyang_money[who])
+    url = reverse("reports:list_export", args=["disbursements"])
+    ws = open_xlsx(client.get(url, {"download": "1"}).content).active
+    header = [c.value for c in ws[1]]
+    col = header.index("收款账号")
+    numbers = [
+        row[col] for row in ws.iter_rows(min_row=2, max_row=ws.max_row - 1, values_only=True)
+    ]
+    assert numbers and len(calls) == (len(numbers) if decrypted else 0)
+    expected = "6222020200001234567" if decrypted else "***************4567"
+    assert set(numbers) == {expected}
+
+
+def test_a_payment_without_its_masked_copy_is_still_masked(
+    guiyang_money, guiyang_disbursement, client
+):
+    """A row the copy missed (written by raw SQL, say) falls back to masking the number."""
+    Disbursement.objects.filter(pk=guiyang_disbursement.pk).update(payee_account_masked="")
+    client.force_login(guiyang_money["admin"])
+    url = reverse("reports:list_export", args=["disbursements"])
+    ws = open_xlsx(client.get(url, {"download": "1"}).content).active
+    col = [c.value for c in ws[1]].index("收款账号")
+    numbers = {
+        row[col] for row in ws.iter_rows(min_row=2, max_row=ws.max_row - 1, values_only=True)
+    }
+    assert numbers == {"***************4567"}
+
+
 # --- export jobs ---------------------------------------------------------------------------
 
 
