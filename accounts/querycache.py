@@ -42,6 +42,15 @@ def _generation(key: str) -> int:
     return int(value)
 
 
+def _through_cache(key: str, build):
+    """The cached value under `key`, or `build()`'s, stored for QUERY_CACHE_SECONDS."""
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, _timeout())
+    return value
+
+
 def _bump(key: str) -> None:
     try:
         cache.incr(key)
@@ -74,11 +83,7 @@ def _cached(
         key = _key(kind, queryset.values("pk") if rows_only else queryset, gen)
     except Exception:  # noqa: BLE001 (an empty `pk__in=[]` has no SQL: nothing to cache)
         return build()
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, _timeout())
-    return value
+    return _through_cache(key, build)
 
 
 def directory_rows(queryset: QuerySet) -> list:
@@ -110,11 +115,7 @@ def user_grant_ids(user, perm: str, model, build) -> list:
         f"querycache:user-grants:{gen}:{user.pk}:{int(bool(user.is_superuser))}:"
         f"{model._meta.label_lower}:{perm}"
     )
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, _timeout())
-    return value
+    return _through_cache(key, build)
 
 
 def cached_value(name: str, queryset: QuerySet, variant, build, *, generation_key=""):
@@ -130,11 +131,7 @@ def directory_value(name: str, build):
     the directory generation like the rest."""
     gen = _generation(DIRECTORY_KEY)
     key = f"querycache:directory-value:{gen}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, _timeout())
-    return value
+    return _through_cache(key, build)
 
 
 def cached_fragment(name: str, queryset: QuerySet, variant, build) -> str:
@@ -152,11 +149,7 @@ def cached_for(name: str, variant, build, generation_keys: tuple[str, ...]):
     gen = "-".join(str(_generation(k)) for k in generation_keys)
     digest = hashlib.sha256(f"{name}|{variant!r}".encode()).hexdigest()[:32]
     key = f"querycache:for:{name}:{gen}:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, _timeout())
-    return value
+    return _through_cache(key, build)
 
 
 def _unread_generation_key(user_id) -> str:
@@ -171,11 +164,7 @@ def unread_count(user, build) -> int:
     keep the count from before the commit)."""
     gen = _generation(_unread_generation_key(user.pk))
     key = f"querycache:unread:{gen}:{user.pk}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, _timeout())
-    return value
+    return _through_cache(key, build)
 
 
 def bump_now_and_on_commit(key: str) -> None:
