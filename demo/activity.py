@@ -409,4 +409,8 @@ def _load_activity(city: City, station: Station, spec: dict, result: DemoResult)
             record.save()
     ActivityRecord.objects.bulk_create(new)
     if new:
+        # bulk_create sends no post_save: drop the home pages' cached recent activities.
+        from home.selectors import bump_activities
+
+        bump_activities()
         result.created["活动记录"] = result.created.get("活动记录", 0) + len(new)

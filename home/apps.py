@@ -8,6 +8,8 @@ class HomeConfig(AppConfig):
     verbose_name = _("工作台")
 
     def ready(self) -> None:
+        from .selectors import connect_activity_cache
         from .todo import connect_todo_cache
 
         connect_todo_cache()
+        connect_activity_cache()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.querycache import cached_value
+from accounts.querycache import DIRECTORY_KEY, bump_now_and_on_commit, cached_value
 from accounts.roles import Role
 from accounts.selectors import visible_sections
 from stations import permissions as station_permissions
@@ -19,6 +19,10 @@ from stations.models import ActivityRecord
 from stations.selectors import expert_list, host_unit_list, society_list, station_list
 
 EXPIRY_WINDOW_DAYS = 90
+# The generation of the home page's "recent activities" card: any save or delete of an
+# activity record drops every scope's cached card (the station names it prints are directory
+# rows, dropped by the directory generation). Bulk writes bump it themselves.
+ACTIVITY_GENERATION = "querycache:home-activities-generation"
 
 
 def _focus(user) -> dict | None:
@@ -157,28 +161,60 @@ def _station_figures(user) -> dict:
     today = timezone.localdate()
     # The directory figures come from the shared cache in one entry (accounts.querycache:
     # keyed by the scope's query, role, day and language; dropped by any change to a
-    # station, society, host unit or expert). Activity records are read each time.
+    # station, society, host unit or expert), and so do the recent activity records (dropped
+    # as well by any change to an activity record).
     variant = (user.role, today.isoformat(), get_language())
     figures = cached_value(
         "home-directory", stations, variant, lambda: _directory_figures(user, stations, today)
     )
-    recent_activities = list(
-        ActivityRecord.objects.filter(station__in=stations.values("pk"))
-        .select_related("station")
-        .only("id", "date", "kind", "title", "station__name")
-        .order_by("-date", "-id")[:8]
+    recent_activities = cached_value(
+        "home-activities",
+        stations,
+        variant,
+        lambda: _recent_activities(stations),
+        generation_key=(ACTIVITY_GENERATION, DIRECTORY_KEY),
     )
-    # The label from one dict, not get_kind_display(): Django hashes every lazy choice label
-    # (a catalogue look-up each) on each call.
-    labels = dict(ActivityKind.choices)
-    for activity in recent_activities:
-        activity.kind_label = labels.get(activity.kind, activity.kind)
     # (stations, variant): what the view's cached rendering of the directory cards is keyed by.
     return {
         **figures,
         "recent_activities": recent_activities,
         "directory_cache_key": (stations, variant),
     }
+
+
+def _recent_activities(stations) -> list[dict]:
+    """The scope's eight latest activity records as the card prints them (plain values)."""
+    # The label from one dict, not get_kind_display(): Django hashes every lazy choice label
+    # (a catalogue look-up each) on each call.
+    labels = dict(ActivityKind.choices)
+    rows = (
+        ActivityRecord.objects.filter(station__in=stations.values("pk"))
+        .order_by("-date", "-id")
+        .values_list("date", "kind", "title", "station_id", "station__name")[:8]
+    )
+    return [
+        {
+            "date": date,
+            "kind_label": str(labels.get(kind, kind)),
+            "title": title,
+            "station_id": station_id,
+            "station_name": station_name,
+        }
+        for date, kind, title, station_id, station_name in rows
+    ]
+
+
+def bump_activities(**_kwargs) -> None:
+    bump_now_and_on_commit(ACTIVITY_GENERATION)
+
+
+def connect_activity_cache() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    post_save.connect(bump_activities, sender=ActivityRecord, dispatch_uid="home-activities-save")
+    post_delete.connect(
+        bump_activities, sender=ActivityRecord, dispatch_uid="home-activities-delete"
+    )
 
 
 def _directory_figures(user, stations, today) -> dict:

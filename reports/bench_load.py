@@ -43,6 +43,12 @@ def load_test(
     # otherwise every request pays a new PostgreSQL connection (a backend process started on
     # the same two cores), which is not what production serves.
     env.setdefault("DB_CONN_MAX_AGE", "60")
+    # The shared Redis cache as in production (CACHE_URL is required there): a worker that
+    # gunicorn recycles keeps every cached page part; a per-process memory cache would make
+    # each recycled worker rebuild them all while its neighbours wait.
+    cache_url = shared_cache_url()
+    if cache_url:
+        env["CACHE_URL"] = cache_url
     server = subprocess.Popen(
         [
             sys.executable,
@@ -148,6 +154,28 @@ def load_test(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def shared_cache_url() -> str:
+    """A Redis database of the bench's own, emptied, for the load test's gunicorn; "" (each
+    worker's memory cache) when no Redis answers.
+
+    `BENCH_CACHE_URL` if set, else database 15 of the broker's Redis (CELERY_BROKER_URL) or of
+    127.0.0.1:6379. It is flushed first: the bench writes its rows in bulk, without the
+    signals that drop cached entries, and a previous run's entries must not be served."""
+    import redis
+    from django.conf import settings
+
+    url = os.environ.get("BENCH_CACHE_URL", "")
+    if not url:
+        broker = settings.CELERY_BROKER_URL
+        base = broker.rsplit("/", 1)[0] if broker.startswith("redis://") else ""
+        url = f"{base or 'redis://127.0.0.1:6379'}/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.RedisError:
+        return ""
+    return url
 
 
 def _get(port: int, path: str, cookie: str) -> None:

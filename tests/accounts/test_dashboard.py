@@ -91,3 +91,42 @@ def test_home_query_count_is_constant(personas, shenyang, login):
     for s in StationFactory.create_batch(12, city=shenyang):
         ActivityRecordFactory(station=s)
     assert count() == few
+
+
+def test_cached_recent_activities_follow_every_change_and_stay_in_scope(
+    personas, station, other_station, login
+):
+    """The recent-activities card is cached per scope (home.selectors, ACTIVITY_GENERATION):
+    a new, changed or deleted record shows on the next load, and a city's card never lists
+    another city's records."""
+    from stations.services import activity_record_create
+
+    admin = login(personas["admin"])
+    far = StationFactory(city=personas["hangzhou_admin"].city)
+    ActivityRecordFactory(station=far, title="杭州的活动", date=dt.date(2025, 6, 1))
+    record = ActivityRecordFactory(station=station, title="第一次培训", date=dt.date(2025, 5, 1))
+
+    def activities() -> str:
+        page = admin.get(reverse("home")).content.decode()
+        return page.split('id="activities-heading"', 1)[1].split("</section>", 1)[0]
+
+    first = activities()
+    assert "第一次培训" in first and station.name in first and "杭州的活动" not in first
+    with CaptureQueriesContext(connection) as ctx:
+        assert activities() == first  # answered from the cache
+    assert not any("stations_activityrecord" in q["sql"] for q in ctx.captured_queries)
+
+    created = activity_record_create(
+        station=station,
+        actor=personas["admin"],
+        data={"kind": "training", "date": dt.date(2025, 7, 2), "title": "新的讲座", "trainees": 30},
+    )
+    assert created.pk and "新的讲座" in activities()
+    record.title = "改过的培训"
+    record.save()
+    assert "改过的培训" in activities() and "第一次培训" not in activities()
+    record.delete()
+    assert "改过的培训" not in activities()
+    station.name = "改名后的服务站"
+    station.save()
+    assert "改名后的服务站" in activities()

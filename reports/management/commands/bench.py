@@ -83,7 +83,8 @@ class Command(BaseCommand):
 
         if not skip_load:
             self._say("")
-            self._say("20 concurrent clients, gunicorn 2 workers × 4 threads:")
+            cache = bench_load.shared_cache_url() or "each worker's memory (no Redis answered)"
+            self._say(f"20 concurrent clients, gunicorn 2 workers × 4 threads, cache {cache}:")
             results = bench_load.load_test(["/stations/", "/"], seconds=load_seconds)
             for path, r in results.items():
                 self._say(
