@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,10 +103,82 @@ class PageFigure:
     median_ms: float
     raw_ms: float
     kb: float
+    template_ms: float = 0.0
+    view_ms: float = 0.0
 
     @property
     def ratio(self) -> float:
         return self.median_ms / self.raw_ms if self.raw_ms else 0.0
+
+    @property
+    def within_target(self) -> bool:
+        """Issue 16's target, for the page's own work (the view: its SQL, ORM and rendering;
+        not the middleware every request pays): ≤ 2 × its raw SQL floor + its template cost."""
+        return self.view_ms <= 2 * self.raw_ms + self.template_ms
+
+
+@contextmanager
+def page_timer():
+    """Where a request's time goes, in seconds, while active: `view` — the page's own work
+    (its view function with the SQL it runs and the templates it renders, a TemplateResponse's
+    rendering included; the rest of the request is the middleware chain every page pays, and
+    the test client); `templates` — template rendering (outermost `Template.render` calls
+    only, so an included or extended template is not counted twice; fragments a view renders
+    itself count too) less the SQL that querysets ran while a template iterated them (that
+    is SQL, counted in the raw floor)."""
+    from django.core.handlers.base import BaseHandler
+    from django.db import connection
+    from django.template import base
+
+    spent = {"view": 0.0, "templates": 0.0}
+    depth, in_view = [0], [False]
+
+    def render(self, context):
+        outermost = not depth[0]
+        depth[0] += 1
+        start = time.perf_counter()
+        try:
+            return original_render(self, context)
+        finally:
+            depth[0] -= 1
+            if outermost:
+                took = time.perf_counter() - start
+                spent["templates"] += took
+                if not in_view[0]:  # a TemplateResponse rendered after its view returned
+                    spent["view"] += took
+
+    def timed_view(view):
+        def wrapper(*args, **kwargs):
+            in_view[0] = True
+            start = time.perf_counter()
+            try:
+                return view(*args, **kwargs)
+            finally:
+                in_view[0] = False
+                spent["view"] += time.perf_counter() - start
+
+        return wrapper
+
+    def resolve_request(self, request):
+        match = original_resolve(self, request)
+        match.func = timed_view(match.func)
+        return match
+
+    def sql(execute, statement, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(statement, params, many, context)
+        finally:
+            if depth[0]:
+                spent["templates"] -= time.perf_counter() - start
+
+    original_render, original_resolve = base.Template.render, BaseHandler.resolve_request
+    base.Template.render, BaseHandler.resolve_request = render, resolve_request
+    try:
+        with connection.execute_wrapper(sql):
+            yield spent
+    finally:
+        base.Template.render, BaseHandler.resolve_request = original_render, original_resolve
 
 
 def _raw_connection():
@@ -133,13 +206,15 @@ def measure_pages(runs: int = 5) -> list[PageFigure]:
             client.force_login(users[who])
         url = page_url(name, arg_names, ids, query)
         client.get(url)
-        times = []
+        times, template_times, view_times = [], [], []
         for _ in range(runs):
             cache.clear()  # public pages measured uncached (a cached hit costs no query)
-            with CaptureQueriesContext(connection) as ctx:
+            with CaptureQueriesContext(connection) as ctx, page_timer() as spent:
                 start = time.perf_counter()
                 response = client.get(url)
                 times.append((time.perf_counter() - start) * 1000)
+            template_times.append(spent["templates"] * 1000)
+            view_times.append(spent["view"] * 1000)
         assert response.status_code == 200, (label, response.status_code)
         sqls = [q["sql"] for q in ctx.captured_queries]
         raw_times = []
@@ -159,6 +234,8 @@ def measure_pages(runs: int = 5) -> list[PageFigure]:
                 statistics.median(times),
                 statistics.median(raw_times),
                 len(response.content) / 1024,
+                statistics.median(template_times),
+                statistics.median(view_times),
             )
         )
     raw.close()

@@ -257,14 +257,22 @@ def _payee_account(user):
     from accounts.privacy import mask
     from stations.fields import decrypt
     from stations.models import HostUnit, Society
-    from stations.privacy import can_see_bank_account
+    from stations.privacy import can_see_bank_account, may_see_any_bank_account
 
+    masked_at = _AT["payee_account_masked"]
+    token_at = len(DISBURSEMENT_FIELDS)  # the stored token, after the named fields
+
+    def masked(row) -> str:
+        # A row saved before the masked copy existed would have none: mask the number then.
+        return row[masked_at] or (mask(decrypt(row[token_at])) if row[token_at] else "")
+
+    if not may_see_any_bank_account(user):
+        return masked  # the role sees no number in full: no payee to work out a row
     payees: dict[tuple, str] = {}
     visible: dict[tuple, bool] = {}
     policy_at, program_at = _AT["grant__city__policy_code"], _AT["grant__program"]
     host_unit_at, society_at = _AT["grant__host_unit_id"], _AT["grant__society_id"]
-    city_at, masked_at = _AT["grant__city_id"], _AT["payee_account_masked"]
-    token_at = len(DISBURSEMENT_FIELDS)  # the stored token, after the named fields
+    city_at = _AT["grant__city_id"]
 
     def account(row) -> str:
         # Who is paid is the program's declaration (policies Program.payee).
@@ -283,8 +291,7 @@ def _payee_account(user):
         if shown:
             token = row[token_at]
             return decrypt(token) if token else ""
-        # A row saved before the masked copy existed would have none: mask the number then.
-        return row[masked_at] or (mask(decrypt(row[token_at])) if row[token_at] else "")
+        return masked(row)
 
     return account
 

@@ -5,6 +5,7 @@ import logging
 import pytest
 from django.db import connection
 
+from accounts.roles import Role
 from stations.fields import PREFIX
 from stations.models import HostUnit
 
@@ -76,3 +77,27 @@ def test_the_owner_gets_a_chinese_error_for_a_bad_number_and_keeps_the_input(hos
     )
     body = response.content.decode()
     assert "银行账号只能包含数字" in body and 'value="6222-0202"' in body
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_a_role_outside_the_bank_account_roles_sees_no_number_of_any_owner(station, role):
+    """The exports skip the per-row check for a role `may_see_any_bank_account` rules out:
+    that role must see no number in full whoever owns it, even its own society's or unit's
+    in its own city."""
+    from accounts.models import User
+    from stations.privacy import BANK_ACCOUNT_ROLES, can_see_bank_account, may_see_any_bank_account
+
+    user = User(
+        username=f"p-{role}",
+        role=role,
+        city_id=station.city_id,
+        society_id=station.society_id,
+        host_unit_id=station.host_unit_id,
+    )
+    owners = (station.society, station.host_unit)
+    sees = [can_see_bank_account(user, owner) for owner in owners]
+    assert may_see_any_bank_account(user) == (role in BANK_ACCOUNT_ROLES)
+    if not may_see_any_bank_account(user):
+        assert sees == [False, False]
+    else:
+        assert any(sees)  # finance sees both; society and host staff their own
