@@ -5,8 +5,10 @@ hold the whole worker; a generous timeout for those, and workers recycled now an
 Every value can be overridden from the environment (GUNICORN_*, WEB_CONCURRENCY).
 """
 
+import gc
 import os
 import shutil
+import sys
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
@@ -45,6 +47,17 @@ MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 
 def on_starting(server):
+    if preload_app:
+        # In the master, after the app is loaded and before any worker forks (config/warmup.py).
+        # Here, not in when_ready: gunicorn's SIGCHLD handler is not installed yet, so the
+        # helper processes some imports start (ctypes' library look-ups) are not logged as
+        # workers that failed.
+        from config.warmup import warm_up
+
+        server.log.info("warmed up: %s", warm_up())
+        # What the master built is never freed: kept out of the workers' collections (and
+        # their pages shared with the master instead of copied when a collection touches them).
+        gc.freeze()
     if MULTIPROC_DIR:
         shutil.rmtree(MULTIPROC_DIR, ignore_errors=True)  # stale files from a previous run
         os.makedirs(MULTIPROC_DIR, exist_ok=True)
@@ -63,3 +76,26 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def worker_exit(server, worker):
+    """A worker that ends normally (recycled by max_requests, or shut down) leaves at once.
+
+    Its requests are done and its connections are closed here; what is left is the
+    interpreter's teardown of a full Django heap (≈ 0.7 s of CPU, measured), during which the
+    master has not yet started its replacement. A worker that failed (any other exit code)
+    goes through the normal exit, so gunicorn still sees boot errors."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, SystemExit) or error.code not in (0, None):
+        return
+    import logging
+
+    from django.db import connections
+
+    connections.close_all()
+    if "sentry_sdk" in sys.modules:
+        sys.modules["sentry_sdk"].flush(timeout=2)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -183,7 +183,7 @@ def test_production_reads_smtp_cache_storage_and_connections_from_the_environmen
     assert s["EMAIL_HOST_PASSWORD"] == "mail-secret" and s["EMAIL_USE_SSL"] is True
     assert s["EMAIL_USE_TLS"] is False and s["EMAIL_TIMEOUT"] == 15
     assert s["DEFAULT_FROM_EMAIL"] == "学会服务站 <ssp@cast.local>"
-    assert s["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["CACHES"]["default"]["BACKEND"] == "config.cache.RedisCache"
     assert s["CACHES"]["default"]["LOCATION"] == "redis://redis:6379/1"
     storage = s["STORAGES"]["default"]
     assert storage["BACKEND"] == "storages.backends.s3.S3Storage"

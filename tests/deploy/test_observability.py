@@ -40,7 +40,7 @@ def test_readyz_is_ok_when_database_cache_and_broker_answer(client, settings):
 def test_readyz_fails_when_the_cache_is_down(client, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": CLOSED_PORT,
             "OPTIONS": {"socket_connect_timeout": 1},
         }
