@@ -24,6 +24,14 @@ def schedule_years(schedule: dict | None) -> list[dict]:
     ]
 
 
+def schedule_year(schedule: dict | None, year: int) -> dict | None:
+    """The `schedule_years` row of `year`, or None."""
+    for row in schedule_years(schedule):
+        if row["year"] == year:
+            return row
+    return None
+
+
 class Grant(models.Model):
     """One station's (or project's) support under one city program, with its schedule.
 
@@ -243,10 +251,7 @@ class Grant(models.Model):
         return schedule_years(self.schedule)
 
     def schedule_year(self, year: int) -> dict | None:
-        for row in self.schedule_years():
-            if row["year"] == year:
-                return row
-        return None
+        return schedule_year(self.schedule, year)
 
 
 class GrantDecision(models.Model):

@@ -276,3 +276,19 @@ def test_a_function_project_for_a_station_pays_the_society(world):
     world.act(app, "approve", today=timezone.localdate() + dt.timedelta(days=14))
     grant = Grant.objects.get(station=world.station)
     assert grant.application == app and grant.payee_party == world.society
+
+
+def test_the_subsidy_report_lists_a_stationless_grant_by_its_application():
+    """A topic has no station: the report's station column shows the application's title,
+    the society is the grant's, the host unit column is empty, and the paid yuan count."""
+    from reports.subsidy import subsidy_report
+
+    w, app = hangzhou_topic("research_key")
+    w.act(app, "approve")
+    grant = Grant.objects.get(application=app)
+    paid = pay_twice(grant, UserFactory(role="finance", city=w.city))
+    admin = UserFactory(role="city_admin", city=w.city)
+    report = subsidy_report(admin, city=w.city, year=paid.year)
+    (row,) = [r for r in report.rows if r.grant_id == grant.pk]
+    assert (row.station, row.society, row.host_unit) == ("学会助力产业创新研究", w.society.name, "")
+    assert (row.paid, row.recovered, row.year, row.program) == (15000, 0, paid.year, "research_key")
