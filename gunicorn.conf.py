@@ -23,8 +23,8 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
 # Django is loaded once in the master and each worker forks from it: a recycled worker
-# starts at once instead of importing the project again (≈ 1.5 s CPU that its
-# neighbours' requests waited for under load). Nothing opens a connection at import.
+# starts at once instead of importing the project again (≈ 1 s of CPU, measured, and as much
+# again for its first page without the warm-up below). Nothing opens a connection at import.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 # Access log on stdout, one JSON object a line, with the request id the app answered with
 # (free-text fields such as the user agent are left to the proxy's log, which escapes them).

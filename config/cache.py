@@ -3,7 +3,7 @@
 Django's `RedisCacheClient.get_client` builds a new `redis.Redis` for every cache call, and
 each `redis.Redis()` rebuilds redis-py's table of ≈ 170 response callbacks (redis-py issue
 #3624). A page that reads a dozen cached parts paid that a dozen times: measured on the home
-page, ≈ 40 % of its CPU under the production cache. A client is safe to share: every command
+page, ≈ 30 % of its CPU under the production cache. A client is safe to share: every command
 checks a connection out of the pool (which redis-py resets after a fork), and Django keeps one
 cache object per thread anyway.
 """
