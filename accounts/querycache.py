@@ -177,6 +177,17 @@ def bump_now_and_on_commit(key: str) -> None:
     transaction.on_commit(lambda: _bump(key))
 
 
+def bump_on_write(bump, models, uid: str) -> None:
+    """Connect `bump` to every save and delete of each of `models` (dispatch uids from `uid`):
+    how each cached read's generation follows the rows it reads."""
+    from django.db.models.signals import post_delete, post_save
+
+    for model in models:
+        label = f"{uid}-{model._meta.label_lower}"
+        post_save.connect(bump, sender=model, dispatch_uid=label + "-save")
+        post_delete.connect(bump, sender=model, dispatch_uid=label + "-delete")
+
+
 def bump_unread(sender=None, instance=None, **_kwargs) -> None:
     if instance is None or not instance.recipient_id:
         return
@@ -187,13 +198,10 @@ def connect() -> None:
     """Bump the grants generation whenever an object permission or a group membership
     changes, and a user's unread generation whenever one of their notifications does."""
     from django.contrib.auth import get_user_model
-    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from django.db.models.signals import m2m_changed
     from guardian.models import GroupObjectPermission, UserObjectPermission
 
-    for model in (UserObjectPermission, GroupObjectPermission):
-        uid = f"querycache-grants-{model._meta.label_lower}"
-        post_save.connect(bump_grants, sender=model, dispatch_uid=uid + "-save")
-        post_delete.connect(bump_grants, sender=model, dispatch_uid=uid + "-delete")
+    bump_on_write(bump_grants, (UserObjectPermission, GroupObjectPermission), "querycache-grants")
     m2m_changed.connect(
         bump_grants,
         sender=get_user_model().groups.through,
@@ -201,5 +209,4 @@ def connect() -> None:
     )
     from .models import Notification
 
-    post_save.connect(bump_unread, sender=Notification, dispatch_uid="querycache-unread-save")
-    post_delete.connect(bump_unread, sender=Notification, dispatch_uid="querycache-unread-delete")
+    bump_on_write(bump_unread, (Notification,), "querycache-unread")

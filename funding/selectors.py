@@ -164,12 +164,9 @@ def bump_dues(**_kwargs) -> None:
 
 
 def connect_dues_cache() -> None:
-    from django.db.models.signals import post_delete, post_save
+    from accounts.querycache import bump_on_write
 
-    for model in (Grant, Disbursement, GrantDecision):
-        uid = f"funding-dues-{model._meta.label_lower}"
-        post_save.connect(bump_dues, sender=model, dispatch_uid=uid + "-save")
-        post_delete.connect(bump_dues, sender=model, dispatch_uid=uid + "-delete")
+    bump_on_write(bump_dues, (Grant, Disbursement, GrantDecision), "funding-dues")
 
 
 def payable(grant: Grant) -> list[dict]:

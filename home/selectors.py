@@ -10,7 +10,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.querycache import DIRECTORY_KEY, bump_now_and_on_commit, cached_value
+from accounts.querycache import (
+    DIRECTORY_KEY,
+    bump_now_and_on_commit,
+    bump_on_write,
+    cached_value,
+)
 from accounts.roles import Role
 from accounts.selectors import visible_sections
 from stations import permissions as station_permissions
@@ -159,27 +164,22 @@ def dashboard_for(user) -> dict:
 def _station_figures(user) -> dict:
     stations = station_list(user)
     today = timezone.localdate()
-    # The directory figures come from the shared cache in one entry (accounts.querycache:
-    # keyed by the scope's query, role, day and language; dropped by any change to a
-    # station, society, host unit or expert), and so do the recent activity records (dropped
-    # as well by any change to an activity record).
+    # The directory figures and the recent activity records come from the shared cache in
+    # one entry (accounts.querycache: keyed by the scope's query, role, day and language;
+    # dropped by any change to a station, society, host unit, expert or activity record).
     variant = (user.role, today.isoformat(), get_language())
     figures = cached_value(
-        "home-directory", stations, variant, lambda: _directory_figures(user, stations, today)
-    )
-    recent_activities = cached_value(
-        "home-activities",
+        "home-directory",
         stations,
         variant,
-        lambda: _recent_activities(stations),
-        generation_key=(ACTIVITY_GENERATION, DIRECTORY_KEY),
+        lambda: {
+            **_directory_figures(user, stations, today),
+            "recent_activities": _recent_activities(stations),
+        },
+        generation_key=(DIRECTORY_KEY, ACTIVITY_GENERATION),
     )
     # (stations, variant): what the view's cached rendering of the directory cards is keyed by.
-    return {
-        **figures,
-        "recent_activities": recent_activities,
-        "directory_cache_key": (stations, variant),
-    }
+    return {**figures, "directory_cache_key": (stations, variant)}
 
 
 def _recent_activities(stations) -> list[dict]:
@@ -209,12 +209,7 @@ def bump_activities(**_kwargs) -> None:
 
 
 def connect_activity_cache() -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    post_save.connect(bump_activities, sender=ActivityRecord, dispatch_uid="home-activities-save")
-    post_delete.connect(
-        bump_activities, sender=ActivityRecord, dispatch_uid="home-activities-delete"
-    )
+    bump_on_write(bump_activities, (ActivityRecord,), "home-activities")
 
 
 def _directory_figures(user, stations, today) -> dict:

@@ -500,13 +500,10 @@ def bump_todo(**_kwargs) -> None:
 
 def connect_todo_cache() -> None:
     from django.apps import apps
-    from django.db.models.signals import post_delete, post_save
 
-    for label in TODO_MODELS:
-        model = apps.get_model(label)
-        uid = f"home-todo-{model._meta.label_lower}"
-        post_save.connect(bump_todo, sender=model, dispatch_uid=uid + "-save")
-        post_delete.connect(bump_todo, sender=model, dispatch_uid=uid + "-delete")
+    from accounts.querycache import bump_on_write
+
+    bump_on_write(bump_todo, [apps.get_model(label) for label in TODO_MODELS], "home-todo")
 
 
 def cached_todo_html(user, render) -> str:

@@ -10,9 +10,9 @@ import threading
 from contextlib import contextmanager
 
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
 
 from accounts.querycache import DIRECTORY_KEY as GENERATION_KEY
+from accounts.querycache import bump_on_write
 
 
 def generation() -> int:
@@ -55,7 +55,6 @@ def connect() -> None:
     from stations.models import City, District, Expert, HostUnit, Society, Station, StationExpert
 
     # District too: the list pages' cached dropdowns (accounts.querycache) share this number.
-    for model in (City, District, Station, Society, HostUnit, Expert, StationExpert):
-        uid = f"public-dir-{model._meta.label_lower}"
-        post_save.connect(bump, sender=model, dispatch_uid=uid + "-save")
-        post_delete.connect(bump, sender=model, dispatch_uid=uid + "-delete")
+    bump_on_write(
+        bump, (City, District, Station, Society, HostUnit, Expert, StationExpert), "public-dir"
+    )

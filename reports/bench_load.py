@@ -18,6 +18,7 @@ def load_test(
     seconds: float = 10,
     port: int = 18116,
     keepalive: bool = False,
+    cache_url: str | None = None,
 ) -> dict[str, dict]:
     """Start gunicorn (2 workers × 4 threads), log a city administrator in through a session
     cookie, and hit each path from `clients` threads for `seconds`; return req/s and p95.
@@ -27,7 +28,9 @@ def load_test(
     whichever worker accepts it first. With `keepalive`, each client keeps one connection
     straight to gunicorn: a connection stays with the worker that accepted it, and the
     clients a recycled worker drops reconnect to the other one, which may then carry most of
-    them for the rest of the run (measured: about half the throughput in such runs)."""
+    them for the rest of the run (measured: about half the throughput in such runs).
+
+    `cache_url`: the Redis cache gunicorn uses (`shared_cache_url()` when not given)."""
     import http.client
     import threading
 
@@ -58,7 +61,8 @@ def load_test(
     # The shared Redis cache as in production (CACHE_URL is required there): a worker that
     # gunicorn recycles keeps every cached page part; a per-process memory cache would make
     # each recycled worker rebuild them all while its neighbours wait.
-    cache_url = shared_cache_url()
+    if cache_url is None:
+        cache_url = shared_cache_url()
     if cache_url:
         env["CACHE_URL"] = cache_url
     server = subprocess.Popen(

@@ -88,14 +88,19 @@ class Command(BaseCommand):
 
         if not skip_load:
             self._say("")
-            cache = bench_load.shared_cache_url() or "each worker's memory (no Redis answered)"
+            # Emptied once: both ways of connecting read the same rows.
+            cache_url = bench_load.shared_cache_url()
+            cache = cache_url or "each worker's memory (no Redis answered)"
             self._say(f"20 concurrent clients, gunicorn 2 workers × 4 threads, cache {cache}:")
             for keepalive, how in (
                 (False, "a connection a request, as behind the proxy"),
                 (True, "kept-alive connections straight to gunicorn"),
             ):
                 results = bench_load.load_test(
-                    ["/stations/", "/"], seconds=load_seconds, keepalive=keepalive
+                    ["/stations/", "/"],
+                    seconds=load_seconds,
+                    keepalive=keepalive,
+                    cache_url=cache_url,
                 )
                 for path, r in results.items():
                     self._say(
