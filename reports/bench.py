@@ -5,7 +5,8 @@ Each figure is reported next to a floor measured in the same run on the same mac
 - a page: the very SQL the page ran, executed again through a raw psycopg2 connection
   (no ORM, no template) — "the same rows fetched raw";
 - a list export: the same rows fetched by psycopg2 and appended as plain values to a
-  write-only openpyxl sheet, and django-import-export's default ModelResource export;
+  write-only openpyxl sheet (the issue's floor) and to XlsxWriter's constant-memory sheet
+  (the writer the export uses), and django-import-export's default ModelResource export;
 - `simulate_policy`: `manage.py version`.
 Peak memory is the child process's ru_maxrss (each heavy job runs in its own process).
 """
@@ -284,7 +285,7 @@ def job_export_ours(out: Path) -> dict:
     """The product's list export of every disbursement (platform administrator)."""
     from django.http import QueryDict
 
-    from .excel import write_table
+    from .excel_stream import write_table
     from .exports import CHUNK_SIZE, filtered_queryset, get_export
 
     user = bench_users()["platform"]
@@ -301,14 +302,26 @@ def job_export_ours(out: Path) -> dict:
     return {"rows": rows, "seconds": time.perf_counter() - start}
 
 
-def job_export_raw(out: Path) -> dict:
-    """The floor: the same rows by psycopg2 (server-side cursor) into write-only openpyxl.
+_RAW_EXPORT_HEADER = [
+    "服务站",
+    "城市",
+    "学会",
+    "项目",
+    "年度",
+    "金额",
+    "日期",
+    "凭证号",
+    "户名",
+    "银行",
+]
+_RAW_EXPORT_HEADER += ["账号", "审批人"]
+
+
+def _raw_export_rows():
+    """The export's rows by psycopg2 (server-side cursor), as plain tuples.
 
     The platform administrator's export shows every account masked, read from the masked
-    copy without decrypting (reports.exports); the floor writes the same column."""
-    from openpyxl import Workbook
-
-    start = time.perf_counter()
+    copy without decrypting (reports.exports); the floor reads the same column."""
     conn = _raw_connection()
     cur = conn.cursor(name="bench_export")
     cur.itersize = 2000
@@ -321,30 +334,42 @@ def job_export_raw(out: Path) -> dict:
            JOIN accounts_user u ON u.id = d.approved_by_id
            ORDER BY s.name, d.grant_id, d.year"""
     )
+    yield from cur
+    conn.close()
+
+
+def job_export_raw(out: Path) -> dict:
+    """The issue's floor: the same rows into a write-only openpyxl sheet."""
+    from openpyxl import Workbook
+
+    start = time.perf_counter()
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("raw")
-    ws.append(
-        [
-            "服务站",
-            "城市",
-            "学会",
-            "项目",
-            "年度",
-            "金额",
-            "日期",
-            "凭证号",
-            "户名",
-            "银行",
-            "账号",
-            "审批人",
-        ]
-    )
+    ws.append(_RAW_EXPORT_HEADER)
     rows = 0
-    for row in cur:
+    for row in _raw_export_rows():
         ws.append(list(row))
         rows += 1
     wb.save(out)
-    conn.close()
+    return {"rows": rows, "seconds": time.perf_counter() - start}
+
+
+def job_export_raw_xlsxwriter(out: Path) -> dict:
+    """The floor of the writer the export uses (reports.excel_stream): the same rows into
+    XlsxWriter's constant-memory mode, one `write_row` a row, dates in a date format."""
+    import xlsxwriter
+
+    start = time.perf_counter()
+    wb = xlsxwriter.Workbook(str(out), {"constant_memory": True})
+    ws = wb.add_worksheet("raw")
+    ws.write_row(0, 0, _RAW_EXPORT_HEADER)
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    rows = 0
+    for rows, row in enumerate(_raw_export_rows(), start=1):
+        ws.write_row(rows, 0, row[:6])
+        ws.write_datetime(rows, 6, row[6], date)
+        ws.write_row(rows, 7, row[7:])
+    wb.close()
     return {"rows": rows, "seconds": time.perf_counter() - start}
 
 
@@ -473,6 +498,7 @@ JOBS = {
     "import_bad": job_import_bad,
     "export_ours": job_export_ours,
     "export_raw": job_export_raw,
+    "export_raw_xlsxwriter": job_export_raw_xlsxwriter,
     "export_import_export": job_export_import_export,
     "subsidy_pdf": job_subsidy_pdf,
 }

@@ -1,5 +1,8 @@
 """Excel writing: one cell helper for every export, and a streaming sheet writer.
 
+List exports (one table, up to hundreds of thousands of rows) are written by
+`excel_stream.write_table` with the same value policy (`_normalise`).
+
 `xl_cell` is the only way a value reaches a worksheet. It neutralises formula injection
 (OWASP "CSV/formula injection", 等保 issue 8): a text starting with = + - @ or a tab/CR is
 written as text with a leading apostrophe, so Excel and WPS never evaluate it. The
@@ -22,8 +25,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from accounts.cells import DANGEROUS_PREFIXES, neutralise  # noqa: F401  (shared with admin)
-
-from .heavy import fewer_collections
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = "#,##0"
@@ -301,33 +302,3 @@ class SheetWriter:
 
 def new_workbook() -> Workbook:
     return Workbook(write_only=True)
-
-
-def write_table(
-    stream,
-    *,
-    title: str,
-    columns: Sequence[Column],
-    rows: Iterable[Any],
-    preamble: Sequence[str] = (),
-    progress: Callable[[int], None] | None = None,
-    progress_every: int = 1000,
-    totals: bool = True,
-) -> int:
-    """Stream `rows` into a one-sheet workbook written to `stream`; return the row count."""
-    with fewer_collections():  # reports.heavy: a row tuple and a dozen cells a row
-        wb = new_workbook()
-        sheet = SheetWriter.create(wb, title, columns, preamble=preamble)
-        count = 0
-        for obj in rows:
-            sheet.append(obj)
-            count += 1
-            if progress and count % progress_every == 0:
-                progress(count)
-        sheet.autofilter()
-        if totals and any(col.summed for col in columns):
-            sheet.totals_row()
-        wb.save(stream)
-    if progress:
-        progress(count)
-    return count

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.outbox import outbox_enqueue
 from accounts.services import audit
 
-from .excel import write_table
+from .excel_stream import write_table
 from .exports import (
     CHUNK_SIZE,
     filtered_queryset,

@@ -471,7 +471,8 @@ def _dashboard_city(request):
 def _chart_xlsx(chart, filename: str) -> HttpResponse:
     from io import BytesIO
 
-    from .excel import Column, write_table
+    from .excel import Column
+    from .excel_stream import write_table
 
     columns = [Column("类别", lambda r: r[0], 30)] + [
         Column(

@@ -14,7 +14,8 @@ from accounts.models import AuditEvent
 from accounts.roles import Role
 from funding.models import Disbursement, Grant
 from reports import services
-from reports.excel import Formula, neutralise, write_table, xl_cell
+from reports.excel import Formula, neutralise, xl_cell
+from reports.excel_stream import write_table
 from reports.exports import get_export, params_to_querydict
 from reports.models import ExportJob
 from stations.choices import Level, StationStatus
