@@ -127,13 +127,60 @@ def scope_queryset(user, queryset: QuerySet, *, perm: str | None = None) -> Quer
             )
 
         # Cached per user (accounts.querycache): most users have no grants, and every list
-        # asked; the guardian queryset is built only on a miss or past the listed maximum.
-        ids = user_grant_ids(user, perm, model, lambda: list(granted()[: MAX_LISTED_GRANTS + 1]))
+        # asked; read from guardian's tables only on a miss, and guardian's own queryset is
+        # used only past the listed maximum.
+        ids = user_grant_ids(
+            user, perm, model, lambda: granted_pks(user, perm, model, limit=MAX_LISTED_GRANTS + 1)
+        )
         if len(ids) > MAX_LISTED_GRANTS:
             condition |= Q(pk__in=granted())
         elif ids:
             condition |= Q(pk__in=ids)
     return queryset.filter(condition)
+
+
+def granted_pks(user, perm: str, model: type[Model], *, limit: int) -> list:
+    """Up to `limit` pks of `model` rows on which `user` holds `perm` as a django-guardian
+    object permission, their own or one of their groups' — the rows
+    `get_objects_for_user(user, perm, accept_global_perms=False)` selects, read from
+    guardian's permission tables alone: guardian's queryset compares a text cast of every pk
+    of the model's table with the grants' object keys, a sequential scan of all 20,000
+    stations (≈ 3 ms) on every list page whose cached grants had expired. The pks of rows
+    deleted since their grant are left in (guardian keeps such grants): OR-ed into a filter
+    they match nothing. Superusers see every row before this is asked (`role_filter`)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.exceptions import ValidationError
+    from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+
+    user_perms, group_perms = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
+    if not (user_perms.objects.is_generic() and group_perms.objects.is_generic()):
+        # A model with direct foreign-key permission tables: guardian's own query.
+        return list(
+            get_objects_for_user(user, perm, klass=model, accept_global_perms=False)
+            .values_list("pk", flat=True)
+            .order_by()[:limit]
+        )
+    codename = perm.split(".", 1)[-1]
+    of_model = {
+        "permission__content_type": ContentType.objects.get_for_model(model),
+        "permission__codename": codename,
+    }
+    keys = (
+        user_perms.objects.filter(user=user, **of_model)
+        .values_list("object_pk", flat=True)
+        .union(
+            group_perms.objects.filter(group__in=user.groups.all(), **of_model).values_list(
+                "object_pk", flat=True
+            )
+        )
+    )
+    to_python, pks = model._meta.pk.to_python, []
+    for key in keys[:limit]:
+        try:
+            pks.append(to_python(key))
+        except ValidationError:  # a key that names no row of this model's pk type
+            continue
+    return sorted(pks)
 
 
 def get_for_user(user, queryset: QuerySet, *, perm: str | None = None, **lookup) -> Model:

@@ -86,6 +86,16 @@ class Command(BaseCommand):
                 f" | {f.kb:.0f} |"
             )
 
+        cost = bench.orm_query_cost()
+        self._say("")
+        self._say(
+            "one cheap query through the ORM vs raw psycopg2: a COUNT"
+            f" {cost['count_orm_us']:.0f} µs vs {cost['count_raw_us']:.0f} µs"
+            f" (×{cost['count_orm_us'] / cost['count_raw_us']:.1f}), a page of rows"
+            f" {cost['page_orm_us']:.0f} µs vs {cost['page_raw_us']:.0f} µs"
+            f" (×{cost['page_orm_us'] / cost['page_raw_us']:.1f})"
+        )
+
         if not skip_load:
             self._say("")
             # Emptied once: both ways of connecting read the same rows.
