@@ -1,13 +1,13 @@
 """The in-app inbox (站内通知) views: each user sees only their own messages."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .models import Notification
+from .paging import Paginator
 
 
 @login_required

@@ -10,7 +10,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit_selectors import audit_events_for, decorate_events
 from .models import AuditEvent, User
+from .paging import Paginator
 from .roles import Role
 from .services import audit, session_register, sessions_end_all, user_sessions_end
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from accounts.paging import Paginator
 from accounts.scoping import get_for_user, scope_queryset
 from stations.choices import ActivityKind, ExpertRole, StationStatus
 from stations.models import ActivityRecord, City, Expert, Society, Station, StationExpert
@@ -273,21 +274,19 @@ def cached_public(key_parts: tuple, build):
     return value
 
 
-def _page_number(raw, count: int, per_page: int) -> int:
+def _paged(queryset: QuerySet, page, convert, per_page: int = PUBLIC_PAGE_SIZE) -> PublicPage:
+    """One page of `queryset`, its rows through `convert`; a bad or small number is page 1,
+    one past the end the last page. accounts.paging.Paginator: a short page (a city's few
+    societies, a society's stations) tells the count without a COUNT(*)."""
     try:
-        number = int(raw)
+        number = max(int(page), 1)
     except (TypeError, ValueError):
         number = 1
-    last = max(1, -(-count // per_page))
-    return min(max(number, 1), last)
-
-
-def _paged(queryset: QuerySet, page, convert, per_page: int = PUBLIC_PAGE_SIZE) -> PublicPage:
-    count = queryset.count()
-    number = _page_number(page, count, per_page)
-    offset = (number - 1) * per_page
-    rows = convert(list(queryset[offset : offset + per_page]))
-    return PublicPage(rows=tuple(rows), count=count, number=number, per_page=per_page)
+    got = Paginator(queryset, per_page).get_page(number)
+    rows = convert(list(got.object_list))
+    return PublicPage(
+        rows=tuple(rows), count=got.paginator.count, number=got.number, per_page=per_page
+    )
 
 
 def _public_stations_qs(city: City) -> QuerySet[Station]:

@@ -10,12 +10,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import AuditEvent
+from accounts.paging import Paginator
 from accounts.services import audit
 from stations.uploads import stored_file_response
 

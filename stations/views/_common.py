@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.paging import Paginator
 from accounts.querycache import cached_fragment
 
 from ..forms import attach_service_errors, bootstrapify

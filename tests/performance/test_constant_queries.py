@@ -38,7 +38,9 @@ def _measure(client, ids) -> dict[str, int]:
     return counts
 
 
-def test_every_list_page_runs_a_constant_number_of_queries_as_rows_grow_tenfold(client):
+def test_every_list_page_runs_a_constant_number_of_queries_as_rows_grow_tenfold(
+    client, every_list_counts
+):
     benchdata.generate(scale=ONE_X, cities=("shenyang",))
     ids = bench.page_ids()
     small = _measure(client, ids)

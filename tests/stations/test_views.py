@@ -583,7 +583,7 @@ def _populate(kind: str, n: int, city):
 
 
 @pytest.mark.parametrize("name", ["station_list", "society_list", "host_unit_list", "expert_list"])
-def test_list_query_count_is_constant(personas, shenyang, login, name):
+def test_list_query_count_is_constant(personas, shenyang, login, name, every_list_counts):
     client = login(personas["admin"])
     _populate("experts", 4, shenyang)  # 5 rows with the fixture station
     few = _count_queries(client, url(name))
@@ -592,7 +592,7 @@ def test_list_query_count_is_constant(personas, shenyang, login, name):
     assert few == many
 
 
-def test_activity_list_query_count_is_constant(personas, station, login):
+def test_activity_list_query_count_is_constant(personas, station, login, every_list_counts):
     client = login(personas["admin"])
     ActivityRecordFactory.create_batch(5, station=station, created_by=personas["society"])
     few = _count_queries(client, url("activity_list", station.pk))
