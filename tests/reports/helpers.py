@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -13,6 +14,39 @@ from openpyxl.utils import range_boundaries
 from pypdf import PdfReader
 
 SUM_RE = re.compile(r"^=SUM\((.*)\)$")
+
+
+def tricky_table():
+    """(columns, rows) for the workbook writers' tests: formula triggers, every value type in
+    typed and untyped columns, None, bools, aware datetimes, each type twice (so a cell
+    object reused between rows would show), percentages that are never summed."""
+    from decimal import Decimal
+
+    from reports.excel import MONEY_FORMAT, Column
+
+    columns = (
+        Column("名称", lambda r: r[0], 30),
+        Column("年度", lambda r: r[1], number_format="0"),
+        Column("金额", lambda r: r[2], number_format=MONEY_FORMAT, total=True),
+        Column("日期", lambda r: r[3]),
+        Column("备注", lambda r: r[4]),
+        Column("日期2", lambda r: r[5], number_format="yyyy年m月d日"),
+        Column("通用", lambda r: r[6], number_format="General"),
+        Column("得分", lambda r: r[7], total=True),
+        Column("占比（%）", lambda r: r[8], total=True),
+    )
+    day, moment = dt.date(2025, 3, 1), dt.datetime(2025, 1, 2, 3, 4)
+    rows = [
+        ('=HYPERLINK("http://evil","x")', 2025, 50000, day, None, day, 7, 1.5, 40.0),
+        ("普通", None, 1.5, None, True, None, "=1", 2, 60.0),
+        ("", 2024, 0, moment, "@x", moment, None, Decimal("2.5"), None),
+        ("又一行", 2023, Decimal("2.5"), day, 12, day, 8, 0, 0.5),
+        ("-1", "2022", Decimal("300.00"), day, day, "文本", False, None, 1),
+        ("末行", 2021, 400, moment, 3.25, day, 9, 3, 2),
+        ("\t=1", True, 1, dt.datetime(2025, 1, 2, 3, 4, tzinfo=dt.UTC), 1.5, day, 1, 4, 3),
+        ("是否2", False, 2, dt.datetime(2025, 6, 2, 23, 4, tzinfo=dt.UTC), 2.5, day, 2, 5, 4),
+    ]
+    return columns, rows
 
 
 def open_xlsx(content: bytes):

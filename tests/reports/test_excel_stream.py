@@ -5,8 +5,6 @@ filter over the data rows, totals row)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -14,29 +12,9 @@ import pytest
 from reports.excel import MONEY_FORMAT, Column, SheetWriter, new_workbook
 from reports.excel_stream import write_table
 
-from .helpers import open_xlsx
+from .helpers import open_xlsx, tricky_table
 
-COLUMNS = (
-    Column("名称", lambda r: r[0], 30),
-    Column("年度", lambda r: r[1], number_format="0"),
-    Column("金额", lambda r: r[2], number_format=MONEY_FORMAT, total=True),
-    Column("日期", lambda r: r[3]),
-    Column("备注", lambda r: r[4]),
-    Column("日期2", lambda r: r[5], number_format="yyyy年m月d日"),
-    Column("通用", lambda r: r[6], number_format="General"),
-    Column("得分", lambda r: r[7], total=True),
-    Column("占比（%）", lambda r: r[8], total=True),
-)
-DAY, MOMENT = dt.date(2025, 3, 1), dt.datetime(2025, 1, 2, 3, 4)
-ROWS = [
-    ('=HYPERLINK("http://evil","x")', 2025, 50000, DAY, None, DAY, 7, 1.5, 40.0),
-    ("普通", None, 1.5, None, True, None, "=1", 2, 60.0),
-    ("", 2024, 0, MOMENT, "@x", MOMENT, None, Decimal("2.5"), None),
-    ("-1+1", "2022", Decimal("300.00"), DAY, DAY, "文本", False, None, 1),
-    ("+2", 2021, 400, MOMENT, 3.25, DAY, 9, 0, 0.5),
-    ("\t=1", True, 1, dt.datetime(2025, 1, 2, 3, 4, tzinfo=dt.UTC), 1.5, DAY, 1, 3, 2),
-    ("是否2", False, 2, dt.datetime(2025, 6, 2, 23, 4, tzinfo=dt.UTC), 2.5, DAY, 2, 4, 3),
-]
+COLUMNS, ROWS = tricky_table()
 
 
 def _with_openpyxl(columns, rows, preamble=()) -> bytes:
@@ -100,7 +78,10 @@ def test_the_stream_writes_what_sheet_writer_writes(preamble):
     assert ours[0] == theirs[0]
     assert ours[1] == theirs[1]
     header = len(preamble) + 1
-    assert ours[1]["freeze"] == f"A{header + 1}" and ours[1]["filter"] == f"A{header}:I{header + 7}"
+    assert (
+        ours[1]["freeze"] == f"A{header + 1}"
+        and ours[1]["filter"] == f"A{header}:I{header + len(ROWS)}"
+    )
     # The widths are the columns' (XlsxWriter adds Excel's cell padding to what it writes).
     assert [round(w) for w in ours[2]] == [31, 15] and theirs[2] == [30, 14]
     cells = ours[0]
@@ -108,8 +89,8 @@ def test_the_stream_writes_what_sheet_writer_writes(preamble):
     assert cells[header - 1][0][3:] == (True, "DDEBF7")  # bold, shaded header
     assert all(kind != "f" for row in cells[:-1] for _v, kind, *_ in row)
     totals = cells[-1]
-    assert totals[2][:3] == (f"=SUM(C{header + 1}:C{header + 7})", "f", MONEY_FORMAT)
-    assert totals[7][:2] == (f"=SUM(H{header + 1}:H{header + 7})", "f")
+    assert totals[2][:3] == (f"=SUM(C{header + 1}:C{header + len(ROWS)})", "f", MONEY_FORMAT)
+    assert totals[7][:2] == (f"=SUM(H{header + 1}:H{header + len(ROWS)})", "f")
     assert totals[8][0] is None  # a sum of percentages means nothing
     assert totals[0][0] == "合计" and totals[0][4] == "F2F2F2"
 
