@@ -110,10 +110,16 @@
 
   function initScore(table) {
     var out = document.querySelector("[data-running-total]");
-    table.addEventListener("input", function () {
+    function refresh() {
       var total = sumInputs(table, "input[data-points]");
       out.textContent = String(Math.round(total * 100) / 100);
-    });
+    }
+    table.addEventListener("input", refresh);
+    table.addEventListener("change", refresh);
+    // Points typed before this script ran, or put back by the browser (the back button,
+    // a restored tab), count too: the total is computed from the inputs as they are now.
+    window.addEventListener("pageshow", refresh);
+    refresh();
   }
 
   document.addEventListener("DOMContentLoaded", function () {
