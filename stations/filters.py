@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +87,23 @@ def _choices(field, empty: list) -> list:
     return empty + directory_choices(field.queryset, field.label_from_instance)
 
 
+class ChoicesOnce(BaseChoiceIterator):
+    """A dropdown's choices, built when first iterated and kept for the form's life.
+
+    Django reads a <select>'s choices twice when it renders one: the first choice, to decide
+    on the `required` attribute (before it asks whether the field is required at all), then
+    all of them. Through a plain callable that was two reads of the shared cache and two
+    lists of a city's 400 societies a dropdown."""
+
+    def __init__(self, build):
+        self.build, self.rows = build, None
+
+    def __iter__(self):
+        if self.rows is None:
+            self.rows = normalize_choices(self.build())
+        return iter(self.rows)
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """A FilterSet with a free-text `q` over `search_fields`; empty choices read “全部”."""
 
@@ -113,7 +131,7 @@ class SearchFilterSet(django_filters.FilterSet):
                     # the form is rendered (a callable: Django calls it as it iterates), not
                     # when it only filters (a cached list page renders no form).
                     empty = [] if field.empty_label is None else [("", field.empty_label)]
-                    field.widget.choices = partial(_choices, field, empty)
+                    field.widget.choices = ChoicesOnce(partial(_choices, field, empty))
         return form
 
     def search(self, queryset, name, value):

@@ -55,3 +55,27 @@ def test_the_choices_are_read_when_the_form_renders_not_when_it_filters(rf, db, 
     assert not any('FROM "stations_society"' in q["sql"] for q in ctx.captured_queries)
     html = str(filterset.form["society"])
     assert (str(society.pk), False, "甲学会") in options(html)
+
+
+def test_a_dropdown_reads_its_choices_once_when_it_renders(rf, db, shenyang, monkeypatch):
+    """Django asks a <select> for its first choice (the `required` attribute) before it
+    renders them all: one read of the shared cache a dropdown, not two."""
+    from stations import filters
+    from stations.models import Station
+    from tests.factories import SocietyFactory, UserFactory
+
+    SocietyFactory(city=shenyang, name="甲学会")
+    reads = []
+    real = filters.directory_choices
+
+    def counted(queryset, label):
+        reads.append(queryset.model.__name__)
+        return real(queryset, label)
+
+    monkeypatch.setattr(filters, "directory_choices", counted)
+    request = rf.get("/stations/")
+    request.user = UserFactory(role="city_admin", city=shenyang)
+    form = StationFilter(request.GET, queryset=Station.objects.all(), request=request).form
+    html = str(form["society"]) + str(form["district"])
+    assert sorted(reads) == ["District", "Society"]
+    assert "甲学会" in html and "required" not in html
