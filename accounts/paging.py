@@ -16,44 +16,41 @@ PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
 # False makes every list count its rows first, as Django's paginator does: the worst case,
-# which tests/performance measures (a list that outgrows one page gains its COUNT).
+# which tests/performance measures (a list that outgrows its first page gains its COUNT).
 COUNT_FROM_A_SHORT_PAGE = True
 
 
 class Paginator(django_paginator.Paginator):
-    """Django's paginator, which learns the total from the page itself when it can.
+    """Django's paginator, which learns the total from the first page when it can.
 
-    Django counts first (COUNT(*)), then fetches the page. Here the page is fetched first,
-    with one row more than it shows: a page that comes back short — the last page, or a
-    list shorter than one page, as most lists of calls, notices, demands and messages
-    are — tells the total without a COUNT. A full page (more rows follow) or a number past
-    the end counts as Django does; the rows already fetched are kept."""
+    Django counts first (COUNT(*)), then fetches the page. Here the first page is fetched
+    first, with one row more than it shows: a list shorter than one page — as most lists of
+    calls, notices, demands and messages are — tells its total without a COUNT; a full first
+    page (more rows follow) counts as Django does and keeps the rows already fetched. Later
+    pages are Django's: the list had more than one page, and a number past the end must be
+    counted before anything else, so fetching first could only add a query."""
 
     def get_page(self, number) -> Page:
-        wanted = _page_number(number)
         if (
             not COUNT_FROM_A_SHORT_PAGE
-            or wanted is None
+            or _page_number(number) != 1
             or self.orphans
             or not self.allow_empty_first_page
             or "count" in self.__dict__
         ):
             return super().get_page(number)
-        bottom = (wanted - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        rows = list(self.object_list[: self.per_page + 1])
         if len(rows) > self.per_page:  # more follow: the page count needs the total
             self.count  # noqa: B018 (COUNT(*), cached for num_pages and the template)
-            return self._get_page(rows[: self.per_page], wanted, self)
-        if rows or wanted == 1:
-            self.__dict__["count"] = bottom + len(rows)  # Paginator.count is a cached_property
-            return self._get_page(rows, wanted, self)
-        return super().get_page(number)  # past the end: Django's answer, the last page
+            return self._get_page(rows[: self.per_page], 1, self)
+        self.__dict__["count"] = len(rows)  # Paginator.count is a cached_property
+        return self._get_page(rows, 1, self)
 
 
 def _page_number(number) -> int | None:
-    """The page Django's get_page would show for `number`, where that needs no count:
-    anything but a whole number is page 1 (PageNotAnInteger); a whole number ≥ 1 is itself.
-    None for a number below 1, which Django answers with the last page."""
+    """The page Django's get_page shows for `number` where that needs no count: anything but
+    a whole number is page 1 (PageNotAnInteger), a whole number ≥ 1 is itself; None below 1
+    (Django shows the last page)."""
     if isinstance(number, float) and not number.is_integer():
         return 1
     try:

@@ -276,8 +276,8 @@ def cached_public(key_parts: tuple, build):
 
 def _paged(queryset: QuerySet, page, convert, per_page: int = PUBLIC_PAGE_SIZE) -> PublicPage:
     """One page of `queryset`, its rows through `convert`; a bad or small number is page 1,
-    one past the end the last page. accounts.paging.Paginator: a short page (a city's few
-    societies, a society's stations) tells the count without a COUNT(*)."""
+    one past the end the last page. accounts.paging.Paginator: a list that fits on its first
+    page (a city's few societies, a society's stations) needs no COUNT(*)."""
     try:
         number = max(int(page), 1)
     except (TypeError, ValueError):

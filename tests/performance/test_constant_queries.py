@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts import paging
 from reports import bench, benchdata
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def _measure(client, ids) -> dict[str, int]:
 
 
 def test_every_list_page_runs_a_constant_number_of_queries_as_rows_grow_tenfold(
-    client, every_list_counts
+    client, every_list_counts, monkeypatch
 ):
     benchdata.generate(scale=ONE_X, cities=("shenyang",))
     ids = bench.page_ids()
@@ -51,6 +52,11 @@ def test_every_list_page_runs_a_constant_number_of_queries_as_rows_grow_tenfold(
     large = _measure(client, ids)
     grown = {k: (small[k], large[k]) for k in small if small[k] != large[k]}
     assert not grown, f"queries grew with the rows (1×, 10×): {grown}"
+    # As served, a list that fits on its page skips its COUNT: never more than the above.
+    monkeypatch.setattr(paging, "COUNT_FROM_A_SHORT_PAGE", True)
+    served = _measure(client, ids)
+    more = {k: (large[k], served[k]) for k in large if served[k] > large[k]}
+    assert not more, f"more queries as served than counting every list: {more}"
 
 
 def test_the_generator_is_deterministic():
