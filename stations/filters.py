@@ -128,7 +128,7 @@ class SearchFilterSet(django_filters.FilterSet):
                 ):
                     # The same dropdown for everyone in a scope: read once from the shared
                     # cache (the queryset still validates a submitted value), and only when
-                    # the form is rendered (a callable: Django calls it as it iterates), not
+                    # the form is rendered (ChoicesOnce builds them when first iterated), not
                     # when it only filters (a cached list page renders no form).
                     empty = [] if field.empty_label is None else [("", field.empty_label)]
                     field.widget.choices = ChoicesOnce(partial(_choices, field, empty))
