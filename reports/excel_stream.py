@@ -13,6 +13,7 @@ in their column's format, and the workbook's own sums the only formulas.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -72,7 +73,10 @@ class _Sheet:
             ws.write_formula(row, col, value, fmt)
         elif isinstance(value, int | float | Decimal):
             self.number_formats.setdefault(col, number_format)
-            ws.write_number(row, col, value, fmt)
+            if not math.isfinite(value):  # a ratio of nothing: an empty cell, not a failed
+                ws.write_blank(row, col, None, fmt)  # export (XlsxWriter refuses NaN)
+            else:
+                ws.write_number(row, col, value, fmt)
         else:  # a date or a naive local datetime (_normalise)
             ws.write_datetime(row, col, value, fmt)
 

@@ -5,6 +5,7 @@ filter over the data rows, totals row)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -110,3 +111,14 @@ def test_a_control_character_in_user_text_does_not_fail_the_export():
     content = _with_stream(columns, [("换行\x01前",), ("下一行",)])
     ws = open_xlsx(content).active
     assert [ws["A2"].value, ws["A3"].value] == ["换行_x0001_前", "下一行"]
+
+
+def test_a_number_that_is_not_a_number_is_an_empty_cell_not_a_failed_export():
+    """A ratio of nothing (NaN, infinity), which XlsxWriter refuses: the cell is left empty
+    in its column's format, and no formula is written for it."""
+    columns = (Column("名称", lambda r: r[0]), Column("比值", lambda r: r[1]))
+    rows = [("甲", float("nan")), ("乙", float("inf")), ("丙", Decimal("NaN")), ("丁", 1.5)]
+    ws = open_xlsx(_with_stream(columns, rows)).active
+    cells = [ws.cell(r, 2) for r in (2, 3, 4, 5)]
+    assert [c.value for c in cells] == [None, None, None, 1.5]
+    assert {c.number_format for c in cells} == {"#,##0.0"}
