@@ -33,7 +33,7 @@ class Paginator(django_paginator.Paginator):
     def get_page(self, number) -> Page:
         if (
             not COUNT_FROM_A_SHORT_PAGE
-            or _page_number(number) != 1
+            or not _asks_first_page(number)
             or self.orphans
             or not self.allow_empty_first_page
             or "count" in self.__dict__
@@ -47,17 +47,15 @@ class Paginator(django_paginator.Paginator):
         return self._get_page(rows, 1, self)
 
 
-def _page_number(number) -> int | None:
-    """The page Django's get_page shows for `number` where that needs no count: anything but
-    a whole number is page 1 (PageNotAnInteger), a whole number ≥ 1 is itself; None below 1
-    (Django shows the last page)."""
+def _asks_first_page(number) -> bool:
+    """Whether Django's get_page shows page 1 for `number` without counting: anything but a
+    whole number is page 1 (PageNotAnInteger), and so is 1 itself."""
     if isinstance(number, float) and not number.is_integer():
-        return 1
+        return True
     try:
-        wanted = int(number)
+        return int(number) == 1
     except (TypeError, ValueError):
-        return 1
-    return wanted if wanted >= 1 else None
+        return True
 
 
 def paginate(request, rows, *, per_page: int = PAGE_SIZE, param: str = "page") -> Page:

@@ -147,19 +147,14 @@ def granted_pks(user, perm: str, model: type[Model], *, limit: int) -> list:
     of the model's table with the grants' object keys, a sequential scan of all 20,000
     stations (≈ 3 ms) on every list page whose cached grants had expired. The pks of rows
     deleted since their grant are left in (guardian keeps such grants): OR-ed into a filter
-    they match nothing. Superusers see every row before this is asked (`role_filter`)."""
+    they match nothing. Superusers see every row before this is asked (`role_filter`). The
+    project keeps every grant in guardian's generic tables (it declares no direct foreign-key
+    permission models, which have no `object_pk`)."""
     from django.contrib.contenttypes.models import ContentType
     from django.core.exceptions import ValidationError
     from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
     user_perms, group_perms = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
-    if not (user_perms.objects.is_generic() and group_perms.objects.is_generic()):
-        # A model with direct foreign-key permission tables: guardian's own query.
-        return list(
-            get_objects_for_user(user, perm, klass=model, accept_global_perms=False)
-            .values_list("pk", flat=True)
-            .order_by()[:limit]
-        )
     codename = perm.split(".", 1)[-1]
     of_model = {
         "permission__content_type": ContentType.objects.get_for_model(model),

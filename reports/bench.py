@@ -273,6 +273,9 @@ def orm_query_cost(repeat: int = 2000) -> dict[str, float]:
     The ORM's own part — building the queryset, compiling it to SQL, turning rows into
     objects — is a near-constant few hundred microseconds a query, which is what a page of
     cheap queries measures against its raw floor (`PageFigure.within_target`)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from applications.models import Call
     from stations.models import City
 
@@ -283,9 +286,6 @@ def orm_query_cost(repeat: int = 2000) -> dict[str, float]:
 
     def page():
         return list(Call.objects.filter(city_id=city_id).order_by("-opens_on", "id")[:25])
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     raw, figures = _raw_connection(), {}
     try:
@@ -357,8 +357,9 @@ _RAW_EXPORT_HEADER = [
     "凭证号",
     "户名",
     "银行",
+    "账号",
+    "审批人",
 ]
-_RAW_EXPORT_HEADER += ["账号", "审批人"]
 
 
 def _raw_export_rows():

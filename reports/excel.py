@@ -280,24 +280,28 @@ class SheetWriter:
         """Append a row of SUM formulas over the data rows for the columns marked `total`."""
         first = first or self.header_row + 1
         last = last if last is not None else self.next_row - 1
-        values: list[Any] = []
-        for index, col in enumerate(self.columns, start=1):
-            letter = get_column_letter(index)
-            if index == 1:
-                values.append(label)
-            elif col.summed:
-                values.append(
-                    Formula(f"=SUM({letter}{first}:{letter}{last})") if last >= first else 0
-                )
-            else:
-                values.append(None)
-        return self.append_values(values, style="total")
+        return self.append_values(totals_values(self.columns, first, last, label), style="total")
 
     def autofilter(self, last: int | None = None) -> None:
         """Filter buttons on the header over the data rows (not the totals row)."""
         last = last if last is not None else self.next_row - 1
         letter = get_column_letter(len(self.columns))
         self.ws.auto_filter.ref = f"A{self.header_row}:{letter}{max(last, self.header_row)}"
+
+
+def totals_values(columns: Sequence[Column], first: int, last: int, label: str = "合计") -> list:
+    """The totals row under data rows `first`..`last` (Excel's row numbers, from 1): the
+    label first, a SUM under each summed column (0 when there are no rows), nothing else."""
+    values: list[Any] = [label]
+    for index, col in enumerate(columns[1:], start=2):
+        if not col.summed:
+            values.append(None)
+        elif last >= first:
+            letter = get_column_letter(index)
+            values.append(Formula(f"=SUM({letter}{first}:{letter}{last})"))
+        else:
+            values.append(0)
+    return values
 
 
 def new_workbook() -> Workbook:

@@ -19,11 +19,10 @@ from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
 
 from accounts.cells import neutralise
 
-from .excel import HEADER_FILL, TOTAL_FILL, Column, Formula, _normalise
+from .excel import HEADER_FILL, TOTAL_FILL, Column, Formula, _normalise, totals_values
 from .heavy import fewer_collections
 
 # The workbook options: every value is written by the typed method `_Sheet.put` chooses,
@@ -149,16 +148,7 @@ def _write_rows(sheet: _Sheet, first_row: int, columns, rows, progress, every) -
 
 
 def _totals_row(sheet: _Sheet, columns, *, first: int, last: int) -> None:
-    """SUM formulas over the data rows (1-based in the formula text, as Excel reads it)."""
-    row = last + 1
-    for index, col in enumerate(columns):
-        if index == 0:
-            value: Any = "合计"
-        elif not col.summed:
-            value = None
-        elif last >= first:
-            letter = xl_col_to_name(index)
-            value = Formula(f"=SUM({letter}{first + 1}:{letter}{last + 1})")
-        else:
-            value = 0
-        sheet.put(row, index, value, col.number_format, "total")
+    """`excel.totals_values` under the data rows `first`..`last` (XlsxWriter's rows, from 0)."""
+    values = totals_values(columns, first + 1, last + 1)
+    for index, (col, value) in enumerate(zip(columns, values, strict=True)):
+        sheet.put(last + 1, index, value, col.number_format, "total")
