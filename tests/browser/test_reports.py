@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from funding import services as fund_services
+from funding.models import Disbursement
 from reports import services as report_services
 from reports.models import ExportJob
 from stations.choices import Level
 from tests.factories import SocietyFactory, StationFactory, UserFactory, city
-from tests.reports.helpers import pdf_text, save_artifact
+from tests.reports.helpers import cell_value, open_xlsx, pdf_text, save_artifact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,6 +69,15 @@ def test_dashboard_export_job_and_subsidy_pdf(page, login_as, screenshot, hangzh
     screenshot("reports-export-job")
     download = page.request.get(f"{page.base_url}/reports/jobs/{job.pk}/download/")
     assert download.status == 200 and download.body()[:2] == b"PK"
+    # The money as paid, read back from the workbook: every voucher, and the totals row's
+    # SUM over the amounts equals what was disbursed (grant → disbursement → export).
+    ws = open_xlsx(download.body()).active
+    header = [c.value for c in ws[1]]
+    vouchers = {ws.cell(r, header.index("凭证号") + 1).value for r in range(2, ws.max_row)}
+    paid = Disbursement.objects.filter(grant__city__code="hangzhou")
+    assert vouchers == set(paid.values_list("voucher_no", flat=True))
+    total_ref = f"{ws.cell(1, header.index('金额（元）') + 1).column_letter}{ws.max_row}"
+    assert cell_value(ws, total_ref) == sum(d.amount for d in paid)
 
     # The subsidy report as PDF, its first page kept as PNG for a person to look at.
     page.goto(f"{page.base_url}/reports/subsidy/?year={hangzhou_office['year']}")
