@@ -91,11 +91,17 @@ def directory_rows(queryset: QuerySet) -> list:
     return _cached("rows", queryset, lambda: list(queryset.all()))
 
 
-def directory_choices(queryset: QuerySet, label) -> list[tuple]:
-    """A dropdown's (pk, label) pairs for `queryset` through the cache."""
-    return _cached(
-        "choices", queryset, lambda: [(obj.pk, str(label(obj))) for obj in queryset.all()]
-    )
+def directory_choices(queryset: QuerySet, label, *, label_field: str | None = None) -> list[tuple]:
+    """A dropdown's (pk, label) pairs for `queryset` through the cache. With `label_field`
+    (a column equal to `label(obj)` for every row) the pairs are read as plain values: a
+    city's 400 societies as model instances cost ≈ 2 ms more on every rebuild."""
+
+    def build() -> list[tuple]:
+        if label_field:
+            return [(pk, str(text)) for pk, text in queryset.values_list("pk", label_field)]
+        return [(obj.pk, str(label(obj))) for obj in queryset.all()]
+
+    return _cached("choices", queryset, build)
 
 
 def directory_count(queryset: QuerySet) -> int:

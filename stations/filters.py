@@ -84,7 +84,14 @@ def yes_no_filter(label, **kwargs) -> django_filters.BooleanFilter:
 
 
 def _choices(field, empty: list) -> list:
-    return empty + directory_choices(field.queryset, field.label_from_instance)
+    # A model whose str() is its `name` (CHOICE_LABEL_FIELD) is listed from that column,
+    # unless the field labels its options some other way.
+    label_field = None
+    if type(field).label_from_instance is forms.ModelChoiceField.label_from_instance:
+        label_field = getattr(field.queryset.model, "CHOICE_LABEL_FIELD", None)
+    return empty + directory_choices(
+        field.queryset, field.label_from_instance, label_field=label_field
+    )
 
 
 class ChoicesOnce(BaseChoiceIterator):

@@ -130,6 +130,9 @@ class Society(TimeStamped, ContactFields, BankAccountFields):
     duties = models.TextField(_("学会职责与主要活动"), blank=True)
     history = HistoricalRecords(verbose_name=_("学会变更记录"))
 
+    # str(society) is this column: dropdowns read it instead of building instances.
+    CHOICE_LABEL_FIELD = "name"
+
     class Meta:
         verbose_name = _("学会")
         verbose_name_plural = _("学会")

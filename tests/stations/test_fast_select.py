@@ -68,9 +68,9 @@ def test_a_dropdown_reads_its_choices_once_when_it_renders(rf, db, shenyang, mon
     reads = []
     real = filters.directory_choices
 
-    def counted(queryset, label):
+    def counted(queryset, label, **kwargs):
         reads.append(queryset.model.__name__)
-        return real(queryset, label)
+        return real(queryset, label, **kwargs)
 
     monkeypatch.setattr(filters, "directory_choices", counted)
     request = rf.get("/stations/")
@@ -79,3 +79,44 @@ def test_a_dropdown_reads_its_choices_once_when_it_renders(rf, db, shenyang, mon
     html = str(form["society"]) + str(form["district"])
     assert sorted(reads) == ["District", "Society"]
     assert "甲学会" in html and "required" not in html
+
+
+def test_the_society_dropdown_is_read_as_values_and_labelled_as_str_would(rf, db, shenyang):
+    """Societies are listed from (id, name) rows, not model instances; the labels are what
+    str(society) gives, another city's societies and a district's own label unchanged."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stations.models import Society, Station
+    from tests.factories import SocietyFactory, UserFactory, city
+
+    ours = [SocietyFactory(city=shenyang, name=n) for n in ("乙学会", "<甲> & 学会")]
+    SocietyFactory(city=city("hangzhou"), name="别市学会")
+    request = rf.get("/stations/")
+    request.user = UserFactory(role="city_admin", city=shenyang)
+    form = StationFilter(None, queryset=Station.objects.all(), request=request).form
+    with CaptureQueriesContext(connection) as ctx:
+        society_options = options(str(form["society"]))
+        district_options = options(str(form["district"]))
+    (sql,) = [q["sql"] for q in ctx.captured_queries if 'FROM "stations_society"' in q["sql"]]
+    columns = sql.split(" FROM ")[0]
+    assert columns == 'SELECT "stations_society"."id" AS "pk", "stations_society"."name" AS "name"'
+    expected = sorted(ours, key=lambda s: (s.name, s.pk))
+    assert society_options[1:] == [
+        (str(s.pk), False, str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+        for s in expected
+    ]
+    districts = shenyang.districts.select_related("city").order_by("id")
+    assert district_options[1:] == [(str(d.pk), False, str(d)) for d in districts]
+    assert Society.CHOICE_LABEL_FIELD == "name"
+
+
+def test_a_choice_label_field_is_what_str_gives():
+    """Every model that names a CHOICE_LABEL_FIELD must print as that column."""
+    from django.apps import apps
+
+    declared = [m for m in apps.get_models() if getattr(m, "CHOICE_LABEL_FIELD", None)]
+    assert declared
+    for model in declared:
+        obj = model(**{model.CHOICE_LABEL_FIELD: "某名称 <x>"})
+        assert str(obj) == "某名称 <x>", model

@@ -609,3 +609,34 @@ def test_detail_pages_render_for_every_role(personas, station, login):
         response = client.get(url("station_detail", station.pk))
         assert response.status_code == 200, who
         assert "专家团队" in response.content.decode()
+
+
+def test_station_list_reads_only_the_columns_it_prints(personas, station, login):
+    """One row query for the page, naming what a row prints (and the keys that join it):
+    no address, contact, bank account or JSON column of the station or its society/unit."""
+    from django.core.cache import cache
+
+    cache.clear()
+    client = login(personas["admin"])
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url("station_list"))
+    assert response.status_code == 200 and station.name in response.content.decode()
+    (rows_sql,) = [
+        q["sql"] for q in ctx.captured_queries if 'FROM "stations_station" INNER JOIN' in q["sql"]
+    ]
+    columns = rows_sql.split(" FROM ")[0]
+    for shown in (
+        '"stations_station"."name"',
+        '"stations_society"."name"',
+        '"stations_hostunit"."name"',
+        '"stations_city"."policy_code"',
+    ):
+        assert shown in columns
+    for hidden in (
+        '"stations_station"."head_name"',
+        '"stations_station"."address"',
+        "bank_account_no",
+        '"stations_society"."duties"',
+        '"stations_hostunit"."address"',
+    ):
+        assert hidden not in columns
