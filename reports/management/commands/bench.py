@@ -18,7 +18,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from reports import bench, bench_load, benchdata
+from reports import bench, bench_load, bench_orm, benchdata
 
 DEMO_SCALE = 0.005
 
@@ -71,22 +71,38 @@ class Command(BaseCommand):
         self._say(f"data set: {self._sizes()}")
 
         figures = bench.measure_pages(runs=runs)
+        cost = bench_orm.orm_query_cost()
+        # The cheaper of the two shapes' overheads: the stricter restated target.
+        per_query_ms = (
+            min(
+                cost["count_orm_us"] - cost["count_raw_us"],
+                cost["page_orm_us"] - cost["page_raw_us"],
+            )
+            / 1000
+        )
         self._say("")
         self._say(
             "| page | queries (demo) | queries | median ms | of it the view ms | raw SQL ms"
-            " | ratio | templates ms | view ≤ 2 × raw + templates | KB |"
+            " | ratio | templates ms | view ≤ 2 × raw + templates"
+            f" | … + {per_query_ms * 1000:.0f} µs × the view's queries | KB |"
         )
-        self._say("|---|---|---|---|---|---|---|---|---|---|")
+        self._say("|---|---|---|---|---|---|---|---|---|---|---|")
         for f in figures:
             demo = demo_counts.get(f.label, "") if demo_counts else "—"
             self._say(
                 f"| {f.label} | {demo} | {f.queries} | {f.median_ms:.0f} | {f.view_ms:.0f}"
                 f" | {f.raw_ms:.1f} "
                 f"| {f.ratio:.1f} | {f.template_ms:.0f} | {'yes' if f.within_target else 'no'}"
+                f" | {'yes' if f.within_orm_allowance(per_query_ms) else 'no'} ({f.view_queries})"
                 f" | {f.kb:.0f} |"
             )
+        met = sum(f.within_target for f in figures)
+        met_orm = sum(f.within_orm_allowance(per_query_ms) for f in figures)
+        self._say(
+            f"view ≤ 2 × raw + templates: {met} of {len(figures)} pages; with each query also"
+            f" allowed the ORM's measured overhead: {met_orm} of {len(figures)}"
+        )
 
-        cost = bench.orm_query_cost()
         self._say("")
         self._say(
             "one cheap query through the ORM vs raw psycopg2: a COUNT"
