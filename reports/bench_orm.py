@@ -50,3 +50,11 @@ def orm_query_cost(repeat: int = 2000) -> dict[str, float]:
     finally:
         raw.close()
     return figures
+
+
+def per_query_overhead_ms(cost: dict[str, float]) -> float:
+    """What the ORM adds to a query over its raw replay, in ms: the cheaper of the two shapes
+    `orm_query_cost` measures (the stricter allowance)."""
+    count = cost["count_orm_us"] - cost["count_raw_us"]
+    page = cost["page_orm_us"] - cost["page_raw_us"]
+    return min(count, page) / 1000

@@ -37,8 +37,9 @@ STATION_ORDER = {
 
 # --- stations ------------------------------------------------------------------------------
 
-# What a row of the list prints (stations/_station_list_body.html), and nothing else: a full
-# row of five joined models was ≈ 125 model instances of 20–40 columns each a page.
+# What a row of the list prints (stations/_station_list_body.html), and nothing else: full
+# rows of the five joined models were ≈ 125 instances of 20–40 columns a page, and no bank
+# account is read (so none is decrypted).
 STATION_LIST_FIELDS = (
     "name",
     "level",
@@ -55,7 +56,6 @@ STATION_LIST_FIELDS = (
 
 @login_required
 def station_list(request):
-    # The bank accounts are not shown here: not read, so not decrypted (25 rows × 2 a page).
     queryset = (
         selectors.station_list(request.user)
         .select_related("society", "host_unit", "district", "city")

@@ -72,14 +72,7 @@ class Command(BaseCommand):
 
         figures = bench.measure_pages(runs=runs)
         cost = bench_orm.orm_query_cost()
-        # The cheaper of the two shapes' overheads: the stricter restated target.
-        per_query_ms = (
-            min(
-                cost["count_orm_us"] - cost["count_raw_us"],
-                cost["page_orm_us"] - cost["page_raw_us"],
-            )
-            / 1000
-        )
+        per_query_ms = bench_orm.per_query_overhead_ms(cost)
         self._say("")
         self._say(
             "| page | queries (demo) | queries | median ms | of it the view ms | raw SQL ms"
